@@ -1,0 +1,8 @@
+namespace Berth.Store;
+
+public enum WatchEventType
+{
+    Added,
+    Modified,
+    Deleted,
+}
