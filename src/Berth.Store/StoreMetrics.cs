@@ -5,7 +5,7 @@ namespace Berth.Store;
 
 /// <summary>
 /// The store's instruments, on a <see cref="Meter"/> so the host chooses the exporter
-/// (the server publishes them at /metrics).
+/// (the server publishes them at /metrics, prefixed with the meter's name: <c>berth_store_operations_total</c>).
 /// </summary>
 internal static class StoreMetrics
 {
@@ -14,22 +14,22 @@ internal static class StoreMetrics
     private static readonly Meter s_meter = new(MeterName);
 
     public static readonly Counter<long> Operations = s_meter.CreateCounter<long>(
-        "berth_store_operations", description: "Store operations by operation and result.");
+        "operations_total", description: "Store operations by operation and result.");
 
     public static readonly Histogram<double> OperationDuration = s_meter.CreateHistogram<double>(
-        "berth_store_operation_duration_seconds", unit: "s", description: "Store operation latency.");
+        "operation_duration_seconds", unit: "s", description: "Store operation latency.");
 
     public static readonly Histogram<long> CommitBatchSize = s_meter.CreateHistogram<long>(
-        "berth_store_commit_batch_size", description: "Writes committed together in one transaction.");
+        "commit_batch_size", description: "Writes committed together in one transaction.");
 
     public static readonly UpDownCounter<long> Watchers = s_meter.CreateUpDownCounter<long>(
-        "berth_store_watchers", description: "Live watches.");
+        "watchers", description: "Live watches.");
 
     public static readonly Counter<long> WatchersDropped = s_meter.CreateCounter<long>(
-        "berth_store_watchers_dropped", description: "Watches ended because they fell too far behind.");
+        "watchers_dropped_total", description: "Watches ended because they fell too far behind.");
 
     public static readonly Counter<long> WatchEventsReplayed = s_meter.CreateCounter<long>(
-        "berth_store_watch_events_replayed", description: "Watch events read back from history rather than live.");
+        "watch_events_replayed_total", description: "Watch events read back from history rather than live.");
 
     /// <summary>Records one operation's outcome and latency, measured from <paramref name="startTimestamp"/>.</summary>
     public static void Record(string operation, long startTimestamp, StoreErrorCode? error)

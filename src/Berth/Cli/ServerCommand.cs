@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Net;
+using Berth.Server;
+using Berth.Store;
+
+namespace Berth.Cli;
+
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            Description = "Folder for Berth's data (default: $BERTH_DATA_DIR, else ~/.berth).",
+        };
+        var address = new Option<string>("--address")
+        {
+            Description = "Address to listen on; loopback unless you mean otherwise.",
+            DefaultValueFactory = _ => IPAddress.Loopback.ToString(),
+        };
+        var port = new Option<int>("--port")
+        {
+            Description = "Port of the AWS endpoint (and, later, the registry and console).",
+            DefaultValueFactory = _ => ServerOptions.DefaultPort,
+        };
+        var logFormat = new Option<LogFormat>("--log-format")
+        {
+            Description = "Log lines as text or as JSON objects.",
+            DefaultValueFactory = _ => LogFormat.Text,
+        };
+        var command = new Command("server", "Run the Berth server: the store, the APIs and the controllers.")
+        {
+            dataDir, address, port, logFormat,
+        };
+        address.Validators.Add(result =>
+        {
+            if (!IPAddress.TryParse(result.GetValueOrDefault<string>(), out _))
+            {
+                result.AddError($"'{result.GetValueOrDefault<string>()}' is not an IP address");
+            }
+        });
+        port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                result.AddError("--port must be between 0 and 65535");
+            }
+        });
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new ServerOptions
+            {
+                DataDirectory = DataDirectory.Resolve(parseResult.GetValue(dataDir)),
+                Address = IPAddress.Parse(parseResult.GetValue(address)!),
+                Port = parseResult.GetValue(port),
+                LogFormat = parseResult.GetValue(logFormat),
+            };
+            var error = parseResult.InvocationConfiguration.Error;
+            try
+            {
+                await BerthServer.RunAsync(options, cancellationToken);
+                return ExitCodes.Ok;
+            }
+            catch (StoreOpenException e)
+            {
+                await error.WriteLineAsync($"berth: {e.Message}");
+                return ExitCodes.StoreUnavailable;
+            }
+            catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await error.WriteLineAsync($"berth: cannot listen on {options.Address}:{options.Port}: {e.Message}");
+                return ExitCodes.ListenFailed;
+            }
+        });
+        return command;
+    }
+}

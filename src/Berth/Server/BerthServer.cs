@@ -1,0 +1,79 @@
+using Berth.Store;
+using Berth.Store.Sqlite;
+using Prometheus;
+
+namespace Berth.Server;
+
+/// <summary>
+/// The <c>berth server</c> process: one Kestrel host serving every endpoint, over one store.
+/// Later parts add their APIs and controllers here through their own <c>AddX</c>/<c>MapX</c> methods.
+/// </summary>
+internal static partial class BerthServer
+{
+    public static async Task RunAsync(ServerOptions options, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder();
+        ConfigureLogging(builder.Logging, options.LogFormat);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IStore>(services =>
+            SqliteStore.Open(new SqliteStoreOptions { Path = options.StorePath }, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<StoreCompactionService>();
+
+        using var meters = StartMetrics();
+        await using var app = builder.Build();
+        // Open the store before listening, so a damaged or busy data folder stops the start with a clear error.
+        var store = app.Services.GetRequiredService<IStore>();
+        var status = await store.GetStatusAsync(cancellationToken);
+        LogStoreOpened(app.Logger, options.StorePath, status.Revision);
+
+        app.UseHttpMetrics();
+        app.MapHealthEndpoints();
+        app.MapMetrics("/metrics");
+
+        await app.RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Exports every <see cref="System.Diagnostics.Metrics.Meter"/> (the store's, ASP.NET Core's, the runtime's) from
+    /// the start; prometheus-net would otherwise begin listening only at the first scrape and miss what came before.
+    /// </summary>
+    private static IDisposable StartMetrics()
+    {
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true });
+        return MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            // Store operations take from tens of microseconds to seconds.
+            ResolveHistogramBuckets = _ => Histogram.ExponentialBuckets(0.00005, 2, 17),
+        });
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LogFormat format)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(text =>
+            {
+                text.SingleLine = true;
+                text.UseUtcTimestamp = true;
+                text.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Store {Path} opened at revision {Revision}")]
+    private static partial void LogStoreOpened(ILogger logger, string path, long revision);
+}

@@ -1,0 +1,7 @@
+namespace Berth.Server;
+
+internal enum LogFormat
+{
+    Text,
+    Json,
+}

@@ -1,0 +1,19 @@
+using System.Net;
+
+namespace Berth.Server;
+
+internal sealed class ServerOptions
+{
+    /// <summary>The port LocalStack users already type for AWS endpoints.</summary>
+    public const int DefaultPort = 4566;
+
+    public required string DataDirectory { get; init; }
+
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
+
+    public int Port { get; init; } = DefaultPort;
+
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    public string StorePath => Path.Combine(DataDirectory, "berth.db");
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Berth.Tests;
+
+/// <summary>The real <c>berth</c> executable, started as a user starts it, with its output captured.</summary>
+internal sealed class BerthProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BerthProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static BerthProcess Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "berth.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment.Remove("BERTH_DATA_DIR");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        return new BerthProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Starts <c>berth server</c> on a free loopback port and waits until it listens.</summary>
+    public static async Task<(BerthProcess Process, Uri Address)> StartServerAsync(string dataDirectory, params string[] extra)
+    {
+        var process = Start(["server", "--data-dir", dataDirectory, "--port", "0", .. extra]);
+        var address = await process.WaitForListeningAsync();
+        return (process, address);
+    }
+
+    /// <summary>Runs <c>berth</c> to completion; returns its exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    {
+        await using var process = Start(arguments);
+        var exitCode = await process.WaitForExitAsync();
+        return (exitCode, process.Output);
+    }
+
+    public async Task<Uri> WaitForListeningAsync()
+    {
+        var exited = _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var first = await Task.WhenAny(_listening.Task, exited).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        if (first != _listening.Task)
+        {
+            Assert.Fail($"berth exited with {_process.ExitCode} before listening:\n{Output}");
+        }
+        return await _listening.Task;
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Asks for a graceful stop, as systemd or Ctrl-C would.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+        const string marker = "Now listening on: ";
+        var at = line.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            _listening.TrySetResult(new Uri(line[(at + marker.Length)..].Trim()));
+        }
+    }
+}
