@@ -1,0 +1,15 @@
+namespace Berth.Bench.Store;
+
+/// <summary>How many operations took how long, and each one's latency in milliseconds.</summary>
+internal sealed record Measurement(int Operations, TimeSpan Elapsed, double[] LatenciesMs)
+{
+    public double PerSecond => Operations / Elapsed.TotalSeconds;
+
+    public double MeanMs => LatenciesMs.Average();
+
+    public double Percentile(double p)
+    {
+        var sorted = LatenciesMs.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+    }
+}
