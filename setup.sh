@@ -19,7 +19,7 @@ for arg in "$@"; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then step() { printf '\033[1m==> %s\033[0m\n' "$*"; }; else step() { printf '==> %s\n' "$*"; }; fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"
