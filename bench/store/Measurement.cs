@@ -3,6 +3,9 @@ namespace Berth.Bench.Store;
 /// <summary>How many operations took how long, and each one's latency in milliseconds.</summary>
 internal sealed record Measurement(int Operations, TimeSpan Elapsed, double[] LatenciesMs)
 {
+    public static Measurement Combine(IReadOnlyList<Measurement> parts) =>
+        new(parts.Sum(p => p.Operations), TimeSpan.FromTicks(parts.Sum(p => p.Elapsed.Ticks)), [.. parts.SelectMany(p => p.LatenciesMs)]);
+
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 
     public double MeanMs => LatenciesMs.Average();

@@ -5,26 +5,6 @@ namespace Berth.Bench.Store;
 /// <summary>The baselines: SQLite used directly, with the store's durability settings.</summary>
 internal static class RawSqlite
 {
-    /// <summary>One transaction per row, each committed with a full sync, as the store commits.</summary>
-    public static Measurement Inserts(string path, int count)
-    {
-        using var connection = Open(path);
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO t (key, value) VALUES ($key, $value)";
-        var key = insert.Parameters.Add("$key", SqliteType.Text);
-        var value = insert.Parameters.Add("$value", SqliteType.Blob);
-        var document = Documents.Small(0);
-        return Timed.Sequential(count, i =>
-        {
-            using var transaction = connection.BeginTransaction();
-            insert.Transaction = transaction;
-            key.Value = $"/bench/raw/{i:D6}";
-            value.Value = document;
-            insert.ExecuteNonQuery();
-            transaction.Commit();
-        });
-    }
-
     /// <summary>Primary-key reads on one open connection with a prepared statement.</summary>
     public static Measurement PointSelects(string path, int count)
     {
@@ -55,7 +35,7 @@ internal static class RawSqlite
         });
     }
 
-    private static SqliteConnection Open(string path)
+    public static SqliteConnection Open(string path)
     {
         var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();

@@ -19,8 +19,19 @@ internal sealed class SqliteReader(string connectionString)
 
     public StoreEntry? Get(string key, long revision)
     {
+        if (revision == 0)
+        {
+            // One statement is its own snapshot: no transaction or revision read needed.
+            using var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using var single = connection.CreateCommand();
+            single.CommandText = $"SELECT {LatestColumns} {LatestFrom} WHERE c.key = $key";
+            single.Parameters.AddWithValue("$key", key);
+            using var one = single.ExecuteReader();
+            return one.Read() ? ReadLatest(one) : null;
+        }
         using var session = ReadSession.Open(connectionString);
-        if (revision == 0 || revision == session.Status.Revision)
+        if (revision == session.Status.Revision)
         {
             using var latest = session.Command($"SELECT {LatestColumns} {LatestFrom} WHERE c.key = $key", ("$key", key));
             using var row = latest.ExecuteReader();
