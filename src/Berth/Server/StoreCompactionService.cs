@@ -17,21 +17,28 @@ internal sealed partial class StoreCompactionService(IStore store, TimeProvider 
         var previous = (await store.GetStatusAsync(stoppingToken)).Revision;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
+            previous = await TickAsync(previous, stoppingToken);
+        }
+    }
+
+    /// <summary>Compacts to <paramref name="previous"/>; returns the revision to compact to at the next tick.</summary>
+    internal async Task<long> TickAsync(long previous, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await store.GetStatusAsync(cancellationToken);
+            if (previous > status.CompactRevision)
             {
-                var status = await store.GetStatusAsync(stoppingToken);
-                if (previous > status.CompactRevision)
-                {
-                    await store.CompactAsync(previous, stoppingToken);
-                    LogCompacted(logger, previous);
-                }
-                previous = status.Revision;
+                await store.CompactAsync(previous, cancellationToken);
+                LogCompacted(logger, previous);
             }
-            catch (StoreException e)
-            {
-                // The next tick tries again; a store that stays down shows in /readyz.
-                LogCompactionFailed(logger, e);
-            }
+            return status.Revision;
+        }
+        catch (StoreException e)
+        {
+            // The next tick tries again; a store that stays down shows in /readyz.
+            LogCompactionFailed(logger, e);
+            return previous;
         }
     }
 
