@@ -9,21 +9,6 @@ public sealed class StoreException : Exception
         Code = code;
     }
 
-    public StoreException()
-        : this(StoreErrorCode.Unavailable, "store error")
-    {
-    }
-
-    public StoreException(string message)
-        : this(StoreErrorCode.Unavailable, message)
-    {
-    }
-
-    public StoreException(string message, Exception innerException)
-        : this(StoreErrorCode.Unavailable, message, innerException)
-    {
-    }
-
     public StoreErrorCode Code { get; }
 
     /// <summary>For conflicts: the key's actual mod revision, so callers can report it.</summary>

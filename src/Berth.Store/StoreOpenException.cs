@@ -9,22 +9,5 @@ public sealed class StoreOpenException : Exception
         Path = path;
     }
 
-    public StoreOpenException()
-    {
-        Path = "";
-    }
-
-    public StoreOpenException(string message)
-        : base(message)
-    {
-        Path = "";
-    }
-
-    public StoreOpenException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Path = "";
-    }
-
     public string Path { get; }
 }

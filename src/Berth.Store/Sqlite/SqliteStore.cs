@@ -52,14 +52,7 @@ public sealed class SqliteStore : IStore
     {
         ArgumentNullException.ThrowIfNull(options);
         var path = System.IO.Path.GetFullPath(options.Path);
-        options = new SqliteStoreOptions
-        {
-            Path = path,
-            WatchRingCapacity = options.WatchRingCapacity,
-            WatchQueueCapacity = options.WatchQueueCapacity,
-            MaxCommitBatch = options.MaxCommitBatch,
-            CompactionStep = options.CompactionStep,
-        };
+        options = options with { Path = path };
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var fileLock = AcquireLock(path);
         SqliteConnection? connection = null;

@@ -1,6 +1,6 @@
 namespace Berth.Store.Sqlite;
 
-public sealed class SqliteStoreOptions
+public sealed record SqliteStoreOptions
 {
     /// <summary>The database file; created with its folder when absent.</summary>
     public required string Path { get; init; }

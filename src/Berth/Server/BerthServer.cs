@@ -12,7 +12,7 @@ internal static partial class BerthServer
 {
     public static async Task RunAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(options.DataDirectory);
+        CreateDataDirectory(options.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options.LogFormat);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
@@ -34,6 +34,19 @@ internal static partial class BerthServer
         app.MapMetrics("/metrics");
 
         await app.RunAsync(cancellationToken);
+    }
+
+    /// <summary>The data folder will hold credentials and Secrets: only its owner may enter a new one.</summary>
+    private static void CreateDataDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>

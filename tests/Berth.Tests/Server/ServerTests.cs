@@ -49,6 +49,16 @@ public sealed class ServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Server_NewDataDirectory_IsPrivateToItsOwner()
+    {
+        var fresh = _data.File("fresh");
+        var (server, _) = await BerthProcess.StartServerAsync(fresh);
+        await using var _ = server;
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(fresh));
+    }
+
+    [Fact]
     public async Task Server_SigTerm_StopsGracefullyWithExitCodeZero()
     {
         var (server, _) = await BerthProcess.StartServerAsync(_data.Path);
