@@ -6,7 +6,7 @@ internal sealed record BenchSettings(int Operations, int Rounds, int Concurrency
 {
     public static BenchSettings Parse(string[] args)
     {
-        var settings = new BenchSettings(Operations: 2000, Rounds: 4, Concurrency: 64, Watchers: 1000, Events: 300);
+        var settings = new BenchSettings(Operations: 2000, Rounds: 8, Concurrency: 64, Watchers: 1000, Events: 300);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

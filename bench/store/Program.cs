@@ -16,6 +16,9 @@ var createRounds = new List<Measurement>();
 using (var raw = new RawInserts(scratch.File("raw-insert.db")))
 {
     await using var store = SqliteStore.Open(new SqliteStoreOptions { Path = scratch.File("store.db") });
+    // Warm-up, not counted: JIT, first pages of each file.
+    raw.Run(perRound / 2);
+    await StoreRuns.CreateAsync(store, settings.Operations, perRound / 2);
     for (var round = 0; round < settings.Rounds; round++)
     {
         baselineRounds.Add(raw.Run(perRound));

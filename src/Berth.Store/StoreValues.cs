@@ -15,6 +15,10 @@ public static class StoreValues
             throw new StoreException(StoreErrorCode.InvalidArgument,
                 $"value is {value.Length} bytes; the limit is {MaxValueBytes}");
         }
+        if (!System.Text.Unicode.Utf8.IsValid(value))
+        {
+            throw new StoreException(StoreErrorCode.InvalidArgument, "value is not valid UTF-8");
+        }
         try
         {
             var reader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = 256 });

@@ -1,6 +1,6 @@
 namespace Berth.Store.Sqlite;
 
-internal sealed class CreateWrite(string key, ReadOnlyMemory<byte> value) : WriteRequest<StoreEntry>
+internal sealed class CreateWrite(string key, byte[] value) : WriteRequest<StoreEntry>
 {
     public override string Operation => "create";
 

@@ -25,25 +25,7 @@ internal sealed class ReadSession : IDisposable
         {
             connection.Open();
             var transaction = connection.BeginTransaction(deferred: true);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT name, value FROM meta WHERE name IN ('revision', 'compact_revision')";
-            long revision = 0, compactRevision = 0;
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    if (reader.GetString(0) == "revision")
-                    {
-                        revision = reader.GetInt64(1);
-                    }
-                    else
-                    {
-                        compactRevision = reader.GetInt64(1);
-                    }
-                }
-            }
-            return new ReadSession(connection, transaction, new StoreStatus(revision, compactRevision));
+            return new ReadSession(connection, transaction, SqliteSchema.ReadStatus(connection, transaction));
         }
         catch
         {

@@ -70,12 +70,12 @@ internal sealed class SqliteReader(string connectionString)
         else
         {
             session.CheckReadable(revision);
-            // SQLite fills the bare columns of a MAX() aggregate from the row holding the maximum.
+            // SQLite fills the bare columns of a MAX() aggregate, in SELECT and HAVING, from the row holding
+            // the maximum; one level keeps the plan a streaming walk of the (key, revision) index.
             command = session.Command($"""
-                SELECT key, revision, create_revision, value FROM (
-                  SELECT key, MAX(revision) AS revision, create_revision, deleted, value FROM kv
-                  WHERE key {startOp} $start AND key < $end AND revision <= $revision GROUP BY key)
-                WHERE deleted = 0 ORDER BY key LIMIT $limit
+                SELECT key, MAX(revision) AS revision, create_revision, value FROM kv
+                WHERE key {startOp} $start AND key < $end AND revision <= $revision
+                GROUP BY key HAVING deleted = 0 ORDER BY key LIMIT $limit
                 """, ("$start", start), ("$end", StoreKeys.PrefixEnd(prefix)), ("$revision", revision), ("$limit", limit));
         }
 

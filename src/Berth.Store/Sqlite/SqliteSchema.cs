@@ -9,6 +9,8 @@ namespace Berth.Store.Sqlite;
 /// <c>kv</c> is the log: one row per revision. A tombstone row (<c>deleted = 1</c>) marks a deletion;
 /// <c>prev_revision</c> points at the version a row replaced, which is what compaction removes.
 /// <c>current</c> indexes the live version of each key so reads at the newest revision skip history.
+/// The newest revision is the log's highest row, which costs a write nothing; <c>meta.revision</c> remembers
+/// it only when compaction may have removed that row.
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -16,6 +18,12 @@ internal static class SqliteSchema
     public const int ApplicationId = 0x42525448;
 
     public const int Version = 1;
+
+    /// <summary>The revision counter and the compaction point, as of the reading transaction.</summary>
+    public const string StatusSql = """
+        SELECT max((SELECT value FROM meta WHERE name = 'revision'), coalesce((SELECT max(revision) FROM kv), 0)),
+               (SELECT value FROM meta WHERE name = 'compact_revision')
+        """;
 
     private const string CreateSql = """
         CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -36,7 +44,8 @@ internal static class SqliteSchema
     /// Identifies the file before changing anything: a foreign or newer database is refused, a new one is
     /// laid out. Then switches to WAL with full sync, so a commit is on disk when acknowledged.
     /// </summary>
-    public static void OpenOrCreate(SqliteConnection connection, string path)
+    /// <returns>Where the revision counter stands.</returns>
+    public static StoreStatus OpenOrCreate(SqliteConnection connection, string path)
     {
         long applicationId;
         long userVersion;
@@ -67,6 +76,17 @@ internal static class SqliteSchema
 
         Execute(connection, "PRAGMA journal_mode = WAL");
         Execute(connection, "PRAGMA synchronous = FULL");
+        return ReadStatus(connection, transaction: null);
+    }
+
+    public static StoreStatus ReadStatus(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = StatusSql;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return new StoreStatus(reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private static void Create(SqliteConnection connection)

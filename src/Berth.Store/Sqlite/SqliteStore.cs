@@ -22,10 +22,11 @@ public sealed class SqliteStore : IStore
     private readonly string _readConnectionString;
     private readonly WatchHub _hub;
     private readonly SqliteWriter _writer;
+    // Never disposed: it holds no unmanaged resources, and compactions racing disposal must still release it.
     private readonly SemaphoreSlim _compaction = new(1, 1);
     private int _disposed;
 
-    private SqliteStore(SqliteStoreOptions options, FileStream fileLock, SqliteConnection writeConnection, ILogger logger)
+    private SqliteStore(SqliteStoreOptions options, FileStream fileLock, SqliteConnection writeConnection, StoreStatus status, ILogger logger)
     {
         _options = options;
         _lock = fileLock;
@@ -37,8 +38,7 @@ public sealed class SqliteStore : IStore
             Pooling = true,
         }.ToString();
         _reader = new SqliteReader(_readConnectionString);
-        var status = _reader.ReadStatus();
-        _hub = new WatchHub(status.Revision, options.WatchRingCapacity, options.WatchQueueCapacity);
+        _hub = new WatchHub(status.Revision, options.Hub);
         _writer = new SqliteWriter(writeConnection, _hub, status, options.MaxCommitBatch, logger);
     }
 
@@ -51,6 +51,7 @@ public sealed class SqliteStore : IStore
     public static SqliteStore Open(SqliteStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var path = System.IO.Path.GetFullPath(options.Path);
         options = options with { Path = path };
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
@@ -65,9 +66,11 @@ public sealed class SqliteStore : IStore
                 Pooling = false,
             }.ToString());
             connection.Open();
-            SqliteSchema.OpenOrCreate(connection, path);
+            var status = SqliteSchema.OpenOrCreate(connection, path);
             var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqliteStore>();
-            return new SqliteStore(options, fileLock, connection, logger);
+            var store = new SqliteStore(options, fileLock, connection, status, logger);
+            store._writer.Start();
+            return store;
         }
         catch (Exception e)
         {
@@ -82,13 +85,13 @@ public sealed class SqliteStore : IStore
     }
 
     public Task<StoreStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        Read("status", () => _reader.ReadStatus());
+        _writer.Failure is { } failure ? Task.FromException<StoreStatus>(failure) : Read("status", () => _reader.ReadStatus(), cancellationToken);
 
     public Task<StoreEntry> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         StoreKeys.ValidateKey(key);
         StoreValues.Validate(value.Span);
-        return Submit(new CreateWrite(key, value.ToArray()), cancellationToken);
+        return Submit(new CreateWrite(key, value.ToArray()), cancellationToken); // a copy the caller cannot change
     }
 
     public Task<StoreEntry> UpdateAsync(string key, ReadOnlyMemory<byte> value, long? expectedRevision = null, CancellationToken cancellationToken = default)
@@ -108,16 +111,19 @@ public sealed class SqliteStore : IStore
     {
         StoreKeys.ValidateKey(key);
         ValidateRevision(revision);
-        return Read("get", () => _reader.Get(key, revision));
+        return Read("get", () => _reader.Get(key, revision), cancellationToken);
     }
 
     public Task<ListResult> ListAsync(string prefix, ListOptions? options = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.ValidatePrefix(prefix);
         options ??= new ListOptions();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Limit);
+        if (options.Limit < 0)
+        {
+            throw new StoreException(StoreErrorCode.InvalidArgument, $"limit {options.Limit} is negative");
+        }
         ValidateRevision(options.Revision);
-        return Read("list", () => _reader.List(prefix, options));
+        return Read("list", () => _reader.List(prefix, options), cancellationToken);
     }
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision,
@@ -137,7 +143,7 @@ public sealed class SqliteStore : IStore
         while ((subscription = _hub.TrySubscribe(prefix, cursor)) is null)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = await Read("watch_replay", () => _reader.ReadEvents(prefix, cursor, ReplayPageSize));
+            var page = await Read("watch_replay", () => _reader.ReadEvents(prefix, cursor, ReplayPageSize), cancellationToken);
             StoreMetrics.WatchEventsReplayed.Add(page.Events.Count);
             foreach (var e in page.Events)
             {
@@ -157,6 +163,7 @@ public sealed class SqliteStore : IStore
 
     public async Task<long> CompactAsync(long revision, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisposed();
         ValidateRevision(revision);
         if (revision > _writer.Revision)
         {
@@ -181,27 +188,29 @@ public sealed class SqliteStore : IStore
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
-        _writer.Dispose();
-        _hub.Close();
-        using (var checkpoint = _writeConnection.CreateCommand())
+        try
         {
+            _writer.Dispose(); // commits what is queued
+            _hub.Close();
+            using var checkpoint = _writeConnection.CreateCommand();
             checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
             checkpoint.ExecuteNonQuery();
         }
-        _writeConnection.Dispose();
-        using (var pooled = new SqliteConnection(_readConnectionString))
+        finally
         {
-            SqliteConnection.ClearPool(pooled);
+            _writeConnection.Dispose();
+            using (var pooled = new SqliteConnection(_readConnectionString))
+            {
+                SqliteConnection.ClearPool(pooled);
+            }
+            _lock.Dispose();
         }
-        _lock.Dispose();
-        _compaction.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private async Task<StoreEntry> Submit(WriteRequest<StoreEntry> request, CancellationToken cancellationToken)
@@ -211,9 +220,14 @@ public sealed class SqliteStore : IStore
         return await _writer.SubmitAsync(request, cancellationToken);
     }
 
-    private Task<T> Read<T>(string operation, Func<T> read)
+    /// <summary>Runs a read on the caller's thread: SQLite reads of one snapshot are short and not cancellable midway.</summary>
+    private Task<T> Read<T>(string operation, Func<T> read, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
         var start = Stopwatch.GetTimestamp();
         try
         {

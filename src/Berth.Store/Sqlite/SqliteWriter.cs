@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Berth.Store.Watch;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -13,8 +13,12 @@ namespace Berth.Store.Sqlite;
 /// </summary>
 internal sealed partial class SqliteWriter : IDisposable
 {
-    private readonly Channel<WriteRequest> _requests = Channel.CreateBounded<WriteRequest>(
-        new BoundedChannelOptions(16 * 1024) { SingleReader = true });
+    private const int QueueCapacity = 16 * 1024;
+
+    // The writer thread blocks on the queue directly, so a write wakes it without a thread-pool hop;
+    // the slots make a full queue push back on callers asynchronously.
+    private readonly BlockingCollection<WriteRequest> _requests = new(new ConcurrentQueue<WriteRequest>());
+    private readonly SemaphoreSlim _slots = new(QueueCapacity, QueueCapacity);
     private readonly SqliteConnection _connection;
     private readonly WriteContext _context;
     private readonly WatchHub _hub;
@@ -23,6 +27,7 @@ internal sealed partial class SqliteWriter : IDisposable
     private readonly Thread _thread;
     private long _revision;
     private long _compactRevision;
+    private StoreException? _failure;
 
     public SqliteWriter(SqliteConnection connection, WatchHub hub, StoreStatus status, int maxBatch, ILogger logger)
     {
@@ -34,22 +39,24 @@ internal sealed partial class SqliteWriter : IDisposable
         _revision = status.Revision;
         _compactRevision = status.CompactRevision;
         _thread = new Thread(Run) { IsBackground = true, Name = "berth-store-writer" };
-        _thread.Start();
     }
+
+    public void Start() => _thread.Start();
 
     /// <summary>The newest committed revision.</summary>
     public long Revision => Interlocked.Read(ref _revision);
 
     public long CompactRevision => Interlocked.Read(ref _compactRevision);
 
+    /// <summary>Set when a commit failed with an unknown outcome; from then on every write fails with it.</summary>
+    public StoreException? Failure => Volatile.Read(ref _failure);
+
     public async Task<T> SubmitAsync<T>(WriteRequest<T> request, CancellationToken cancellationToken)
     {
-        try
+        await _slots.WaitAsync(cancellationToken);
+        if (!TryAdd(request))
         {
-            await _requests.Writer.WriteAsync(request, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
+            _slots.Release();
             throw StoreException.Closed();
         }
         return await request.Task;
@@ -58,21 +65,44 @@ internal sealed partial class SqliteWriter : IDisposable
     /// <summary>Commits what is queued, then stops.</summary>
     public void Dispose()
     {
-        _requests.Writer.TryComplete();
+        _requests.CompleteAdding();
         _thread.Join();
         _context.Dispose();
+        _requests.Dispose();
+    }
+
+    private bool TryAdd(WriteRequest request)
+    {
+        try
+        {
+            _requests.Add(request);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return false; // closed while this request waited for a slot
+        }
     }
 
     private void Run()
     {
         var batch = new List<WriteRequest>(_maxBatch);
-        while (_requests.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (_requests.TryTake(out var first, Timeout.Infinite))
         {
-            while (batch.Count < _maxBatch && _requests.Reader.TryRead(out var request))
+            batch.Add(first);
+            while (batch.Count < _maxBatch && _requests.TryTake(out var request))
             {
                 batch.Add(request);
             }
-            Commit(batch);
+            if (Failure is { } failure)
+            {
+                batch.ForEach(request => request.Fail(failure));
+            }
+            else
+            {
+                Commit(batch);
+            }
+            _slots.Release(batch.Count);
             batch.Clear();
         }
     }
@@ -81,6 +111,7 @@ internal sealed partial class SqliteWriter : IDisposable
     {
         var applied = new List<WriteRequest>(batch.Count);
         var next = 0;
+        var committing = false;
         try
         {
             using var transaction = _connection.BeginTransaction();
@@ -97,17 +128,27 @@ internal sealed partial class SqliteWriter : IDisposable
                     batch[next].Fail(e);
                 }
             }
-            if (_context.Revision != _revision)
-            {
-                _context.SetMeta("revision", _context.Revision);
-            }
+            committing = true;
             transaction.Commit();
         }
         catch (Exception e)
         {
-            // Nothing of the batch is durable: every writer still waiting learns so; the next batch tries afresh.
-            LogCommitFailed(e, batch.Count);
-            var error = new StoreException(StoreErrorCode.Unavailable, $"the store could not commit: {e.Message}", e);
+            StoreException error;
+            if (committing)
+            {
+                // The commit record may be on disk or not; only recovery at the next open can tell. Like etcd
+                // on a failed fsync, stop taking writes rather than guess.
+                error = new StoreException(StoreErrorCode.Unavailable,
+                    $"a commit failed and its outcome is unknown ({e.Message}); the store takes no more writes until it is reopened", e);
+                Volatile.Write(ref _failure, error);
+                LogCommitOutcomeUnknown(e, batch.Count);
+            }
+            else
+            {
+                // Rolled back: nothing of the batch is written, and the next batch tries afresh.
+                error = new StoreException(StoreErrorCode.Unavailable, $"the store could not write: {e.Message}", e);
+                LogWriteFailed(e, batch.Count);
+            }
             foreach (var request in applied.Concat(batch.Skip(next)))
             {
                 request.Fail(error);
@@ -125,6 +166,9 @@ internal sealed partial class SqliteWriter : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Store commit of {Count} writes failed; they were not applied")]
-    private partial void LogCommitFailed(Exception exception, int count);
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Store batch of {Count} writes failed and was rolled back")]
+    private partial void LogWriteFailed(Exception exception, int count);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Critical, Message = "Store commit of {Count} writes failed with an unknown outcome; no more writes are taken until the store is reopened")]
+    private partial void LogCommitOutcomeUnknown(Exception exception, int count);
 }

@@ -1,6 +1,6 @@
 namespace Berth.Store.Sqlite;
 
-internal sealed class UpdateWrite(string key, ReadOnlyMemory<byte> value, long? expectedRevision) : WriteRequest<StoreEntry>
+internal sealed class UpdateWrite(string key, byte[] value, long? expectedRevision) : WriteRequest<StoreEntry>
 {
     public override string Operation => "update";
 

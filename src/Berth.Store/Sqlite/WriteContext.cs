@@ -90,11 +90,11 @@ internal sealed class WriteContext : IDisposable
     }
 
     /// <summary>Appends a new version of <paramref name="key"/> at the next revision and makes it current.</summary>
-    public StoreEntry Put(string key, ReadOnlyMemory<byte> value, StoreEntry? previous)
+    public StoreEntry Put(string key, byte[] value, StoreEntry? previous)
     {
         var revision = Revision + 1;
         var createRevision = previous?.CreateRevision ?? revision;
-        Append(revision, key, createRevision, previous?.ModRevision ?? 0, deleted: false, value.ToArray());
+        Append(revision, key, createRevision, previous?.ModRevision ?? 0, deleted: false, value);
         _upsertCurrent.Parameters[0].Value = key;
         _upsertCurrent.Parameters[1].Value = revision;
         _upsertCurrent.ExecuteNonQuery();
@@ -133,9 +133,10 @@ internal sealed class WriteContext : IDisposable
         }
         CompactRevision = to;
         SetMeta("compact_revision", to);
+        SetMeta("revision", Revision); // the newest row may have been a tombstone, now gone
     }
 
-    public void SetMeta(string name, long value)
+    private void SetMeta(string name, long value)
     {
         _setMeta.Parameters[0].Value = name;
         _setMeta.Parameters[1].Value = value;

@@ -16,7 +16,7 @@ internal sealed class WatchSubscription : IDisposable
         _queue = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
-            SingleWriter = true,
+            SingleWriter = false, // the hub writes under its lock, but disposal completes from the reader's side
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
@@ -29,6 +29,7 @@ internal sealed class WatchSubscription : IDisposable
     public ChannelReader<WatchEvent> Reader => _queue.Reader;
 
     /// <summary>Queues <paramref name="e"/> if this watcher wants it; false when the queue is full.</summary>
+    /// <remarks>The prefix is checked again here for events replayed from the ring.</remarks>
     public bool Offer(WatchEvent e)
     {
         if (e.Revision <= AfterRevision || !e.Entry.Key.StartsWith(Prefix, StringComparison.Ordinal))

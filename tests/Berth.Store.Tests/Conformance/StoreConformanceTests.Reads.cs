@@ -102,6 +102,10 @@ public abstract partial class StoreConformanceTests
             () => Store.ListAsync("/p/", new ListOptions(Limit: 1, Continue: token), Ct));
 
     [Fact]
+    public async Task List_NegativeLimit_FailsWithInvalidArgument() =>
+        await ExpectError(StoreErrorCode.InvalidArgument, () => Store.ListAsync("/p/", new ListOptions(Limit: -1), Ct));
+
+    [Fact]
     public async Task List_ContinueFromAnotherPrefix_FailsWithInvalidArgument()
     {
         await Create("/p/a", 1);

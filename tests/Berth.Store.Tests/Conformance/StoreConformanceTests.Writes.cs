@@ -186,6 +186,10 @@ public abstract partial class StoreConformanceTests
         await ExpectError(StoreErrorCode.InvalidArgument, () => Store.CreateAsync("/t/a", TestJson.Doc(value), Ct));
 
     [Fact]
+    public async Task Create_ValueWithInvalidUtf8_FailsWithInvalidArgument() =>
+        await ExpectError(StoreErrorCode.InvalidArgument, () => Store.CreateAsync("/t/a", new byte[] { (byte)'"', 0xFF, (byte)'"' }, Ct));
+
+    [Fact]
     public async Task Create_ValueOverLimit_FailsWithInvalidArgument()
     {
         var big = TestJson.Doc(new { data = new string('x', StoreValues.MaxValueBytes) });

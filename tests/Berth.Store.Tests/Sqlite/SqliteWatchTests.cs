@@ -14,6 +14,7 @@ public sealed class SqliteWatchTests : IDisposable
         Path = _directory.File("berth.db"),
         WatchRingCapacity = ring,
         WatchQueueCapacity = queue,
+        MaxCommitBatch = 8,
     });
 
     [Fact]
@@ -87,6 +88,41 @@ public sealed class SqliteWatchTests : IDisposable
         Assert.Equal(Enumerable.Range(1, delivered.Count).Select(i => (long)i), delivered);
         Assert.True(delivered.Count < 200);
         await stuck.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Watch_StoreClosed_EndsWithUnavailable()
+    {
+        var store = Open(ring: 16, queue: 32);
+        await using var watch = new WatchReader(store, "/w/", 0);
+        await store.CreateAsync("/w/a", TestJson.Doc("{}"), Ct);
+        await watch.WaitForAsync(1);
+
+        await store.DisposeAsync();
+
+        var error = Assert.IsType<StoreException>(await watch.WaitForErrorAsync());
+        Assert.Equal(StoreErrorCode.Unavailable, error.Code);
+    }
+
+    [Fact]
+    public async Task Watch_AmongManyWatchersOfOtherPrefixes_GetsItsEvents()
+    {
+        await using var store = Open(ring: 16, queue: 32);
+        var others = Enumerable.Range(0, 500).Select(i => new WatchReader(store, $"/other/{i}/", 0)).ToList();
+        await using var mine = new WatchReader(store, "/w/", 0);
+
+        for (var n = 0; n < 20; n++)
+        {
+            await store.CreateAsync($"/w/{n}", TestJson.Doc(new { n }), Ct);
+            await store.CreateAsync($"/other/{n}/x", TestJson.Doc(new { n }), Ct);
+        }
+
+        Assert.Equal(20, (await mine.WaitForAsync(20)).Count(e => e.Entry.Key.StartsWith("/w/", StringComparison.Ordinal)));
+        Assert.Single(await others[7].WaitForAsync(1));
+        foreach (var other in others)
+        {
+            await other.DisposeAsync();
+        }
     }
 
     public void Dispose() => _directory.Dispose();
