@@ -1,7 +1,7 @@
-namespace Berth.Tests;
+namespace Berth.Testing;
 
 /// <summary>A folder of the test's own, removed afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
