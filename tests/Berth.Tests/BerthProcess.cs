@@ -9,7 +9,8 @@ internal sealed class BerthProcess : IAsyncDisposable
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Uri> _addresses = [];
 
     private BerthProcess(Process process)
     {
@@ -52,10 +53,22 @@ internal sealed class BerthProcess : IAsyncDisposable
         return new BerthProcess(Process.Start(start)!);
     }
 
-    /// <summary>Starts <c>berth server</c> on a free loopback port and waits until it listens.</summary>
+    /// <summary>The HTTPS address of the Kubernetes API, once the server has started.</summary>
+    public Uri KubeAddress
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _addresses.First(a => a.Scheme == Uri.UriSchemeHttps);
+            }
+        }
+    }
+
+    /// <summary>Starts <c>berth server</c> on free loopback ports and waits until it serves.</summary>
     public static async Task<(BerthProcess Process, Uri Address)> StartServerAsync(string dataDirectory, params string[] extra)
     {
-        var process = Start(["server", "--data-dir", dataDirectory, "--port", "0", .. extra]);
+        var process = Start(["server", "--data-dir", dataDirectory, "--port", "0", "--kube-port", "0", .. extra]);
         var address = await process.WaitForListeningAsync();
         return (process, address);
     }
@@ -68,15 +81,19 @@ internal sealed class BerthProcess : IAsyncDisposable
         return (exitCode, process.Output);
     }
 
+    /// <summary>Waits until the server has started; returns its plain HTTP address (the AWS endpoint).</summary>
     public async Task<Uri> WaitForListeningAsync()
     {
         var exited = _process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        var first = await Task.WhenAny(_listening.Task, exited).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
-        if (first != _listening.Task)
+        var first = await Task.WhenAny(_started.Task, exited).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        if (first != _started.Task)
         {
-            Assert.Fail($"berth exited with {_process.ExitCode} before listening:\n{Output}");
+            Assert.Fail($"berth exited with {_process.ExitCode} before it started:\n{Output}");
         }
-        return await _listening.Task;
+        lock (_output)
+        {
+            return _addresses.First(a => a.Scheme == Uri.UriSchemeHttp);
+        }
     }
 
     public async Task<int> WaitForExitAsync()
@@ -117,7 +134,14 @@ internal sealed class BerthProcess : IAsyncDisposable
         var at = line.IndexOf(marker, StringComparison.Ordinal);
         if (at >= 0)
         {
-            _listening.TrySetResult(new Uri(line[(at + marker.Length)..].Trim()));
+            lock (_output)
+            {
+                _addresses.Add(new Uri(line[(at + marker.Length)..].Trim()));
+            }
+        }
+        if (line.Contains("Application started", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
         }
     }
 }

@@ -23,6 +23,11 @@ internal static class ServerCommand
             Description = "Port of the AWS endpoint (and, later, the registry and console).",
             DefaultValueFactory = _ => ServerOptions.DefaultPort,
         };
+        var kubePort = new Option<int>("--kube-port")
+        {
+            Description = "HTTPS port of the Kubernetes API.",
+            DefaultValueFactory = _ => Berth.Kube.KubeApiOptions.DefaultPort,
+        };
         var logFormat = new Option<LogFormat>("--log-format")
         {
             Description = "Log lines as text or as JSON objects.",
@@ -30,7 +35,7 @@ internal static class ServerCommand
         };
         var command = new Command("server", "Run the Berth server: the store, the APIs and the controllers.")
         {
-            dataDir, address, port, logFormat,
+            dataDir, address, port, kubePort, logFormat,
         };
         address.Validators.Add(result =>
         {
@@ -39,13 +44,16 @@ internal static class ServerCommand
                 result.AddError($"'{result.GetValueOrDefault<string>()}' is not an IP address");
             }
         });
-        port.Validators.Add(result =>
+        foreach (var option in new[] { port, kubePort })
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            option.Validators.Add(result =>
             {
-                result.AddError("--port must be between 0 and 65535");
-            }
-        });
+                if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+                {
+                    result.AddError($"{option.Name} must be between 0 and 65535");
+                }
+            });
+        }
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -54,6 +62,7 @@ internal static class ServerCommand
                 DataDirectory = DataDirectory.Resolve(parseResult.GetValue(dataDir)),
                 Address = IPAddress.Parse(parseResult.GetValue(address)!),
                 Port = parseResult.GetValue(port),
+                KubePort = parseResult.GetValue(kubePort),
                 LogFormat = parseResult.GetValue(logFormat),
             };
             var error = parseResult.InvocationConfiguration.Error;

@@ -1,3 +1,5 @@
+using Berth.Kube;
+using Berth.Kube.Hosting;
 using Berth.Store;
 using Berth.Store.Sqlite;
 using Prometheus;
@@ -15,12 +17,18 @@ internal static partial class BerthServer
         CreateDataDirectory(options.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options.LogFormat);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Address, options.Port));
+        var kube = new KubeApiOptions { DataDirectory = options.DataDirectory, Address = options.Address, Port = options.KubePort };
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Address, options.Port);
+            kestrel.ListenKubernetesApi(kube);
+        });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IStore>(services =>
             SqliteStore.Open(new SqliteStoreOptions { Path = options.StorePath }, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<StoreCompactionService>();
+        builder.Services.AddKubernetesApi(kube);
 
         using var meters = StartMetrics();
         await using var app = builder.Build();
@@ -30,6 +38,7 @@ internal static partial class BerthServer
         LogStoreOpened(app.Logger, options.StorePath, status.Revision);
 
         app.UseHttpMetrics();
+        app.MapKubernetesApi();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
 

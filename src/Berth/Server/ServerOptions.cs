@@ -15,5 +15,8 @@ internal sealed class ServerOptions
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
+    /// <summary>The HTTPS port of the Kubernetes API.</summary>
+    public int KubePort { get; init; } = Berth.Kube.KubeApiOptions.DefaultPort;
+
     public string StorePath => Path.Combine(DataDirectory, "berth.db");
 }

@@ -40,7 +40,7 @@ public sealed class ServerTests : IDisposable
     [Fact]
     public async Task Server_DataDirectoryFromEnvironment_IsUsed()
     {
-        await using var server = BerthProcess.Start(["server", "--port", "0"],
+        await using var server = BerthProcess.Start(["server", "--port", "0", "--kube-port", "0"],
             new Dictionary<string, string> { ["BERTH_DATA_DIR"] = _data.Path });
 
         await server.WaitForListeningAsync();
@@ -78,7 +78,7 @@ public sealed class ServerTests : IDisposable
         new Random(3).NextBytes(garbage);
         await File.WriteAllBytesAsync(database, garbage, Ct);
 
-        await using var server = BerthProcess.Start(["server", "--data-dir", _data.Path, "--port", "0"]);
+        await using var server = BerthProcess.Start(["server", "--data-dir", _data.Path, "--port", "0", "--kube-port", "0"]);
         var exitCode = await server.WaitForExitAsync();
 
         Assert.Equal(3, exitCode);
@@ -93,7 +93,7 @@ public sealed class ServerTests : IDisposable
         var (first, address) = await BerthProcess.StartServerAsync(_data.Path);
         await using var _ = first;
 
-        await using var second = BerthProcess.Start(["server", "--data-dir", _data.Path, "--port", "0"]);
+        await using var second = BerthProcess.Start(["server", "--data-dir", _data.Path, "--port", "0", "--kube-port", "0"]);
         var exitCode = await second.WaitForExitAsync();
 
         Assert.Equal(3, exitCode);
@@ -108,7 +108,7 @@ public sealed class ServerTests : IDisposable
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
-        await using var server = BerthProcess.Start(["server", "--data-dir", _data.Path, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await using var server = BerthProcess.Start(["server", "--data-dir", _data.Path, "--kube-port", "0", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var exitCode = await server.WaitForExitAsync();
 
         Assert.Equal(4, exitCode);

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+
+namespace Berth.Kube.Api;
+
+/// <summary>A request that fails the way Kubernetes fails it: an HTTP code, a reason and a message for a Status.</summary>
+internal sealed class KubeApiException(int code, string reason, string message, JsonObject? details = null)
+    : Exception(message)
+{
+    public int Code { get; } = code;
+
+    public string Reason { get; } = reason;
+
+    public JsonObject? Details { get; } = details;
+
+    public static KubeApiException NotFound(string resource, string name) =>
+        new(404, "NotFound", $"{resource} \"{name}\" not found", Detail(resource, name));
+
+    public static KubeApiException AlreadyExists(string resource, string name) =>
+        new(409, "AlreadyExists", $"{resource} \"{name}\" already exists", Detail(resource, name));
+
+    public static KubeApiException Conflict(string resource, string name) =>
+        new(409, "Conflict",
+            $"Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+            Detail(resource, name));
+
+    public static KubeApiException BadRequest(string message) => new(400, "BadRequest", message);
+
+    public static KubeApiException UnknownResource() => new(404, "NotFound", "the server could not find the requested resource");
+
+    public static KubeApiException Gone(string message) => new(410, "Expired", message);
+
+    public static KubeApiException MethodNotSupported(string resource, string verb) =>
+        new(405, "MethodNotAllowed", $"{verb} is not supported on resources of kind \"{resource}\"");
+
+    /// <summary>422 with one cause per invalid field, as <c>kubectl</c> prints them.</summary>
+    public static KubeApiException Invalid(string kind, string name, IReadOnlyList<FieldError> errors)
+    {
+        var causes = new JsonArray();
+        foreach (var error in errors)
+        {
+            causes.Add(new JsonObject { ["reason"] = error.Reason, ["message"] = error.Message, ["field"] = error.Field });
+        }
+        var details = Detail(null, name);
+        details["kind"] = kind;
+        details["causes"] = causes;
+        var summary = string.Join(", ", errors.Select(e => $"{e.Field}: {e.Message}"));
+        var list = errors.Count == 1 ? summary : $"[{summary}]";
+        return new KubeApiException(422, "Invalid", $"{kind} \"{name}\" is invalid: {list}", details);
+    }
+
+    private static JsonObject Detail(string? resource, string name)
+    {
+        var details = new JsonObject { ["name"] = name };
+        if (resource is not null)
+        {
+            details["kind"] = resource;
+        }
+        return details;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Kube.Api;
+
+/// <summary>Writes JSON answers the way the API server does.</summary>
+internal static class KubeResponse
+{
+    public static async Task WriteAsync(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        body.WriteTo(writer);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    public static Task WriteErrorAsync(HttpContext context, KubeApiException error) =>
+        WriteAsync(context, error.Code, StatusResponse.Failure(error.Code, error.Reason, error.Message, error.Details));
+
+    /// <summary>True when the client asked for server-side printing (<c>as=Table</c>), as <c>kubectl get</c> does.</summary>
+    public static bool WantsTable(HttpContext context) =>
+        context.Request.Headers.Accept.Any(a => a is not null && a.Contains("as=Table", StringComparison.Ordinal));
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Kube.Resources;
+using Berth.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Kube.Api;
+
+internal sealed partial class ResourceHandler
+{
+    /// <summary>How long a watch lasts when the client sets no timeout; clients re-watch from their last revision.</summary>
+    private static readonly TimeSpan s_defaultWatchTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// A watch: newline-separated JSON events over a chunked response. Without a resourceVersion (or with "0")
+    /// it starts with ADDED events for what exists, as kube-apiserver does. A label selector turns changes
+    /// that move an object in or out of the selection into ADDED and DELETED.
+    /// </summary>
+    private async Task WatchAsync(HttpContext context, string cluster, ResourceType type, string? ns)
+    {
+        var query = context.Request.Query;
+        var labels = LabelSelector.Parse(query["labelSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"]);
+        var timeout = ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : s_defaultWatchTimeout;
+        var table = KubeResponse.WantsTable(context);
+        var prefix = ObjectStorage.Prefix(cluster, type, ns);
+        bool Selected(JsonObject obj) => labels.Matches(obj) && fields.Matches(obj);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        stop.CancelAfter(timeout);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync(stop.Token);
+        await context.Response.Body.FlushAsync(stop.Token); // headers out now: the client knows the watch is open
+        var sink = new WatchSink(context, type, table, time);
+
+        long after;
+        var resourceVersion = NullIfEmpty(query["resourceVersion"]);
+        try
+        {
+            if (resourceVersion is null or "0")
+            {
+                var current = await store.ListAsync(prefix, cancellationToken: stop.Token);
+                foreach (var obj in current.Items.Select(ObjectStorage.Decode).Where(Selected))
+                {
+                    await sink.SendAsync("ADDED", obj, stop.Token);
+                }
+                after = current.Revision;
+            }
+            else
+            {
+                after = ParseRevision(resourceVersion);
+            }
+
+            await foreach (var e in store.WatchAsync(prefix, after, stop.Token))
+            {
+                var now = ObjectStorage.Decode(e.Entry);
+                var before = e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
+                var (eventType, obj) = e.Type switch
+                {
+                    WatchEventType.Added => Selected(now) ? ("ADDED", now) : (null, now),
+                    WatchEventType.Deleted => Selected(now) ? ("DELETED", now) : (null, now),
+                    _ => (before is not null && Selected(before), Selected(now)) switch
+                    {
+                        (true, true) => ("MODIFIED", now),
+                        (false, true) => ("ADDED", now),
+                        (true, false) => ("DELETED", now),
+                        _ => (null, now),
+                    },
+                };
+                if (eventType is not null)
+                {
+                    await sink.SendAsync(eventType, obj, stop.Token);
+                }
+            }
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.TooOld)
+        {
+            // Said inside the stream, as kube-apiserver does, so clients relist.
+            await sink.SendErrorAsync(StatusResponse.Failure(410, "Expired", $"too old resource version: {resourceVersion}", null), context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the watch timed out or the client went away: the stream simply ends
+        }
+    }
+
+    /// <summary>Writes watch events, as plain objects or as one-row Tables, and flushes each.</summary>
+    private sealed class WatchSink(HttpContext context, ResourceType type, bool table, TimeProvider time)
+    {
+        private bool _sentColumns;
+
+        public Task SendAsync(string eventType, JsonObject obj, CancellationToken cancellationToken)
+        {
+            JsonNode payload = obj;
+            if (table)
+            {
+                payload = TablePrinter.Print(type, [obj], obj["metadata"]?["resourceVersion"]?.GetValue<string>(), null, time.GetUtcNow(), withColumns: !_sentColumns);
+                _sentColumns = true;
+            }
+            return WriteAsync(new JsonObject { ["type"] = eventType, ["object"] = payload }, cancellationToken);
+        }
+
+        public Task SendErrorAsync(JsonObject status, CancellationToken cancellationToken) =>
+            WriteAsync(new JsonObject { ["type"] = "ERROR", ["object"] = status }, cancellationToken);
+
+        private async Task WriteAsync(JsonObject e, CancellationToken cancellationToken)
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(e);
+            await context.Response.Body.WriteAsync(bytes, cancellationToken);
+            await context.Response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken);
+            await context.Response.Body.FlushAsync(cancellationToken);
+        }
+    }
+}

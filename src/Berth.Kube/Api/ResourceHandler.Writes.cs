@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Kube.Resources;
+using Berth.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Kube.Api;
+
+internal sealed partial class ResourceHandler
+{
+    /// <summary>The alphabet kube-apiserver draws generated name suffixes from (no vowels, no look-alikes).</summary>
+    private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    private async Task CreateAsync(HttpContext context, string cluster, ResourceType type, string? ns)
+    {
+        var obj = await ReadBodyAsync(context, type);
+        var created = await CreateObjectAsync(cluster, type, ns, obj, IsDryRun(context), context.RequestAborted);
+        await KubeResponse.WriteAsync(context, 201, created);
+    }
+
+    /// <summary>
+    /// Creates an object as the API does for a POST: server-owned metadata set, defaults applied, validated,
+    /// its namespace required. Returns the stored object (or, for a dry run, what would be stored).
+    /// </summary>
+    public async Task<JsonObject> CreateObjectAsync(string cluster, ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    {
+        var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
+        SetNamespace(type, metadata, ns);
+        if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+        {
+            metadata["name"] = prefix + RandomNumberGenerator.GetString(NameAlphabet, 5);
+        }
+        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = Timestamp(time.GetUtcNow());
+        foreach (var systemField in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" })
+        {
+            metadata.Remove(systemField);
+        }
+        var name = PrepareAndValidate(type, obj);
+        if (ns is not null)
+        {
+            await RequireNamespaceAsync(cluster, ns, cancellationToken);
+        }
+        if (dryRun)
+        {
+            return obj;
+        }
+        try
+        {
+            var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), cancellationToken);
+            return ObjectStorage.Decode(entry);
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
+        {
+            throw KubeApiException.AlreadyExists(type.Plural, name);
+        }
+    }
+
+    private async Task UpdateAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
+    {
+        var obj = await ReadBodyAsync(context, type);
+        var metadata = (JsonObject)obj["metadata"]!;
+        SetNamespace(type, metadata, ns);
+        if (metadata["name"]?.GetValue<string>() is { } bodyName && bodyName != name)
+        {
+            throw KubeApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        }
+        metadata["name"] = name;
+        var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
+            ?? throw KubeApiException.NotFound(type.Plural, name);
+        long? expected = metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } rv ? ParseRevision(rv) : null;
+        // What the server owns is kept from the stored object, whatever the client sent.
+        metadata["uid"] = existing["metadata"]!["uid"]?.DeepClone();
+        metadata["creationTimestamp"] = existing["metadata"]!["creationTimestamp"]?.DeepClone();
+        PrepareAndValidate(type, obj);
+        if (IsDryRun(context))
+        {
+            await KubeResponse.WriteAsync(context, 200, obj);
+            return;
+        }
+        try
+        {
+            var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, context.RequestAborted);
+            await KubeResponse.WriteAsync(context, 200, ObjectStorage.Decode(entry));
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
+        {
+            throw KubeApiException.Conflict(type.Plural, name);
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
+        {
+            throw KubeApiException.NotFound(type.Plural, name);
+        }
+    }
+
+    private async Task DeleteAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
+    {
+        var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
+            ?? throw KubeApiException.NotFound(type.Plural, name);
+        if (IsDryRun(context))
+        {
+            await KubeResponse.WriteAsync(context, 200, existing);
+            return;
+        }
+        if (type.Kind == "Namespace")
+        {
+            await DeleteNamespaceContentsAsync(cluster, name, context.RequestAborted);
+        }
+        try
+        {
+            var revision = long.Parse(existing["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+            var deleted = await store.DeleteAsync(ObjectStorage.Key(cluster, type, ns, name), revision, context.RequestAborted);
+            await KubeResponse.WriteAsync(context, 200, ObjectStorage.Decode(deleted));
+        }
+        catch (StoreException e) when (e.Code is StoreErrorCode.Conflict or StoreErrorCode.KeyNotFound)
+        {
+            throw e.Code == StoreErrorCode.Conflict ? KubeApiException.Conflict(type.Plural, name) : KubeApiException.NotFound(type.Plural, name);
+        }
+    }
+
+    /// <summary>Removes everything in a namespace before the namespace itself goes.</summary>
+    private async Task DeleteNamespaceContentsAsync(string cluster, string ns, CancellationToken cancellationToken)
+    {
+        foreach (var type in registry.Types.Where(t => t.Namespaced))
+        {
+            var contents = await store.ListAsync(ObjectStorage.Prefix(cluster, type, ns), cancellationToken: cancellationToken);
+            foreach (var entry in contents.Items)
+            {
+                try
+                {
+                    await store.DeleteAsync(entry.Key, null, cancellationToken);
+                }
+                catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
+                {
+                    // deleted by someone else meanwhile: the goal is reached
+                }
+            }
+        }
+    }
+
+    private async Task RequireNamespaceAsync(string cluster, string ns, CancellationToken cancellationToken)
+    {
+        var namespaces = registry.Find("", "v1", "namespaces")!;
+        if (await ReadAsync(cluster, namespaces, null, ns, cancellationToken) is null)
+        {
+            throw KubeApiException.NotFound("namespaces", ns);
+        }
+    }
+
+    private static string PrepareAndValidate(ResourceType type, JsonObject obj)
+    {
+        type.Strategy.ApplyDefaults(obj);
+        var errors = type.Strategy.Validate(obj).ToList();
+        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
+        if (errors.Count > 0)
+        {
+            throw KubeApiException.Invalid(type.Kind, name, errors);
+        }
+        return name;
+    }
+
+    private static void SetNamespace(ResourceType type, JsonObject metadata, string? ns)
+    {
+        if (!type.Namespaced)
+        {
+            metadata.Remove("namespace");
+            return;
+        }
+        if (metadata["namespace"]?.GetValue<string>() is { Length: > 0 } given && given != ns)
+        {
+            throw KubeApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        metadata["namespace"] = ns;
+    }
+
+    /// <summary>Reads and checks a request body: one JSON object of this kind, at most 3 MiB.</summary>
+    private static async Task<JsonObject> ReadBodyAsync(HttpContext context, ResourceType type)
+    {
+        var contentType = context.Request.ContentType ?? "application/json";
+        if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new KubeApiException(415, "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: application/json");
+        }
+        var body = await ReadBodyBytesAsync(context);
+        JsonObject obj;
+        try
+        {
+            obj = JsonNode.Parse(body.Span) as JsonObject
+                ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
+        var kind = obj["kind"]?.GetValue<string>();
+        var apiVersion = obj["apiVersion"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(kind))
+        {
+            throw KubeApiException.BadRequest("Object 'Kind' is missing in the request body");
+        }
+        if (kind != type.Kind || apiVersion != type.ApiVersion)
+        {
+            throw KubeApiException.BadRequest(
+                $"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})".Replace(
+                    "()", "(<none>)", StringComparison.Ordinal) + (kind != type.Kind ? $"; kind {kind} is not {type.Kind}" : ""));
+        }
+        if (obj["metadata"] is not JsonObject)
+        {
+            obj["metadata"] = new JsonObject();
+        }
+        return obj;
+    }
+
+    /// <summary>The request body, refused with 413 past 3 MiB as kube-apiserver refuses it.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyBytesAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static KubeApiException TooLarge() =>
+        new(413, "RequestEntityTooLarge", $"Request entity too large: limit is {MaxBodyBytes}");
+
+    private static bool IsDryRun(HttpContext context) => context.Request.Query["dryRun"].Contains("All");
+
+    private static string Timestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

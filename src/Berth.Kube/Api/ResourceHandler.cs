@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Berth.Kube.Resources;
+using Berth.Store;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Kube.Api;
+
+/// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
+internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, TimeProvider time)
+{
+    private const int MaxBodyBytes = 3 * 1024 * 1024;
+
+    public async Task HandleAsync(HttpContext context, string cluster, RequestInfo request)
+    {
+        var type = registry.Find(request.Group, request.Version, request.Resource)
+            ?? throw KubeApiException.UnknownResource();
+        if (request.Subresource is not null)
+        {
+            throw KubeApiException.UnknownResource();
+        }
+        var ns = type.Namespaced ? request.Namespace : null;
+        switch (request.Verb)
+        {
+            case "get":
+                await GetAsync(context, cluster, type, ns, request.Name!);
+                break;
+            case "list":
+                await ListAsync(context, cluster, type, ns);
+                break;
+            case "watch":
+                await WatchAsync(context, cluster, type, ns);
+                break;
+            case "create":
+                await CreateAsync(context, cluster, type, ns);
+                break;
+            case "update":
+                await UpdateAsync(context, cluster, type, ns, request.Name!);
+                break;
+            case "patch":
+                await PatchAsync(context, cluster, type, ns, request.Name!);
+                break;
+            case "delete":
+                await DeleteAsync(context, cluster, type, ns, request.Name!);
+                break;
+            default:
+                throw KubeApiException.MethodNotSupported(type.Plural, request.Verb);
+        }
+    }
+
+    private async Task GetAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
+    {
+        var obj = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
+            ?? throw KubeApiException.NotFound(type.Plural, name);
+        JsonNode body = KubeResponse.WantsTable(context)
+            ? TablePrinter.Print(type, [obj], null, null, time.GetUtcNow())
+            : obj;
+        await KubeResponse.WriteAsync(context, 200, body);
+    }
+
+    private async Task ListAsync(HttpContext context, string cluster, ResourceType type, string? ns)
+    {
+        var query = context.Request.Query;
+        var labels = LabelSelector.Parse(query["labelSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"]);
+        var limit = ParseInt(query["limit"], "limit");
+        var result = await Translate(() => store.ListAsync(ObjectStorage.Prefix(cluster, type, ns),
+            new ListOptions(limit, NullIfEmpty(query["continue"]), ListRevision(query)), context.RequestAborted));
+        var items = result.Items.Select(ObjectStorage.Decode).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
+        var resourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);
+        if (KubeResponse.WantsTable(context))
+        {
+            await KubeResponse.WriteAsync(context, 200, TablePrinter.Print(type, items, resourceVersion, result.Continue, time.GetUtcNow()));
+            return;
+        }
+        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion };
+        if (result.Continue is not null)
+        {
+            metadata["continue"] = result.Continue;
+        }
+        foreach (var item in items)
+        {
+            // Items of a typed list carry no type of their own, as kube-apiserver sends them.
+            item.Remove("kind");
+            item.Remove("apiVersion");
+        }
+        await KubeResponse.WriteAsync(context, 200, new JsonObject
+        {
+            ["kind"] = type.ListKind,
+            ["apiVersion"] = type.ApiVersion,
+            ["metadata"] = metadata,
+            ["items"] = new JsonArray([.. items]),
+        });
+    }
+
+    private async Task<JsonObject?> ReadAsync(string cluster, ResourceType type, string? ns, string name, CancellationToken cancellationToken)
+    {
+        if (!IsStorableName(name))
+        {
+            return null;
+        }
+        var entry = await Translate(() => store.GetAsync(ObjectStorage.Key(cluster, type, ns, name), 0, cancellationToken));
+        return entry is null ? null : ObjectStorage.Decode(entry);
+    }
+
+    /// <summary>The revision a list reads at: <c>resourceVersionMatch=Exact</c> pins it; otherwise the newest.</summary>
+    private static long ListRevision(IQueryCollection query)
+    {
+        var resourceVersion = NullIfEmpty(query["resourceVersion"]);
+        var match = NullIfEmpty(query["resourceVersionMatch"]);
+        if (match is not null and not ("Exact" or "NotOlderThan"))
+        {
+            throw KubeApiException.BadRequest($"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
+        }
+        if (resourceVersion is null || resourceVersion == "0")
+        {
+            if (match == "Exact")
+            {
+                throw KubeApiException.BadRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
+            }
+            return 0;
+        }
+        var revision = ParseRevision(resourceVersion);
+        return match == "Exact" ? revision : 0;
+    }
+
+    private static long ParseRevision(string resourceVersion) =>
+        long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var revision) && revision > 0
+            ? revision
+            : throw KubeApiException.BadRequest($"invalid resource version: \"{resourceVersion}\"");
+
+    private static int ParseInt(string? text, string name) =>
+        string.IsNullOrEmpty(text) ? 0
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value
+        : throw KubeApiException.BadRequest($"invalid {name}: \"{text}\"");
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    /// <summary>Names Kubernetes could store; anything else cannot exist, so reads of it find nothing.</summary>
+    private static bool IsStorableName(string name) =>
+        name.Length is > 0 and <= 253 && name.All(c => c is >= '!' and <= '~' and not '/');
+
+    /// <summary>Turns store errors into the API errors Kubernetes gives for them.</summary>
+    private static async Task<T> Translate<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.TooOld)
+        {
+            throw KubeApiException.Gone($"too old resource version: {e.Message}");
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.FutureRevision)
+        {
+            throw new KubeApiException(504, "Timeout", $"Too large resource version: {e.Message}");
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.InvalidArgument)
+        {
+            throw KubeApiException.BadRequest(e.Message);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Berth.Kube.Api;
+using Berth.Kube.Authentication;
+using Berth.Kube.Discovery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Kube.Hosting;
+
+/// <summary>
+/// Serves <c>/clusters/{cluster}/…</c>: authenticates, then answers discovery or hands resource requests to
+/// the generic handler. Every failure becomes a Kubernetes Status; nothing escapes as a bare 500.
+/// </summary>
+internal sealed partial class KubeApiEndpoint(
+    ClientCertificateAuthenticator authenticator,
+    DiscoveryDocuments discovery,
+    ResourceHandler resources,
+    ILogger<KubeApiEndpoint> logger)
+{
+    public const string PathBase = "/clusters";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            var path = context.Request.Path.Value ?? "";
+            var (cluster, rest) = SplitCluster(path);
+            if (await authenticator.AuthenticateAsync(context) is null)
+            {
+                throw new KubeApiException(401, "Unauthorized", "Unauthorized");
+            }
+            if (cluster != KubeApiOptions.DefaultCluster)
+            {
+                throw KubeApiException.NotFound("clusters", cluster);
+            }
+            if (rest is "/healthz" or "/livez" or "/readyz")
+            {
+                await Results.Text("ok").ExecuteAsync(context);
+                return;
+            }
+            if (discovery.Find(rest, $"{context.Request.Host}") is { } document)
+            {
+                await KubeResponse.WriteAsync(context, 200, document);
+                return;
+            }
+            var request = RequestInfo.Parse(context.Request.Method, rest, context.Request.Query["watch"] is ["true" or "1"])
+                ?? throw KubeApiException.UnknownResource();
+            await resources.HandleAsync(context, cluster, request);
+        }
+        catch (KubeApiException e) when (!context.Response.HasStarted)
+        {
+            await KubeResponse.WriteErrorAsync(context, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            LogInternalError(logger, e, context.Request.Method, context.Request.Path);
+            await KubeResponse.WriteErrorAsync(context, new KubeApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
+        }
+    }
+
+    /// <summary>Splits <c>/{cluster}/rest</c> (the path below <see cref="PathBase"/>) into the cluster and the rest.</summary>
+    private static (string Cluster, string Remainder) SplitCluster(string path)
+    {
+        var trimmed = path.TrimStart('/');
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? (trimmed, "/") : (trimmed[..slash], trimmed[slash..]);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Kubernetes API request {Method} {Path} failed")]
+    private static partial void LogInternalError(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,65 @@
+using Berth.Kube.Api;
+using Berth.Kube.Authentication;
+using Berth.Kube.Discovery;
+using Berth.Kube.Pki;
+using Berth.Kube.Resources;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Kube.Hosting;
+
+/// <summary>Plugs the Kubernetes API into the server: its services, its HTTPS listener, and its request branch.</summary>
+public static class KubeApiHosting
+{
+    private const string ConnectionMarker = "berth.kube";
+
+    public static IServiceCollection AddKubernetesApi(this IServiceCollection services, KubeApiOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(sp => ClusterPki.LoadOrCreate(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(ResourceRegistry.BuiltIn());
+        services.AddSingleton<ClientCertificateAuthenticator>();
+        services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton<ResourceHandler>();
+        services.AddSingleton<KubeApiEndpoint>();
+        services.AddHostedService<ClusterBootstrap>();
+        services.AddHostedService<KubeconfigWriter>();
+        return services;
+    }
+
+    /// <summary>Adds the HTTPS listener, serving the install's certificate and asking clients for theirs.</summary>
+    public static void ListenKubernetesApi(this KestrelServerOptions kestrel, KubeApiOptions options)
+    {
+        kestrel.Listen(options.Address, options.Port, listen =>
+        {
+            listen.Use(next => connection =>
+            {
+                connection.Features.Get<IConnectionItemsFeature>()!.Items[ConnectionMarker] = true;
+                return next(connection);
+            });
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = kestrel.ApplicationServices.GetRequiredService<ClusterPki>().Server;
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.AllowAnyClientCertificate(); // checked against the install's CA by the authenticator
+            });
+        });
+    }
+
+    /// <summary>Routes requests that arrived on the Kubernetes listener to the Kubernetes API.</summary>
+    public static IApplicationBuilder MapKubernetesApi(this IApplicationBuilder app) =>
+        app.MapWhen(IsKubernetesConnection, kube =>
+        {
+            var endpoint = kube.ApplicationServices.GetRequiredService<KubeApiEndpoint>();
+            kube.Map(KubeApiEndpoint.PathBase, clusters => clusters.Run(endpoint.HandleAsync));
+            kube.Run(context => KubeResponse.WriteErrorAsync(context, KubeApiException.UnknownResource()));
+        });
+
+    private static bool IsKubernetesConnection(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(ConnectionMarker) == true;
+}

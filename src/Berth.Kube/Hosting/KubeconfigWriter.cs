@@ -1,0 +1,46 @@
+using Berth.Kube.Pki;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Kube.Hosting;
+
+/// <summary>Once the server listens, writes <c>kubeconfig</c> into the data folder with the API's actual address.</summary>
+internal sealed partial class KubeconfigWriter(
+    KubeApiOptions options,
+    ClusterPki pki,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    ILogger<KubeconfigWriter> logger) : IHostedService
+{
+    public string Path => System.IO.Path.Combine(options.DataDirectory, "kubeconfig");
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(Write);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Write()
+    {
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses
+            .Select(a => new Uri(a))
+            .FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
+        if (address is null)
+        {
+            return;
+        }
+        File.WriteAllText(Path, KubeconfigFile.Render(KubeApiOptions.DefaultCluster, address, pki));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the admin's key
+        }
+        LogWritten(logger, Path, address);
+    }
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Kubeconfig written to {Path} for {Address}")]
+    private static partial void LogWritten(ILogger logger, string path, Uri address);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Berth.Kube.Api;
+
+namespace Berth.Kube.Resources;
+
+/// <summary>Kubernetes' name rules (RFC 1123 labels and subdomains) and the checks every object's metadata gets.</summary>
+internal static partial class ObjectMetaValidation
+{
+    private const string LabelMessage =
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+    private const string SubdomainMessage =
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+    public static IEnumerable<FieldError> Name(JsonObject obj, bool label)
+    {
+        var name = obj["metadata"]?["name"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(name))
+        {
+            yield return FieldError.Required("metadata.name");
+            yield break;
+        }
+        var max = label ? 63 : 253;
+        if (name.Length > max)
+        {
+            yield return FieldError.Invalid("metadata.name", name, $"must be no more than {max} characters");
+        }
+        if (label ? !LabelPattern().IsMatch(name) : !SubdomainPattern().IsMatch(name))
+        {
+            yield return FieldError.Invalid("metadata.name", name, label ? LabelMessage : SubdomainMessage);
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex LabelPattern();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex SubdomainPattern();
+}

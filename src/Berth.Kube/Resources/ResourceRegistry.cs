@@ -1,0 +1,32 @@
+using Berth.Kube.Resources.Core;
+
+namespace Berth.Kube.Resources;
+
+/// <summary>Every resource the API serves, found by group, version and plural name.</summary>
+internal sealed class ResourceRegistry
+{
+    private readonly Dictionary<(string Group, string Version, string Plural), ResourceType> _byPath;
+
+    public ResourceRegistry(IEnumerable<ResourceType> types)
+    {
+        Types = [.. types];
+        _byPath = Types.ToDictionary(t => (t.Group, t.Version, t.Plural));
+    }
+
+    public IReadOnlyList<ResourceType> Types { get; }
+
+    /// <summary>The built-in kinds served today.</summary>
+    public static ResourceRegistry BuiltIn() => new(
+    [
+        new("", "v1", "Namespace", "namespaces", Namespaced: false, ["ns"], new NamespaceStrategy()),
+        new("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
+        new("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
+    ]);
+
+    public ResourceType? Find(string group, string version, string plural) =>
+        _byPath.GetValueOrDefault((group, version, plural));
+
+    /// <summary>The group/versions served, legacy core first, in a stable order.</summary>
+    public IEnumerable<(string Group, string Version)> GroupVersions =>
+        Types.Select(t => (t.Group, t.Version)).Distinct().OrderBy(gv => gv.Group.Length == 0 ? 0 : 1).ThenBy(gv => gv.Group, StringComparer.Ordinal);
+}

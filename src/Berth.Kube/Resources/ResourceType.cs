@@ -1,0 +1,24 @@
+namespace Berth.Kube.Resources;
+
+/// <summary>One served resource: its names, its scope, and the strategy that defaults, validates and prints it.</summary>
+internal sealed record ResourceType(
+    string Group,
+    string Version,
+    string Kind,
+    string Plural,
+    bool Namespaced,
+    IReadOnlyList<string> ShortNames,
+    IResourceStrategy Strategy)
+{
+    public static readonly IReadOnlyList<string> StandardVerbs =
+        ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public string Singular => Kind.ToLowerInvariant();
+
+    public string ListKind => Kind + "List";
+
+    /// <summary>The store key segment of the group: Kubernetes' legacy group "" is "core".</summary>
+    public string GroupSegment => Group.Length == 0 ? "core" : Group;
+}

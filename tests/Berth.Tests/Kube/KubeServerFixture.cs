@@ -1,0 +1,29 @@
+namespace Berth.Tests.Kube;
+
+/// <summary>One <c>berth server</c> shared by a test class, with kubectl pointed at its kubeconfig.</summary>
+public sealed class KubeServerFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private BerthProcess? _server;
+
+    internal Kubectl Kubectl { get; private set; } = null!;
+
+    internal BerthProcess Server => _server!;
+
+    public string KubeconfigPath => _data.File("kubeconfig");
+
+    public async ValueTask InitializeAsync()
+    {
+        (_server, _) = await BerthProcess.StartServerAsync(_data.Path);
+        Kubectl = new Kubectl(KubeconfigPath, _data.File("kubectl-cache"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+        _data.Dispose();
+    }
+}

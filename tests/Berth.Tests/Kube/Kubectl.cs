@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace Berth.Tests.Kube;
+
+/// <summary>The stock <c>kubectl</c>, pointed at a server's kubeconfig.</summary>
+internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
+{
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("kubectl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.Environment["KUBECONFIG"] = kubeconfig;
+        start.Environment["KUBECACHEDIR"] = cacheDirectory; // discovery cached by another server must not leak in
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts a long-running kubectl (a watch, say) whose output lines a test can wait for.</summary>
+    public RunningKubectl Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["KUBECONFIG"] = kubeconfig;
+        start.Environment["KUBECACHEDIR"] = cacheDirectory; // discovery cached by another server must not leak in
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return new RunningKubectl(Process.Start(start)
+            ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed"));
+    }
+
+    /// <summary>Runs kubectl and expects success; returns what it printed.</summary>
+    public async Task<string> SucceedAsync(params string[] arguments)
+    {
+        var (exitCode, output, error) = await RunAsync(arguments);
+        Assert.True(exitCode == 0, $"kubectl {string.Join(' ', arguments)} exited {exitCode}: {error}{output}");
+        return output;
+    }
+
+    /// <summary>Runs kubectl and expects failure; returns its error output.</summary>
+    public async Task<string> FailAsync(params string[] arguments)
+    {
+        var (exitCode, output, error) = await RunAsync(arguments);
+        Assert.True(exitCode != 0, $"kubectl {string.Join(' ', arguments)} succeeded: {output}");
+        return error;
+    }
+}
