@@ -86,6 +86,7 @@ for _ in $(seq 1 60); do
     cat <<EOM
 Berth is running.
   endpoint   $endpoint   (health: /healthz, readiness: /readyz, metrics: /metrics)
+  kubernetes https://127.0.0.1:6443/clusters/default   (export KUBECONFIG=$data/kubeconfig)
   data       $data
   log        $data/server.log
   stop       kill \$(cat $data/server.pid)
