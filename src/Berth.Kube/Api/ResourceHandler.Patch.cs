@@ -44,6 +44,7 @@ internal sealed partial class ResourceHandler
             {
                 throw KubeApiException.BadRequest("the patched object is not a Kubernetes object");
             }
+            ObjectShape.Check(obj);
             // A resourceVersion in the patch is a precondition; the server-owned fields stay as stored.
             long? expected = metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } rv && rv != revision.ToString(CultureInfo.InvariantCulture)
                 ? ParseRevision(rv)

@@ -195,6 +195,7 @@ internal sealed partial class ResourceHandler
         {
             throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
         }
+        ObjectShape.Check(obj);
         var kind = obj["kind"]?.GetValue<string>();
         var apiVersion = obj["apiVersion"]?.GetValue<string>();
         if (string.IsNullOrEmpty(kind))

@@ -64,27 +64,31 @@ public sealed class ClusterPki : IDisposable
             return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         }
         var certificate = create();
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         using var key = certificate.GetECDsaPrivateKey()!;
-        WritePrivate(keyPath, key.ExportPkcs8PrivateKeyPem());
+        // Key first, each file complete before it appears: a crash leaves no certificate without its key.
+        WriteAtomically(keyPath, key.ExportPkcs8PrivateKeyPem(), secret: true);
+        WriteAtomically(certificatePath, certificate.ExportCertificatePem(), secret: false);
         return certificate;
     }
 
-    private static void WritePrivate(string path, string content)
+    private static void WriteAtomically(string path, string content, bool secret)
     {
-        if (OperatingSystem.IsWindows())
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            File.WriteAllText(path, content);
-            return;
+            options.UnixCreateMode = secret
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         }
-        using var stream = new FileStream(path, new FileStreamOptions
+        using (var stream = new FileStream(temporary, options))
+        using (var writer = new StreamWriter(stream))
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        using var writer = new StreamWriter(stream);
-        writer.Write(content);
+            writer.Write(content);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static X509Certificate2 CreateAuthority(TimeProvider time)

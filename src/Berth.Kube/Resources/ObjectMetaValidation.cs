@@ -15,7 +15,7 @@ internal static partial class ObjectMetaValidation
 
     public static IEnumerable<FieldError> Name(JsonObject obj, bool label)
     {
-        var name = obj["metadata"]?["name"]?.GetValue<string>();
+        var name = obj["metadata"]?["name"].AsText();
         if (string.IsNullOrEmpty(name))
         {
             yield return FieldError.Required("metadata.name");

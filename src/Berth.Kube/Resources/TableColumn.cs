@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Kube.Api;
 
 namespace Berth.Kube.Resources;
 
@@ -9,11 +10,11 @@ namespace Berth.Kube.Resources;
 internal sealed record TableColumn(string Name, string Type, string Format, string Description, int Priority, Func<JsonObject, DateTimeOffset, JsonNode?> Cell)
 {
     public static TableColumn NameColumn() => new("Name", "string", "name",
-        "Name must be unique within a namespace.", 0, (obj, _) => obj["metadata"]?["name"]?.GetValue<string>());
+        "Name must be unique within a namespace.", 0, (obj, _) => obj["metadata"]?["name"].AsText());
 
     public static TableColumn AgeColumn() => new("Age", "string", "",
         "CreationTimestamp is a timestamp representing the server time when this object was created.", 0,
-        (obj, now) => obj["metadata"]?["creationTimestamp"]?.GetValue<string>() is { } created
-            ? HumanDuration.Format(now - DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture))
+        (obj, now) => DateTimeOffset.TryParse(obj["metadata"]?["creationTimestamp"].AsText(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var created)
+            ? HumanDuration.Format(now - created)
             : "<unknown>");
 }

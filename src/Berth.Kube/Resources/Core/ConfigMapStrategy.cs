@@ -17,5 +17,8 @@ internal sealed class ConfigMapStrategy : IResourceStrategy
     {
     }
 
-    public IEnumerable<FieldError> Validate(JsonObject obj) => ObjectMetaValidation.Name(obj, label: false);
+    public IEnumerable<FieldError> Validate(JsonObject obj) =>
+        ObjectMetaValidation.Name(obj, label: false)
+            .Concat(DataValidation.Map(obj, "data", base64: false))
+            .Concat(DataValidation.Map(obj, "binaryData", base64: true));
 }

@@ -8,7 +8,7 @@ internal sealed class NamespaceStrategy : IResourceStrategy
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),
-        new("Status", "string", "", "The status of the namespace", 0, (obj, _) => obj["status"]?["phase"]?.GetValue<string>()),
+        new("Status", "string", "", "The status of the namespace", 0, (obj, _) => obj["status"]?["phase"].AsText()),
         TableColumn.AgeColumn(),
     ];
 
@@ -21,7 +21,7 @@ internal sealed class NamespaceStrategy : IResourceStrategy
         // Every namespace carries its own name as a label, so selectors can pick namespaces by name.
         var metadata = (JsonObject)obj["metadata"]!;
         var labels = metadata["labels"] as JsonObject ?? (JsonObject)(metadata["labels"] = new JsonObject());
-        labels["kubernetes.io/metadata.name"] = metadata["name"]?.GetValue<string>();
+        labels["kubernetes.io/metadata.name"] = metadata["name"].AsText();
     }
 
     public IEnumerable<FieldError> Validate(JsonObject obj) => ObjectMetaValidation.Name(obj, label: true);

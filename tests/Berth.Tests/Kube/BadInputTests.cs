@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Berth.Tests.Kube;
+
+/// <summary>Malformed and hostile requests get Kubernetes' status codes and a Status body, never a 500.</summary>
+public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IDisposable
+{
+    private readonly HttpClient _http = fixture.CreateAdminClient();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("{", HttpStatusCode.BadRequest)]
+    [InlineData("[]", HttpStatusCode.BadRequest)]
+    [InlineData("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"kind":"ConfigMap","metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"UPPER"}}""", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"other"}}""", HttpStatusCode.BadRequest)]
+    public async Task Create_Malformed_IsRefusedWithAStatus(string body, HttpStatusCode expected)
+    {
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", Json(body), Ct);
+
+        await ExpectStatusAsync(response, expected);
+    }
+
+    [Fact]
+    public async Task Create_NameTooLong_IsInvalid()
+    {
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = new string('a', 254) },
+        }.ToJsonString();
+
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", Json(body), Ct);
+
+        var status = await ExpectStatusAsync(response, HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("must be no more than 253 characters", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_BodyOver3MiB_Is413()
+    {
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = "big" },
+            ["data"] = new JsonObject { ["x"] = new string('x', 3 * 1024 * 1024) },
+        }.ToJsonString();
+
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", Json(body), Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Create_Protobuf_Is415()
+    {
+        var content = new ByteArrayContent("k8s\0"u8.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.kubernetes.protobuf");
+
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", content, Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Update_StaleResourceVersion_IsConflict()
+    {
+        var created = await _http.PostAsync("api/v1/namespaces/default/configmaps",
+            Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"stale"},"data":{"a":"1"}}"""), Ct);
+        var obj = JsonNode.Parse(await created.Content.ReadAsStringAsync(Ct))!;
+        var version = obj["metadata"]!["resourceVersion"]!.GetValue<string>();
+        obj["data"]!["a"] = "2";
+        await _http.PutAsync("api/v1/namespaces/default/configmaps/stale", Json(obj.ToJsonString()), Ct);
+        obj["metadata"]!["resourceVersion"] = version;
+
+        var response = await _http.PutAsync("api/v1/namespaces/default/configmaps/stale", Json(obj.ToJsonString()), Ct);
+
+        var status = await ExpectStatusAsync(response, HttpStatusCode.Conflict);
+        Assert.Equal("Conflict", status["reason"]!.GetValue<string>());
+        Assert.Contains("the object has been modified", status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api/v1/namespaces/default/widgets")]
+    [InlineData("apis/apps/v1/namespaces/default/deployments")]
+    [InlineData("api/v2/namespaces")]
+    [InlineData("api/v1/namespaces/default/configmaps/a/b/c")]
+    public async Task Get_UnknownResource_Is404(string path)
+    {
+        var response = await _http.GetAsync(path, Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Get_UnknownCluster_Is404()
+    {
+        var response = await _http.GetAsync(new Uri(fixture.Server.KubeAddress, "/clusters/nope/api/v1/namespaces"), Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("api/v1/namespaces/default/configmaps?limit=abc")]
+    [InlineData("api/v1/namespaces/default/configmaps?continue=garbage&limit=1")]
+    [InlineData("api/v1/namespaces/default/configmaps?labelSelector=a%20in%20b")]
+    [InlineData("api/v1/namespaces/default/configmaps?fieldSelector=spec.x%3Dy")]
+    [InlineData("api/v1/namespaces/default/configmaps?resourceVersion=abc&resourceVersionMatch=Exact")]
+    [InlineData("api/v1/namespaces/default/configmaps?resourceVersionMatch=Sometimes")]
+    public async Task List_MalformedQuery_Is400(string path)
+    {
+        var response = await _http.GetAsync(path, Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Corpus_OfOddRequests_NeverGetsA500()
+    {
+        string[] paths =
+        [
+            "api/v1/namespaces/%00/configmaps", "api/v1/namespaces/default/configmaps/%2F", "api/v1/namespaces/default/configmaps/..",
+            "apis", "apis/", "api/v1/namespaces/default/configmaps/x?watch=true&timeoutSeconds=1", "api/v1/namespaces/default/configmaps?watch=1&resourceVersion=999999999&timeoutSeconds=1",
+            "api/v1/namespaces/" + new string('n', 3000), "openapi/v3", "api/v1/namespaces/default/configmaps?limit=-1",
+        ];
+        string[] bodies =
+        [
+            "", "null", "\"text\"", "123", """{"apiVersion":"v1","kind":"ConfigMap","metadata":"x"}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":5}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","labels":{"a":1}}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd"},"data":{"a":{"b":1}}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd"},"data":[1]}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd"},"binaryData":{"a":"%%%"}}""",
+            """{"apiVersion":5,"kind":["ConfigMap"],"metadata":{"name":"odd"}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","resourceVersion":7}}""",
+        ];
+        foreach (var secret in new[]
+        {
+            """{"apiVersion":"v1","kind":"Secret","metadata":{"name":"odd"},"stringData":{"a":5}}""",
+            """{"apiVersion":"v1","kind":"Secret","metadata":{"name":"odd"},"data":{"a":"not base64!"}}""",
+            """{"apiVersion":"v1","kind":"Secret","metadata":{"name":"odd"},"type":7}""",
+        })
+        {
+            var response = await _http.PostAsync("api/v1/namespaces/default/secrets", Json(secret), Ct);
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, $"{secret} answered {(int)response.StatusCode}");
+        }
+        foreach (var path in paths)
+        {
+            foreach (var method in new[] { HttpMethod.Get, HttpMethod.Delete })
+            {
+                var response = await _http.SendAsync(new HttpRequestMessage(method, path), Ct);
+                Assert.True((int)response.StatusCode < 500, $"{method} {path} answered {(int)response.StatusCode}");
+            }
+        }
+        foreach (var body in bodies)
+        {
+            foreach (var method in new[] { HttpMethod.Post, HttpMethod.Put, HttpMethod.Patch })
+            {
+                var path = method == HttpMethod.Post ? "api/v1/namespaces/default/configmaps" : "api/v1/namespaces/default/configmaps/odd";
+                var content = Json(body);
+                if (method == HttpMethod.Patch)
+                {
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+                }
+                var response = await _http.SendAsync(new HttpRequestMessage(method, path) { Content = content }, Ct);
+                Assert.True((int)response.StatusCode < 500, $"{method} {path} with {body} answered {(int)response.StatusCode}");
+            }
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonNode> ExpectStatusAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        var status = JsonNode.Parse(text)!;
+        Assert.Equal("Status", status["kind"]!.GetValue<string>());
+        Assert.Equal((int)expected, status["code"]!.GetValue<int>());
+        return status;
+    }
+}
