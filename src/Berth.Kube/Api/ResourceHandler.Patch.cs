@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api.Patching;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Kube.Api;
@@ -54,28 +53,15 @@ internal sealed partial class ResourceHandler
             {
                 throw KubeApiException.BadRequest("a patch cannot change the kind, apiVersion or name of an object");
             }
-            SetNamespace(type, metadata, ns);
-            metadata["uid"] = existing["metadata"]!["uid"]?.DeepClone();
-            metadata["creationTimestamp"] = existing["metadata"]!["creationTimestamp"]?.DeepClone();
-            PrepareAndValidate(type, obj);
-            if (IsDryRun(context))
-            {
-                await KubeResponse.WriteAsync(context, 200, obj);
-                return;
-            }
             try
             {
-                var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, context.RequestAborted);
-                await KubeResponse.WriteAsync(context, 200, ObjectStorage.Decode(entry));
+                var replaced = await ReplaceObjectAsync(cluster, type, ns, existing, obj, expected, IsDryRun(context), context.RequestAborted);
+                await KubeResponse.WriteAsync(context, 200, replaced);
                 return;
             }
-            catch (StoreException e) when (e.Code == StoreErrorCode.Conflict && expected == revision && attempt < PatchAttempts)
+            catch (KubeApiException e) when (e.Reason == "Conflict" && expected == revision && attempt < PatchAttempts)
             {
                 // someone wrote between our read and our write: patch the newer object
-            }
-            catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
-            {
-                throw KubeApiException.Conflict(type.Plural, name);
             }
         }
     }

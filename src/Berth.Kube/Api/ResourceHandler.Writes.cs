@@ -71,19 +71,31 @@ internal sealed partial class ResourceHandler
         var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
             ?? throw KubeApiException.NotFound(type.Plural, name);
         long? expected = metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } rv ? ParseRevision(rv) : null;
-        // What the server owns is kept from the stored object, whatever the client sent.
+        var replaced = await ReplaceObjectAsync(cluster, type, ns, existing, obj, expected, IsDryRun(context), context.RequestAborted);
+        await KubeResponse.WriteAsync(context, 200, replaced);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="obj"/> in place of <paramref name="existing"/>: the server-owned fields kept as
+    /// stored, defaults applied, validated, guarded by <paramref name="expected"/> when given.
+    /// </summary>
+    private async Task<JsonObject> ReplaceObjectAsync(string cluster, ResourceType type, string? ns, JsonObject existing,
+        JsonObject obj, long? expected, bool dryRun, CancellationToken cancellationToken)
+    {
+        var metadata = (JsonObject)obj["metadata"]!;
+        var name = metadata["name"]!.GetValue<string>();
+        SetNamespace(type, metadata, ns);
         metadata["uid"] = existing["metadata"]!["uid"]?.DeepClone();
         metadata["creationTimestamp"] = existing["metadata"]!["creationTimestamp"]?.DeepClone();
         PrepareAndValidate(type, obj);
-        if (IsDryRun(context))
+        if (dryRun)
         {
-            await KubeResponse.WriteAsync(context, 200, obj);
-            return;
+            return obj;
         }
         try
         {
-            var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, context.RequestAborted);
-            await KubeResponse.WriteAsync(context, 200, ObjectStorage.Decode(entry));
+            var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, cancellationToken);
+            return ObjectStorage.Decode(entry);
         }
         catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
         {
