@@ -32,8 +32,11 @@ internal sealed class KubeApiException(int code, string reason, string message, 
     public static KubeApiException MethodNotSupported(string resource, string verb) =>
         new(405, "MethodNotAllowed", $"{verb} is not supported on resources of kind \"{resource}\"");
 
-    /// <summary>422 with one cause per invalid field, as <c>kubectl</c> prints them.</summary>
-    public static KubeApiException Invalid(string kind, string name, IReadOnlyList<FieldError> errors)
+    /// <summary>
+    /// 422 with one cause per invalid field, as <c>kubectl</c> prints them. The message names the kind with
+    /// its group (<c>Deployment.apps "web" is invalid: …</c>), the details name them apart.
+    /// </summary>
+    public static KubeApiException Invalid(string kind, string group, string name, IReadOnlyList<FieldError> errors)
     {
         var causes = new JsonArray();
         foreach (var error in errors)
@@ -41,11 +44,16 @@ internal sealed class KubeApiException(int code, string reason, string message, 
             causes.Add(new JsonObject { ["reason"] = error.Reason, ["message"] = error.Message, ["field"] = error.Field });
         }
         var details = Detail(null, name);
+        if (group.Length > 0)
+        {
+            details["group"] = group;
+        }
         details["kind"] = kind;
         details["causes"] = causes;
         var summary = string.Join(", ", errors.Select(e => $"{e.Field}: {e.Message}"));
         var list = errors.Count == 1 ? summary : $"[{summary}]";
-        return new KubeApiException(422, "Invalid", $"{kind} \"{name}\" is invalid: {list}", details);
+        var qualified = group.Length > 0 ? $"{kind}.{group}" : kind;
+        return new KubeApiException(422, "Invalid", $"{qualified} \"{name}\" is invalid: {list}", details);
     }
 
     private static JsonObject Detail(string? resource, string name)

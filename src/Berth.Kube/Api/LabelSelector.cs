@@ -28,6 +28,36 @@ internal sealed class LabelSelector
         return selector;
     }
 
+    /// <summary>A metav1.LabelSelector object (<c>matchLabels</c>, <c>matchExpressions</c>) as a selector.</summary>
+    public static LabelSelector FromObject(JsonNode? selector) => Parse(Format(selector));
+
+    /// <summary>A metav1.LabelSelector object in its text form, <c>app=web,tier in (a,b)</c>.</summary>
+    public static string Format(JsonNode? selector)
+    {
+        var terms = new List<string>();
+        if (selector?["matchLabels"] is JsonObject labels)
+        {
+            terms.AddRange(labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.AsText()}"));
+        }
+        if (selector?["matchExpressions"] is JsonArray expressions)
+        {
+            foreach (var expression in expressions)
+            {
+                var key = expression?["key"].AsText();
+                var values = string.Join(",", (expression?["values"] as JsonArray ?? []).Select(v => v.AsText()));
+                terms.Add(expression?["operator"].AsText() switch
+                {
+                    "In" => $"{key} in ({values})",
+                    "NotIn" => $"{key} notin ({values})",
+                    "Exists" => key ?? "",
+                    "DoesNotExist" => $"!{key}",
+                    _ => "",
+                });
+            }
+        }
+        return string.Join(",", terms.Where(t => t.Length > 0));
+    }
+
     private static Func<JsonObject?, bool> ParseRequirement(string part, string text)
     {
         static string? Value(JsonObject? labels, string key) => labels?[key]?.GetValue<string>();

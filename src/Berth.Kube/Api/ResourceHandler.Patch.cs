@@ -11,67 +11,80 @@ internal sealed partial class ResourceHandler
 {
     private const int PatchAttempts = 5;
 
-    /// <summary>
-    /// PATCH with a JSON Patch, a JSON Merge Patch, or a strategic merge patch. The served kinds have no lists
-    /// merged by key, so a strategic merge patch merges as a merge patch; its <c>$</c> directives are refused
-    /// until kinds that need them are served. A patch without a resourceVersion is retried on conflict,
-    /// as kube-apiserver does.
-    /// </summary>
     private async Task PatchAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
+    {
+        var (contentType, patch) = await ReadPatchAsync(context);
+        var patched = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true, existing =>
+        {
+            var obj = ApplyPatch(type, contentType, patch, existing);
+            var metadata = (JsonObject)obj["metadata"]!;
+            if (obj["kind"].AsText() != type.Kind || obj["apiVersion"].AsText() != type.ApiVersion || metadata["name"].AsText() != name)
+            {
+                throw KubeApiException.BadRequest("a patch cannot change the kind, apiVersion or name of an object");
+            }
+            // A resourceVersion in the patch is a precondition.
+            var stated = metadata["resourceVersion"].AsText();
+            var stored = existing["metadata"]!["resourceVersion"]!.GetValue<string>();
+            return (obj, stated is { Length: > 0 } && stated != stored ? ParseRevision(stated) : null);
+        }, context.RequestAborted);
+        await KubeResponse.WriteAsync(context, 200, patched);
+    }
+
+    /// <summary>
+    /// Read, change, write, as kube-apiserver's GuaranteedUpdate does: <paramref name="change"/> gets a copy of
+    /// the stored object and returns the new one with an optional resourceVersion precondition. Without one, a
+    /// conflicting write in between makes it start over on the newer object.
+    /// </summary>
+    private async Task<JsonObject> GuaranteedUpdateAsync(string cluster, ResourceType type, string? ns, string name, bool dryRun,
+        bool keepStatus, Func<JsonObject, (JsonObject Updated, long? Precondition)> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await ReadAsync(cluster, type, ns, name, cancellationToken)
+                ?? throw KubeApiException.NotFound(type.Plural, name);
+            var (updated, precondition) = change((JsonObject)existing.DeepClone());
+            var revision = precondition ?? long.Parse(existing["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+            try
+            {
+                return await ReplaceObjectAsync(cluster, type, ns, existing, updated, revision, dryRun, keepStatus, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.Reason == "Conflict" && precondition is null && attempt < PatchAttempts)
+            {
+                // someone wrote between our read and our write: change the newer object
+            }
+        }
+    }
+
+    /// <summary>Applies a JSON Patch, a JSON Merge Patch, or a strategic merge patch to <paramref name="target"/>.</summary>
+    private static JsonObject ApplyPatch(ResourceType type, string contentType, JsonNode patch, JsonObject target)
+    {
+        var patched = contentType switch
+        {
+            "application/json-patch+json" => JsonPatch.Apply(target,
+                patch as JsonArray ?? throw KubeApiException.BadRequest("a JSON patch must be an array of operations")),
+            "application/merge-patch+json" => MergePatch.Apply(target,
+                patch as JsonObject ?? throw KubeApiException.BadRequest("a merge patch must be a JSON object")),
+            _ => new StrategicMergePatch(type.Strategy.MergeKeys).Apply(target,
+                patch as JsonObject ?? throw KubeApiException.BadRequest("a strategic merge patch must be a JSON object")),
+        };
+        if (patched is not JsonObject obj || obj["metadata"] is not JsonObject)
+        {
+            throw KubeApiException.BadRequest("the patched object is not a Kubernetes object");
+        }
+        ObjectShape.Check(obj);
+        return obj;
+    }
+
+    private static async Task<(string ContentType, JsonNode Patch)> ReadPatchAsync(HttpContext context)
     {
         var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim();
         if (contentType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
         {
             throw new KubeApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
         }
-        var patch = await ReadJsonAsync(context);
-        if (contentType == "application/strategic-merge-patch+json" && HasDirective(patch))
-        {
-            throw KubeApiException.BadRequest("strategic merge patch directives ($patch, $retainKeys, $setElementOrder, …) are not supported yet");
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
-                ?? throw KubeApiException.NotFound(type.Plural, name);
-            var revision = long.Parse(existing["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-            var patched = contentType == "application/json-patch+json"
-                ? JsonPatch.Apply(existing.DeepClone(), patch as JsonArray ?? throw KubeApiException.BadRequest("a JSON patch must be an array of operations"))
-                : MergePatch.Apply(existing.DeepClone(), patch as JsonObject ?? throw KubeApiException.BadRequest("a merge patch must be a JSON object"));
-            if (patched is not JsonObject obj || obj["metadata"] is not JsonObject metadata)
-            {
-                throw KubeApiException.BadRequest("the patched object is not a Kubernetes object");
-            }
-            ObjectShape.Check(obj);
-            // A resourceVersion in the patch is a precondition; the server-owned fields stay as stored.
-            long? expected = metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } rv && rv != revision.ToString(CultureInfo.InvariantCulture)
-                ? ParseRevision(rv)
-                : revision;
-            if (obj["kind"]?.GetValue<string>() != type.Kind || obj["apiVersion"]?.GetValue<string>() != type.ApiVersion
-                || metadata["name"]?.GetValue<string>() != name)
-            {
-                throw KubeApiException.BadRequest("a patch cannot change the kind, apiVersion or name of an object");
-            }
-            try
-            {
-                var replaced = await ReplaceObjectAsync(cluster, type, ns, existing, obj, expected, IsDryRun(context), context.RequestAborted);
-                await KubeResponse.WriteAsync(context, 200, replaced);
-                return;
-            }
-            catch (KubeApiException e) when (e.Reason == "Conflict" && expected == revision && attempt < PatchAttempts)
-            {
-                // someone wrote between our read and our write: patch the newer object
-            }
-        }
+        return (contentType, await ReadJsonAsync(context));
     }
-
-    private static bool HasDirective(JsonNode? node) => node switch
-    {
-        JsonObject obj => obj.Any(p => p.Key.StartsWith('$') || HasDirective(p.Value)),
-        JsonArray array => array.Any(HasDirective),
-        _ => false,
-    };
 
     private static async Task<JsonNode> ReadJsonAsync(HttpContext context)
     {

@@ -34,11 +34,19 @@ internal sealed partial class ResourceHandler
         }
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = Timestamp(time.GetUtcNow());
-        foreach (var systemField in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" })
+        foreach (var systemField in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "generation" })
         {
             metadata.Remove(systemField);
         }
-        var name = PrepareAndValidate(type, obj);
+        if (type.Strategy.HasStatus)
+        {
+            obj["status"] = new JsonObject(); // status is the controllers' to write
+        }
+        if (type.Strategy.TracksGeneration)
+        {
+            metadata["generation"] = 1;
+        }
+        var name = PrepareAndValidate(type, obj, old: null);
         if (ns is not null)
         {
             await RequireNamespaceAsync(cluster, ns, cancellationToken);
@@ -71,23 +79,38 @@ internal sealed partial class ResourceHandler
         var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
             ?? throw KubeApiException.NotFound(type.Plural, name);
         long? expected = metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } rv ? ParseRevision(rv) : null;
-        var replaced = await ReplaceObjectAsync(cluster, type, ns, existing, obj, expected, IsDryRun(context), context.RequestAborted);
+        var replaced = await ReplaceObjectAsync(cluster, type, ns, existing, obj, expected, IsDryRun(context), keepStatus: true, context.RequestAborted);
         await KubeResponse.WriteAsync(context, 200, replaced);
     }
 
     /// <summary>
     /// Stores <paramref name="obj"/> in place of <paramref name="existing"/>: the server-owned fields kept as
-    /// stored, defaults applied, validated, guarded by <paramref name="expected"/> when given.
+    /// stored (the status too, unless this is a write of the status), defaults applied, the generation
+    /// advanced when the spec changed, validated, and guarded by <paramref name="expected"/> when given.
     /// </summary>
     private async Task<JsonObject> ReplaceObjectAsync(string cluster, ResourceType type, string? ns, JsonObject existing,
-        JsonObject obj, long? expected, bool dryRun, CancellationToken cancellationToken)
+        JsonObject obj, long? expected, bool dryRun, bool keepStatus, CancellationToken cancellationToken)
     {
         var metadata = (JsonObject)obj["metadata"]!;
         var name = metadata["name"]!.GetValue<string>();
+        var old = (JsonObject)existing["metadata"]!;
         SetNamespace(type, metadata, ns);
-        metadata["uid"] = existing["metadata"]!["uid"]?.DeepClone();
-        metadata["creationTimestamp"] = existing["metadata"]!["creationTimestamp"]?.DeepClone();
-        PrepareAndValidate(type, obj);
+        metadata["uid"] = old["uid"]?.DeepClone();
+        metadata["creationTimestamp"] = old["creationTimestamp"]?.DeepClone();
+        if (type.Strategy.HasStatus && keepStatus)
+        {
+            obj["status"] = existing["status"]?.DeepClone();
+        }
+        PrepareAndValidate(type, obj, existing);
+        if (type.Strategy.TracksGeneration)
+        {
+            var generation = old["generation"]?.GetValue<long>() ?? 1;
+            metadata["generation"] = JsonNode.DeepEquals(obj["spec"], existing["spec"]) ? generation : generation + 1;
+        }
+        else
+        {
+            metadata.Remove("generation");
+        }
         if (dryRun)
         {
             return obj;
@@ -161,14 +184,14 @@ internal sealed partial class ResourceHandler
         }
     }
 
-    private static string PrepareAndValidate(ResourceType type, JsonObject obj)
+    private static string PrepareAndValidate(ResourceType type, JsonObject obj, JsonObject? old)
     {
         type.Strategy.ApplyDefaults(obj);
-        var errors = type.Strategy.Validate(obj).ToList();
+        var errors = (old is null ? type.Strategy.Validate(obj) : type.Strategy.ValidateUpdate(obj, old)).ToList();
         var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
         if (errors.Count > 0)
         {
-            throw KubeApiException.Invalid(type.Kind, name, errors);
+            throw KubeApiException.Invalid(type.Kind, type.Group, name, errors);
         }
         return name;
     }

@@ -15,11 +15,20 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
     {
         var type = registry.Find(request.Group, request.Version, request.Resource)
             ?? throw KubeApiException.UnknownResource();
-        if (request.Subresource is not null)
-        {
-            throw KubeApiException.UnknownResource();
-        }
         var ns = type.Namespaced ? request.Namespace : null;
+        switch (request.Subresource)
+        {
+            case null:
+                break;
+            case "status" when type.Strategy.HasStatus:
+                await StatusAsync(context, cluster, type, ns, request);
+                return;
+            case "scale" when type.Strategy.Scale is { } scale:
+                await ScaleAsync(context, cluster, type, ns, request, scale);
+                return;
+            default:
+                throw KubeApiException.UnknownResource();
+        }
         switch (request.Verb)
         {
             case "get":

@@ -66,8 +66,40 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
         ["kind"] = "APIResourceList",
         ["apiVersion"] = "v1",
         ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
-        ["resources"] = new JsonArray([.. registry.Types.Where(t => t.Group == group && t.Version == version).Select(t => (JsonNode)Resource(t))]),
+        ["resources"] = new JsonArray([.. registry.Types.Where(t => t.Group == group && t.Version == version).SelectMany(Resources)]),
     };
+
+    /// <summary>A kind's entry, then one for each of its subresources, as kube-apiserver lists them.</summary>
+    private static IEnumerable<JsonNode> Resources(ResourceType type)
+    {
+        yield return Resource(type);
+        if (type.Strategy.HasStatus)
+        {
+            yield return Subresource(type, "status", type.Kind, null, null);
+        }
+        if (type.Strategy.Scale is not null)
+        {
+            yield return Subresource(type, "scale", "Scale", "autoscaling", "v1");
+        }
+    }
+
+    private static JsonObject Subresource(ResourceType type, string name, string kind, string? group, string? version)
+    {
+        var resource = new JsonObject
+        {
+            ["name"] = $"{type.Plural}/{name}",
+            ["singularName"] = "",
+            ["namespaced"] = type.Namespaced,
+            ["kind"] = kind,
+            ["verbs"] = new JsonArray("get", "patch", "update"),
+        };
+        if (group is not null)
+        {
+            resource["group"] = group;
+            resource["version"] = version;
+        }
+        return resource;
+    }
 
     private static JsonObject Resource(ResourceType type)
     {

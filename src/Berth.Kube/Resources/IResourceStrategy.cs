@@ -3,14 +3,35 @@ using Berth.Kube.Api;
 
 namespace Berth.Kube.Resources;
 
-/// <summary>What differs between kinds: defaults, validation, and the columns <c>kubectl get</c> prints.</summary>
+/// <summary>
+/// What differs between kinds: defaults, validation, the columns <c>kubectl get</c> prints, and which of
+/// the shared behaviours (status subresource, generation, scale subresource) the kind has.
+/// </summary>
 internal interface IResourceStrategy
 {
+    IReadOnlyList<TableColumn> Columns { get; }
+
+    /// <summary>
+    /// The kind has a <c>status</c> subresource: writes to the object keep the stored status, and only
+    /// <c>…/status</c> changes it. New objects start with an empty status.
+    /// </summary>
+    bool HasStatus => false;
+
+    /// <summary><c>metadata.generation</c> starts at 1 and grows whenever the spec changes.</summary>
+    bool TracksGeneration => false;
+
+    /// <summary>Where the kind keeps its replica counts, for the <c>scale</c> subresource; null when it has none.</summary>
+    ScaleSpec? Scale => null;
+
+    /// <summary>The kind's strategic-merge keys by field path; lists not named are replaced by a strategic merge patch.</summary>
+    IReadOnlyDictionary<string, string> MergeKeys => Resources.MergeKeys.Metadata;
+
     /// <summary>Fills defaults in a new or replaced object, as the API server does before validation.</summary>
     void ApplyDefaults(JsonObject obj);
 
     /// <summary>The fields of <paramref name="obj"/> that are invalid for this kind; empty when valid.</summary>
     IEnumerable<FieldError> Validate(JsonObject obj);
 
-    IReadOnlyList<TableColumn> Columns { get; }
+    /// <summary>Validation of a replacement, where some fields may not change; by default the same as a new object's.</summary>
+    IEnumerable<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => Validate(obj);
 }

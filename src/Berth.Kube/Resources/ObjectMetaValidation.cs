@@ -7,7 +7,7 @@ namespace Berth.Kube.Resources;
 /// <summary>Kubernetes' name rules (RFC 1123 labels and subdomains) and the checks every object's metadata gets.</summary>
 internal static partial class ObjectMetaValidation
 {
-    private const string LabelMessage =
+    public const string LabelMessage =
         "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
     private const string SubdomainMessage =
@@ -31,6 +31,8 @@ internal static partial class ObjectMetaValidation
             yield return FieldError.Invalid("metadata.name", name, label ? LabelMessage : SubdomainMessage);
         }
     }
+
+    public static bool IsLabel(string value) => value.Length <= 63 && LabelPattern().IsMatch(value);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex LabelPattern();

@@ -1,3 +1,4 @@
+using Berth.Kube.Resources.Apps;
 using Berth.Kube.Resources.Core;
 
 namespace Berth.Kube.Resources;
@@ -21,6 +22,7 @@ internal sealed class ResourceRegistry
         new("", "v1", "Namespace", "namespaces", Namespaced: false, ["ns"], new NamespaceStrategy()),
         new("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
         new("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
+        new("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
     ]);
 
     public ResourceType? Find(string group, string version, string plural) =>

@@ -91,7 +91,8 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
 
     [Theory]
     [InlineData("api/v1/namespaces/default/widgets")]
-    [InlineData("apis/apps/v1/namespaces/default/deployments")]
+    [InlineData("apis/apps/v1/namespaces/default/statefulsets")]
+    [InlineData("apis/apps/v1/namespaces/default/deployments/x/rollback")]
     [InlineData("api/v2/namespaces")]
     [InlineData("api/v1/namespaces/default/configmaps/a/b/c")]
     public async Task Get_UnknownResource_Is404(string path)

@@ -12,6 +12,8 @@ internal sealed class NamespaceStrategy : IResourceStrategy
         TableColumn.AgeColumn(),
     ];
 
+    public bool HasStatus => true;
+
     public void ApplyDefaults(JsonObject obj)
     {
         var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());

@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Berth.Kube.Resources;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Kube.Api;
+
+internal sealed partial class ResourceHandler
+{
+    /// <summary>
+    /// <c>…/status</c>: reads the whole object; writes change only its status, which writes to the object
+    /// itself leave alone.
+    /// </summary>
+    private async Task StatusAsync(HttpContext context, string cluster, ResourceType type, string? ns, RequestInfo request)
+    {
+        var name = request.Name!;
+        JsonObject result;
+        switch (request.Verb)
+        {
+            case "get":
+                result = await ReadAsync(cluster, type, ns, name, context.RequestAborted) ?? throw KubeApiException.NotFound(type.Plural, name);
+                break;
+            case "update":
+                var body = await ReadBodyAsync(context, type);
+                var stated = body["metadata"]?["resourceVersion"].AsText();
+                result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: false,
+                    existing => (WithStatus(existing, body["status"]), stated is { Length: > 0 } ? ParseRevision(stated) : null),
+                    context.RequestAborted);
+                break;
+            case "patch":
+                var (contentType, patch) = await ReadPatchAsync(context);
+                result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: false,
+                    existing => (WithStatus(existing, ApplyPatch(type, contentType, patch, (JsonObject)existing.DeepClone())["status"]), null),
+                    context.RequestAborted);
+                break;
+            default:
+                throw KubeApiException.MethodNotSupported($"{type.Plural}/status", request.Verb);
+        }
+        await KubeResponse.WriteAsync(context, 200, result);
+    }
+
+    /// <summary>
+    /// <c>…/scale</c>: an autoscaling/v1 Scale over the object's <c>spec.replicas</c>, as <c>kubectl scale</c>
+    /// and the HorizontalPodAutoscaler use it.
+    /// </summary>
+    private async Task ScaleAsync(HttpContext context, string cluster, ResourceType type, string? ns, RequestInfo request, ScaleSpec scale)
+    {
+        var name = request.Name!;
+        JsonObject result;
+        switch (request.Verb)
+        {
+            case "get":
+                result = await ReadAsync(cluster, type, ns, name, context.RequestAborted) ?? throw KubeApiException.NotFound(type.Plural, name);
+                break;
+            case "update":
+                var body = await ReadJsonAsync(context) as JsonObject ?? throw KubeApiException.BadRequest("a Scale must be a JSON object");
+                var stated = body["metadata"]?["resourceVersion"].AsText();
+                result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
+                    existing => (WithReplicas(existing, body), stated is { Length: > 0 } ? ParseRevision(stated) : null),
+                    context.RequestAborted);
+                break;
+            case "patch":
+                var (contentType, patch) = await ReadPatchAsync(context);
+                result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
+                    existing => (WithReplicas(existing, ApplyPatch(type, contentType, patch, ScaleOf(existing, scale))), null),
+                    context.RequestAborted);
+                break;
+            default:
+                throw KubeApiException.MethodNotSupported($"{type.Plural}/scale", request.Verb);
+        }
+        await KubeResponse.WriteAsync(context, 200, ScaleOf(result, scale));
+    }
+
+    private static JsonObject WithStatus(JsonObject obj, JsonNode? status)
+    {
+        obj["status"] = status?.DeepClone();
+        return obj;
+    }
+
+    private static JsonObject WithReplicas(JsonObject obj, JsonObject scale)
+    {
+        var replicas = scale["spec"]?["replicas"];
+        if (replicas is not JsonValue value || !value.TryGetValue<int>(out var count) || count < 0)
+        {
+            throw KubeApiException.Invalid("Scale", "autoscaling", obj["metadata"]!["name"]!.GetValue<string>(),
+                [new FieldError("spec.replicas", "FieldValueInvalid", $"Invalid value: {replicas?.ToJsonString() ?? "null"}: must be greater than or equal to 0")]);
+        }
+        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
+        spec["replicas"] = count;
+        return obj;
+    }
+
+    private static JsonObject ScaleOf(JsonObject obj, ScaleSpec scale)
+    {
+        var metadata = obj["metadata"]!;
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = metadata["name"]?.DeepClone(),
+                ["namespace"] = metadata["namespace"]?.DeepClone(),
+                ["uid"] = metadata["uid"]?.DeepClone(),
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+                ["creationTimestamp"] = metadata["creationTimestamp"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["status"] = new JsonObject
+            {
+                ["replicas"] = obj["status"]?[scale.StatusReplicasField]?.DeepClone() ?? 0,
+                ["selector"] = LabelSelector.Format(obj["spec"]?["selector"]),
+            },
+        };
+    }
+}

@@ -1,0 +1,105 @@
+namespace Berth.Tests.Kube;
+
+/// <summary>Deployments through the stock kubectl: defaults, printing, scale, set image, status, validation.</summary>
+public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IDisposable
+{
+    private readonly TempDirectory _manifests = new();
+
+    private Kubectl Kubectl => fixture.Kubectl;
+
+    public void Dispose() => _manifests.Dispose();
+
+    private static string Deployment(string name, string selectorApp = "web") => $$"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{name}}
+        spec:
+          replicas: 3
+          selector:
+            matchLabels: {app: {{selectorApp}}}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: httpd
+                image: busybox:1.36
+                ports: [{containerPort: 80}]
+        """;
+
+    [Fact]
+    public async Task Create_FillsKubernetesDefaults_AndPrintsDeploymentColumns()
+    {
+        await CreateAsync(Deployment("defaults"));
+
+        var fields = await Kubectl.SucceedAsync("get", "deploy", "defaults", "-o",
+            "jsonpath={.metadata.generation} {.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} " +
+            "{.spec.progressDeadlineSeconds} {.spec.template.spec.restartPolicy} {.spec.template.spec.containers[0].imagePullPolicy} " +
+            "{.spec.template.spec.containers[0].ports[0].protocol}");
+        var table = await Kubectl.SucceedAsync("get", "deployments", "defaults", "-o", "wide");
+
+        Assert.Equal("1 RollingUpdate 25% 10 600 Always IfNotPresent TCP", fields);
+        Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR", table);
+        Assert.Matches(@"defaults\s+0/3\s+0\s+0\s+\d+s\s+httpd\s+busybox:1.36\s+app=web", table);
+    }
+
+    [Fact]
+    public async Task ScaleAndSetImage_ChangeTheSpecAndAdvanceTheGeneration()
+    {
+        await CreateAsync(Deployment("rolled"));
+
+        Assert.Contains("deployment.apps/rolled scaled", await Kubectl.SucceedAsync("scale", "deployment", "rolled", "--replicas=5"), StringComparison.Ordinal);
+        Assert.Contains("image updated", await Kubectl.SucceedAsync("set", "image", "deployment/rolled", "httpd=busybox:1.37"), StringComparison.Ordinal);
+
+        var fields = await Kubectl.SucceedAsync("get", "deploy", "rolled", "-o",
+            "jsonpath={.spec.replicas} {.metadata.generation} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}");
+        Assert.Equal("5 3 busybox:1.37 80", fields);
+    }
+
+    [Fact]
+    public async Task StatusSubresource_IsTheOnlyWayToChangeStatus()
+    {
+        await CreateAsync(Deployment("status"));
+
+        await Kubectl.SucceedAsync("patch", "deploy", "status", "--type=merge", "-p", """{"status":{"readyReplicas":9}}""");
+        var ignored = await Kubectl.SucceedAsync("get", "deploy", "status", "-o", "jsonpath={.status.readyReplicas}");
+        await Kubectl.SucceedAsync("patch", "deploy", "status", "--subresource=status", "--type=merge", "-p", """{"status":{"readyReplicas":2,"replicas":3}}""");
+        var table = await Kubectl.SucceedAsync("get", "deploy", "status");
+
+        Assert.Equal("", ignored);
+        Assert.Matches(@"status\s+2/3", table);
+    }
+
+    [Fact]
+    public async Task Create_SelectorNotMatchingTemplate_IsInvalid()
+    {
+        var error = await Kubectl.FailAsync("create", "-f", await ManifestAsync(Deployment("mismatch", selectorApp: "api")), "--validate=false");
+
+        Assert.Contains("The Deployment \"mismatch\" is invalid", error, StringComparison.Ordinal);
+        Assert.Contains("spec.template.metadata.labels: Invalid value", error, StringComparison.Ordinal);
+        Assert.Contains("`selector` does not match template `labels`", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Patch_Selector_IsImmutable()
+    {
+        await CreateAsync(Deployment("fixed"));
+
+        var error = await Kubectl.FailAsync("patch", "deploy", "fixed", "--type=merge", "-p",
+            """{"spec":{"selector":{"matchLabels":{"app":"web","x":"y"}},"template":{"metadata":{"labels":{"app":"web","x":"y"}}}}}""");
+
+        Assert.Contains("spec.selector: Invalid value", error, StringComparison.Ordinal);
+        Assert.Contains("field is immutable", error, StringComparison.Ordinal);
+    }
+
+    private async Task CreateAsync(string manifest) =>
+        await Kubectl.SucceedAsync("create", "-f", await ManifestAsync(manifest), "--validate=false");
+
+    private async Task<string> ManifestAsync(string content)
+    {
+        var path = _manifests.File($"{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, content, TestContext.Current.CancellationToken);
+        return path;
+    }
+}
