@@ -22,7 +22,9 @@ internal sealed class ResourceRegistry
         new("", "v1", "Namespace", "namespaces", Namespaced: false, ["ns"], new NamespaceStrategy()),
         new("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
         new("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
+        new("", "v1", "Pod", "pods", Namespaced: true, ["po"], new PodStrategy()),
         new("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
+        new("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
     ]);
 
     public ResourceType? Find(string group, string version, string plural) =>

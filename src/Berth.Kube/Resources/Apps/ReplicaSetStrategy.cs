@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+using Berth.Kube.Resources.Workloads;
+
+namespace Berth.Kube.Resources.Apps;
+
+internal sealed class ReplicaSetStrategy : IResourceStrategy
+{
+    public IReadOnlyList<TableColumn> Columns { get; } =
+    [
+        TableColumn.NameColumn(),
+        new("Desired", "integer", "", "Number of desired pods.", 0, (obj, _) => Count(obj["spec"]?["replicas"])),
+        new("Current", "integer", "", "Number of actual replicas.", 0, (obj, _) => Count(obj["status"]?["replicas"])),
+        new("Ready", "integer", "", "The number of ready replicas for this replica set.", 0, (obj, _) => Count(obj["status"]?["readyReplicas"])),
+        TableColumn.AgeColumn(),
+        new("Containers", "string", "", "Names of each container in the template.", 1,
+            (obj, _) => string.Join(",", WorkloadTemplate.Containers(obj).Select(c => c["name"].AsText()))),
+        new("Images", "string", "", "Images referenced by each container in the template.", 1,
+            (obj, _) => string.Join(",", WorkloadTemplate.Containers(obj).Select(c => c["image"].AsText()))),
+        new("Selector", "string", "", "Label selector for pods.", 1, (obj, _) => LabelSelector.Format(obj["spec"]?["selector"])),
+    ];
+
+    public bool HasStatus => true;
+
+    public bool TracksGeneration => true;
+
+    public ScaleSpec? Scale { get; } = new();
+
+    public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec.template.spec");
+
+    public void ApplyDefaults(JsonObject obj)
+    {
+        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
+        spec["replicas"] ??= 1;
+        if (spec["template"]?["spec"] is JsonObject podSpec)
+        {
+            PodSpecDefaults.Apply(podSpec);
+        }
+    }
+
+    public IEnumerable<FieldError> Validate(JsonObject obj) => WorkloadTemplate.Validate(obj);
+
+    public IEnumerable<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => WorkloadTemplate.ValidateUpdate(obj, old);
+
+    private static long Count(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var count) ? count : 0;
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+
+namespace Berth.Kube.Resources.Workloads;
+
+/// <summary>
+/// The checks of kinds that run replicas of a pod template (Deployment, ReplicaSet …): replicas, a selector
+/// that matches the template's labels and never changes, and the template's pod spec.
+/// </summary>
+internal static class WorkloadTemplate
+{
+    public static IEnumerable<FieldError> Validate(JsonObject obj)
+    {
+        var errors = ObjectMetaValidation.Name(obj, label: false).ToList();
+        var spec = obj["spec"];
+        if (spec?["replicas"] is JsonValue replicas && (replicas.GetValueKind() != JsonValueKind.Number || !replicas.TryGetValue<int>(out var count) || count < 0))
+        {
+            errors.Add(new FieldError("spec.replicas", "FieldValueInvalid", $"Invalid value: {replicas.ToJsonString()}: must be greater than or equal to 0"));
+        }
+        var selector = spec?["selector"];
+        if (selector is not JsonObject || LabelSelector.Format(selector).Length == 0)
+        {
+            errors.Add(FieldError.Required("spec.selector"));
+        }
+        else
+        {
+            var labels = spec?["template"]?["metadata"]?["labels"] as JsonObject;
+            if (!LabelSelector.FromObject(selector).Matches(new JsonObject { ["metadata"] = new JsonObject { ["labels"] = labels?.DeepClone() } }))
+            {
+                errors.Add(new FieldError("spec.template.metadata.labels", "FieldValueInvalid",
+                    $"Invalid value: {labels?.ToJsonString() ?? "null"}: `selector` does not match template `labels`"));
+            }
+        }
+        errors.AddRange(PodSpecValidation.Validate(spec?["template"]?["spec"], "spec.template.spec", ["Always"]));
+        return errors;
+    }
+
+    public static IEnumerable<FieldError> ValidateUpdate(JsonObject obj, JsonObject old)
+    {
+        foreach (var error in Validate(obj))
+        {
+            yield return error;
+        }
+        if (!JsonNode.DeepEquals(obj["spec"]?["selector"], old["spec"]?["selector"]))
+        {
+            yield return new FieldError("spec.selector", "FieldValueInvalid",
+                $"Invalid value: {obj["spec"]?["selector"]?.ToJsonString() ?? "null"}: field is immutable");
+        }
+    }
+
+    public static IEnumerable<JsonObject> Containers(JsonObject obj) =>
+        (obj["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>();
+}

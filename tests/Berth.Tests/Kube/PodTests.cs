@@ -1,0 +1,91 @@
+namespace Berth.Tests.Kube;
+
+/// <summary>Pods and ReplicaSets through the stock kubectl: defaults, printing, what may change.</summary>
+public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IDisposable
+{
+    private readonly TempDirectory _manifests = new();
+
+    private Kubectl Kubectl => fixture.Kubectl;
+
+    public void Dispose() => _manifests.Dispose();
+
+    private static string Pod(string name) => $$"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {{name}}
+        spec:
+          containers:
+          - name: main
+            image: busybox:1.36
+            resources:
+              limits: {cpu: 100m, memory: 64Mi}
+        """;
+
+    [Fact]
+    public async Task Create_IsPendingWithItsQosClass_AndPrintsPodColumns()
+    {
+        await CreateAsync(Pod("fresh"));
+
+        var fields = await Kubectl.SucceedAsync("get", "pod", "fresh", "-o",
+            "jsonpath={.status.phase} {.status.qosClass} {.spec.containers[0].resources.requests.cpu} {.spec.restartPolicy} {.spec.containers[0].imagePullPolicy}");
+        var table = await Kubectl.SucceedAsync("get", "pods", "fresh", "-o", "wide");
+
+        Assert.Equal("Pending Guaranteed 100m Always IfNotPresent", fields);
+        Assert.Matches(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES", table);
+        Assert.Matches(@"fresh\s+0/1\s+Pending\s+0\s+\d+s\s+<none>\s+<none>\s+<none>\s+<none>", table);
+    }
+
+    [Fact]
+    public async Task StatusColumn_FollowsTheContainers()
+    {
+        await CreateAsync(Pod("crashing"));
+
+        await Kubectl.SucceedAsync("patch", "pod", "crashing", "--subresource=status", "--type=merge", "-p",
+            """{"status":{"phase":"Running","podIP":"10.0.0.5","containerStatuses":[{"name":"main","ready":false,"restartCount":4,"image":"busybox:1.36","imageID":"","state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}""");
+
+        Assert.Matches(@"crashing\s+0/1\s+CrashLoopBackOff\s+4\s+\d+s\s+10\.0\.0\.5", await Kubectl.SucceedAsync("get", "pod", "crashing", "-o", "wide"));
+    }
+
+    [Fact]
+    public async Task Update_OnlyImagesMayChange()
+    {
+        await CreateAsync(Pod("fixed"));
+
+        await Kubectl.SucceedAsync("set", "image", "pod/fixed", "main=busybox:1.37");
+        var error = await Kubectl.FailAsync("patch", "pod", "fixed", "-p", """{"spec":{"hostname":"other"}}""");
+
+        Assert.Equal("busybox:1.37", await Kubectl.SucceedAsync("get", "pod", "fixed", "-o", "jsonpath={.spec.containers[0].image}"));
+        Assert.Contains("The Pod \"fixed\" is invalid: spec: Forbidden: pod updates may not change fields", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReplicaSet_PrintsDesiredCurrentReady_AndScales()
+    {
+        await CreateAsync("""
+            apiVersion: apps/v1
+            kind: ReplicaSet
+            metadata:
+              name: frontend
+            spec:
+              replicas: 2
+              selector: {matchLabels: {tier: frontend}}
+              template:
+                metadata: {labels: {tier: frontend}}
+                spec:
+                  containers: [{name: web, image: busybox:1.36}]
+            """);
+
+        await Kubectl.SucceedAsync("scale", "rs", "frontend", "--replicas=4");
+
+        Assert.Matches(@"NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE", await Kubectl.SucceedAsync("get", "rs", "frontend"));
+        Assert.Matches(@"frontend\s+4\s+0\s+0\s+\d+s", await Kubectl.SucceedAsync("get", "rs", "frontend"));
+    }
+
+    private async Task CreateAsync(string manifest)
+    {
+        var path = _manifests.File($"{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, manifest, TestContext.Current.CancellationToken);
+        await Kubectl.SucceedAsync("create", "-f", path, "--validate=false");
+    }
+}
