@@ -3,6 +3,7 @@
 // baseline and the store's sequential creates alternate in rounds, so a disk that speeds up or slows
 // down during the run affects both alike.
 // Usage: dotnet run -c Release --project bench/store [-- --operations N --rounds N --watchers N --events N]
+using Berth.Bench;
 using Berth.Bench.Store;
 using Berth.Store.Sqlite;
 

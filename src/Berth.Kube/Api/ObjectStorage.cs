@@ -31,6 +31,13 @@ internal static class ObjectStorage
         return obj;
     }
 
+    /// <summary>The object just written, as a read would return it: with the revision of the write.</summary>
+    public static JsonObject Stamp(JsonObject obj, StoreEntry written)
+    {
+        obj["metadata"]!["resourceVersion"] = written.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return obj;
+    }
+
     public static byte[] Encode(JsonObject obj)
     {
         var metadata = (JsonObject)obj["metadata"]!;

@@ -58,7 +58,7 @@ internal sealed partial class ResourceHandler
         try
         {
             var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), cancellationToken);
-            return ObjectStorage.Decode(entry);
+            return ObjectStorage.Stamp(obj, entry);
         }
         catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
         {
@@ -118,7 +118,7 @@ internal sealed partial class ResourceHandler
         try
         {
             var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, cancellationToken);
-            return ObjectStorage.Decode(entry);
+            return ObjectStorage.Stamp(obj, entry);
         }
         catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
         {

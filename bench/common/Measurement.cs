@@ -1,7 +1,7 @@
-namespace Berth.Bench.Store;
+namespace Berth.Bench;
 
 /// <summary>How many operations took how long, and each one's latency in milliseconds.</summary>
-internal sealed record Measurement(int Operations, TimeSpan Elapsed, double[] LatenciesMs)
+public sealed record Measurement(int Operations, TimeSpan Elapsed, double[] LatenciesMs)
 {
     public static Measurement Combine(IReadOnlyList<Measurement> parts) =>
         new(parts.Sum(p => p.Operations), TimeSpan.FromTicks(parts.Sum(p => p.Elapsed.Ticks)), [.. parts.SelectMany(p => p.LatenciesMs)]);

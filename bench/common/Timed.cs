@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace Berth.Bench.Store;
+namespace Berth.Bench;
 
-internal static class Timed
+public static class Timed
 {
     /// <summary>Runs <paramref name="operation"/> for each index in turn, timing each.</summary>
     public static async Task<Measurement> SequentialAsync(int count, Func<int, Task> operation)

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Berth.Bench.Kube;
+
+/// <summary>Pods through the Kubernetes API over HTTPS, each client on its own connection.</summary>
+internal static class ApiRun
+{
+    private const string Pods = "api/v1/namespaces/default/pods";
+
+    public static async Task<RunResults> RunAsync(ServerProcess server, BenchSettings settings)
+    {
+        var clients = Enumerable.Range(0, settings.Clients).Select(_ => server.CreateClient()).ToArray();
+        try
+        {
+            var next = 0;
+            HttpClient Client() => clients[Interlocked.Increment(ref next) % clients.Length];
+            var create = await Timed.ConcurrentAsync(settings.Pods, settings.Clients, async i =>
+                Check(await Client().PostAsJsonAsync(Pods, PodDocuments.Pod($"pod-{i}"))));
+            var random = new Random(1);
+            var get = await Timed.ConcurrentAsync(settings.Pods, settings.Clients, async _ =>
+                Check(await Client().GetAsync($"{Pods}/pod-{random.Next(settings.Pods)}")));
+            var list = await Timed.SequentialAsync(3, async _ =>
+            {
+                using var response = Check(await clients[0].GetAsync(Pods));
+                var items = (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+                if (items.Count < settings.Pods)
+                {
+                    throw new InvalidOperationException($"listed {items.Count} pods, expected {settings.Pods}");
+                }
+            });
+            return new RunResults(create, get, list, await WatchAsync(server, clients[0], settings));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Watchers on the pods of one namespace; latency runs from issuing a create to a watcher reading its event.</summary>
+    private static async Task<Measurement> WatchAsync(ServerProcess server, HttpClient writer, BenchSettings settings)
+    {
+        Check(await writer.PostAsJsonAsync("api/v1/namespaces", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = "watched" },
+        }));
+        var list = await writer.GetFromJsonAsync<JsonObject>("api/v1/namespaces/watched/pods");
+        var from = list!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        var issued = new long[settings.Events];
+        var latencies = new double[settings.Watchers][];
+        var ready = new CountdownEvent(settings.Watchers);
+        var watchers = Enumerable.Range(0, settings.Watchers).Select(w => Task.Run(async () =>
+        {
+            var mine = latencies[w] = new double[settings.Events];
+            using var client = server.CreateClient();
+            using var response = await client.GetAsync($"api/v1/namespaces/watched/pods?watch=true&resourceVersion={from}", HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await Check(response).Content.ReadAsStreamAsync());
+            ready.Signal();
+            for (var seen = 0; seen < settings.Events;)
+            {
+                var line = await reader.ReadLineAsync() ?? throw new InvalidOperationException("watch ended early");
+                var name = JsonNode.Parse(line)!["object"]!["metadata"]!["name"]!.GetValue<string>();
+                var index = int.Parse(name["pod-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+                mine[index] = Stopwatch.GetElapsedTime(Volatile.Read(ref issued[index])).TotalMilliseconds;
+                seen++;
+            }
+        })).ToArray();
+        ready.Wait();
+        var elapsed = Stopwatch.StartNew();
+        for (var i = 0; i < settings.Events; i++)
+        {
+            var pod = PodDocuments.Pod($"pod-{i}");
+            pod["metadata"]!["namespace"] = "watched";
+            Volatile.Write(ref issued[i], Stopwatch.GetTimestamp());
+            Check(await writer.PostAsJsonAsync("api/v1/namespaces/watched/pods", pod));
+        }
+        await Task.WhenAll(watchers).WaitAsync(TimeSpan.FromMinutes(2));
+        return new Measurement(settings.Events * settings.Watchers, elapsed.Elapsed, [.. latencies.SelectMany(l => l)]);
+    }
+
+    private static HttpResponseMessage Check(HttpResponseMessage response) =>
+        response.IsSuccessStatusCode ? response : throw new InvalidOperationException($"{(int)response.StatusCode} {response.RequestMessage?.RequestUri}");
+}

@@ -1,0 +1,3 @@
+namespace Berth.Bench.Kube;
+
+internal sealed record RunResults(Measurement Create, Measurement Get, Measurement List, Measurement Watch);

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Berth.Bench.Kube;
+
+/// <summary>A <c>berth server</c> started for the run, on free loopback ports, with clients for its Kubernetes API.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _data;
+
+    private ServerProcess(Process process, string data, Uri kube)
+    {
+        _process = process;
+        _data = data;
+        KubeAddress = kube;
+    }
+
+    public Uri KubeAddress { get; }
+
+    public static async Task<ServerProcess> StartAsync(string data)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "berth.dll"), "server", "--data-dir", data, "--port", "0", "--kube-port", "0" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
+        Uri? kube = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.Contains("Now listening on: https://", StringComparison.Ordinal))
+            {
+                kube = new Uri(line[(line.IndexOf("https://", StringComparison.Ordinal))..].Trim());
+            }
+            if (line.Contains("Application started", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep the pipe drained
+        return new ServerProcess(process, data, kube ?? throw new InvalidOperationException("berth server did not start"));
+    }
+
+    /// <summary>A client of its own connection, as a separate program would have, presenting the admin certificate.</summary>
+    public HttpClient CreateClient()
+    {
+        var authority = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(_data, "pki", "ca.crt")));
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(Path.Combine(_data, "pki", "admin.crt"), Path.Combine(_data, "pki", "admin.key"))];
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+        {
+            chain!.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+            return chain.Build((X509Certificate2)certificate!);
+        };
+        return new HttpClient(handler)
+        {
+            BaseAddress = new Uri(KubeAddress, "/clusters/default/"),
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
