@@ -29,6 +29,16 @@ internal static class ObjectShape
         {
             RequireString(metadata[field], $"metadata.{field}", "ObjectMeta");
         }
+        if (metadata["finalizers"] is { } finalizers
+            && (finalizers is not JsonArray list || list.Any(f => f?.GetValueKind() != JsonValueKind.String)))
+        {
+            throw Mismatch("metadata.finalizers", "[]string", "ObjectMeta");
+        }
+        if (metadata["ownerReferences"] is { } owners
+            && (owners is not JsonArray references || references.Any(r => r is not JsonObject)))
+        {
+            throw Mismatch("metadata.ownerReferences", "[]OwnerReference", "ObjectMeta");
+        }
         foreach (var map in new[] { "labels", "annotations" })
         {
             if (metadata[map] is null)

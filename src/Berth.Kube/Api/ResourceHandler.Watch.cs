@@ -21,7 +21,12 @@ internal sealed partial class ResourceHandler
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var fields = FieldSelector.Parse(query["fieldSelector"]);
-        var timeout = ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : s_defaultWatchTimeout;
+        var timeout = ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds
+            ? TimeSpan.FromSeconds(Math.Min(seconds, s_defaultWatchTimeout.TotalSeconds))
+            : s_defaultWatchTimeout;
+        // Everything the request says is checked before the stream opens, so a bad request gets its 400.
+        var resourceVersion = NullIfEmpty(query["resourceVersion"]);
+        long? requested = resourceVersion is null or "0" ? null : ParseRevision(resourceVersion);
         var table = KubeResponse.WantsTable(context);
         var prefix = ObjectStorage.Prefix(cluster, type, ns);
         bool Selected(JsonObject obj) => labels.Matches(obj) && fields.Matches(obj);
@@ -35,10 +40,9 @@ internal sealed partial class ResourceHandler
         var sink = new WatchSink(context, type, table, time);
 
         long after;
-        var resourceVersion = NullIfEmpty(query["resourceVersion"]);
         try
         {
-            if (resourceVersion is null or "0")
+            if (requested is not { } from)
             {
                 var current = await store.ListAsync(prefix, cancellationToken: stop.Token);
                 foreach (var obj in current.Items.Select(ObjectStorage.Decode).Where(Selected))
@@ -49,7 +53,7 @@ internal sealed partial class ResourceHandler
             }
             else
             {
-                after = ParseRevision(resourceVersion);
+                after = from;
             }
 
             await foreach (var e in store.WatchAsync(prefix, after, stop.Token))
@@ -79,6 +83,10 @@ internal sealed partial class ResourceHandler
             // Said inside the stream, as kube-apiserver does, so clients relist.
             await sink.SendErrorAsync(StatusResponse.Failure(410, "Expired", $"too old resource version: {resourceVersion}", null), context.RequestAborted);
         }
+        catch (StoreException e) when (e.Code != StoreErrorCode.TooOld && !stop.IsCancellationRequested)
+        {
+            await sink.SendErrorAsync(StatusResponse.Failure(500, "InternalError", $"the watch ended: {e.Message}", null), context.RequestAborted);
+        }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // the watch timed out or the client went away: the stream simply ends
@@ -95,7 +103,7 @@ internal sealed partial class ResourceHandler
             JsonNode payload = obj;
             if (table)
             {
-                payload = TablePrinter.Print(type, [obj], obj["metadata"]?["resourceVersion"]?.GetValue<string>(), null, time.GetUtcNow(), withColumns: !_sentColumns);
+                payload = TablePrinter.Print(type, [obj], obj["metadata"]?["resourceVersion"].AsText(), null, time.GetUtcNow(), withColumns: !_sentColumns);
                 _sentColumns = true;
             }
             return WriteAsync(new JsonObject { ["type"] = eventType, ["object"] = payload }, cancellationToken);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Resources;
+using Berth.Kube.Resources.Core;
 using Berth.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -76,10 +77,11 @@ internal sealed partial class ResourceHandler
             throw KubeApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
         }
         metadata["name"] = name;
-        var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
-            ?? throw KubeApiException.NotFound(type.Plural, name);
-        long? expected = metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } rv ? ParseRevision(rv) : null;
-        var replaced = await ReplaceObjectAsync(cluster, type, ns, existing, obj, expected, IsDryRun(context), keepStatus: true, context.RequestAborted);
+        long? stated = metadata["resourceVersion"].AsText() is { Length: > 0 } rv ? ParseRevision(rv) : null;
+        // Without a resourceVersion the update is unconditional, yet it is made against a fresh read, so the
+        // stored status and generation it keeps cannot be older than the object it replaces.
+        var replaced = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
+            _ => ((JsonObject)obj.DeepClone(), stated), context.RequestAborted);
         await KubeResponse.WriteAsync(context, 200, replaced);
     }
 
@@ -132,6 +134,11 @@ internal sealed partial class ResourceHandler
 
     private async Task DeleteAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
     {
+        if (type.Kind == "Namespace" && NamespaceStrategy.SystemNamespaces.Contains(name))
+        {
+            throw new KubeApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted",
+                new JsonObject { ["name"] = name, ["kind"] = "namespaces" });
+        }
         var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
             ?? throw KubeApiException.NotFound(type.Plural, name);
         if (IsDryRun(context))
@@ -145,13 +152,13 @@ internal sealed partial class ResourceHandler
         }
         try
         {
-            var revision = long.Parse(existing["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-            var deleted = await store.DeleteAsync(ObjectStorage.Key(cluster, type, ns, name), revision, context.RequestAborted);
+            // Unguarded, as a delete without preconditions is: a write in between does not make it fail.
+            var deleted = await store.DeleteAsync(ObjectStorage.Key(cluster, type, ns, name), null, context.RequestAborted);
             await KubeResponse.WriteAsync(context, 200, ObjectStorage.Decode(deleted));
         }
-        catch (StoreException e) when (e.Code is StoreErrorCode.Conflict or StoreErrorCode.KeyNotFound)
+        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
         {
-            throw e.Code == StoreErrorCode.Conflict ? KubeApiException.Conflict(type.Plural, name) : KubeApiException.NotFound(type.Plural, name);
+            throw KubeApiException.NotFound(type.Plural, name);
         }
     }
 

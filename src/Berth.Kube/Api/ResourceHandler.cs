@@ -16,6 +16,12 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         var type = registry.Find(request.Group, request.Version, request.Resource)
             ?? throw KubeApiException.UnknownResource();
         var ns = type.Namespaced ? request.Namespace : null;
+        CheckShape(type, request, ns);
+        if (ns is not null && !IsStorableName(ns))
+        {
+            // No such namespace can exist: nothing is in it, as kube-apiserver answers for a missing one.
+            throw request.Verb is "list" or "watch" ? KubeApiException.NotFound("namespaces", ns) : KubeApiException.NotFound(type.Plural, request.Name ?? "");
+        }
         switch (request.Subresource)
         {
             case null:
@@ -57,6 +63,23 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         }
     }
 
+    /// <summary>
+    /// Refuses what kube-apiserver has no route for: a namespaced kind outside a namespace except to list
+    /// or watch, a POST to a named object, a PUT or PATCH of a whole collection.
+    /// </summary>
+    private static void CheckShape(ResourceType type, RequestInfo request, string? ns)
+    {
+        if (type.Namespaced && ns is null && request.Verb is not ("list" or "watch"))
+        {
+            throw request.Verb == "create" ? KubeApiException.MethodNotSupported(type.Plural, "create") : KubeApiException.UnknownResource();
+        }
+        if ((request.Verb == "create" && request.Name is not null && request.Subresource is null)
+            || (request.Verb is "update" or "patch" && request.Name is null))
+        {
+            throw KubeApiException.MethodNotSupported(type.Plural, request.Verb);
+        }
+    }
+
     private async Task GetAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
     {
         var obj = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
@@ -73,8 +96,13 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var fields = FieldSelector.Parse(query["fieldSelector"]);
         var limit = ParseInt(query["limit"], "limit");
+        var (exact, atLeast) = ListRevision(query);
         var result = await Translate(() => store.ListAsync(ObjectStorage.Prefix(cluster, type, ns),
-            new ListOptions(limit, NullIfEmpty(query["continue"]), ListRevision(query)), context.RequestAborted));
+            new ListOptions(limit, NullIfEmpty(query["continue"]), exact), context.RequestAborted));
+        if (atLeast > result.Revision)
+        {
+            throw new KubeApiException(504, "Timeout", $"Too large resource version: {atLeast}, current: {result.Revision}");
+        }
         var items = result.Items.Select(ObjectStorage.Decode).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
         var resourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);
         if (KubeResponse.WantsTable(context))
@@ -112,8 +140,11 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         return entry is null ? null : ObjectStorage.Decode(entry);
     }
 
-    /// <summary>The revision a list reads at: <c>resourceVersionMatch=Exact</c> pins it; otherwise the newest.</summary>
-    private static long ListRevision(IQueryCollection query)
+    /// <summary>
+    /// The revision a list reads at: <c>resourceVersionMatch=Exact</c> pins it; otherwise it reads the newest,
+    /// which must be at least the resourceVersion given.
+    /// </summary>
+    private static (long Exact, long AtLeast) ListRevision(IQueryCollection query)
     {
         var resourceVersion = NullIfEmpty(query["resourceVersion"]);
         var match = NullIfEmpty(query["resourceVersionMatch"]);
@@ -121,16 +152,20 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         {
             throw KubeApiException.BadRequest($"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
         }
-        if (resourceVersion is null || resourceVersion == "0")
+        if (resourceVersion is null && match is not null)
+        {
+            throw KubeApiException.BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+        if (resourceVersion is null or "0")
         {
             if (match == "Exact")
             {
                 throw KubeApiException.BadRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
             }
-            return 0;
+            return (0, 0);
         }
         var revision = ParseRevision(resourceVersion);
-        return match == "Exact" ? revision : 0;
+        return match == "Exact" ? (revision, 0) : (0, revision);
     }
 
     private static long ParseRevision(string resourceVersion) =>

@@ -10,31 +10,22 @@ namespace Berth.Kube.Authentication;
 /// common name and the groups in its organizations.
 /// </summary>
 /// <remarks>
-/// The certificate belongs to the TLS connection, so the result is kept with the connection: the chain is
-/// built once per connection, not once per request.
+/// The certificate belongs to the TLS connection, so the answer is worked out once per connection, in the
+/// <see cref="ConnectionAuthentication"/> slot the listener puts on every connection; HTTP/2 requests that
+/// arrive together on one connection share it.
 /// </remarks>
 internal sealed class ClientCertificateAuthenticator(ClusterPki pki)
 {
-    private const string ConnectionUser = "berth.kube.user";
-
-    public async Task<KubeUser?> AuthenticateAsync(HttpContext context)
+    public Task<KubeUser?> AuthenticateAsync(HttpContext context)
     {
-        var items = context.Features.Get<IConnectionItemsFeature>()?.Items;
-        if (items?.TryGetValue(ConnectionUser, out var known) == true)
-        {
-            return known as KubeUser;
-        }
-        var user = await AuthenticateConnectionAsync(context);
-        if (items is not null)
-        {
-            items[ConnectionUser] = user;
-        }
-        return user;
+        var slot = context.Features.Get<IConnectionItemsFeature>()?.Items[ConnectionAuthentication.Key] as ConnectionAuthentication
+            ?? throw new InvalidOperationException("the Kubernetes listener did not prepare the connection");
+        return slot.GetOrStart(() => AuthenticateConnectionAsync(context));
     }
 
     private async Task<KubeUser?> AuthenticateConnectionAsync(HttpContext context)
     {
-        var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
+        var certificate = await context.Connection.GetClientCertificateAsync(CancellationToken.None);
         if (certificate is null || !pki.IsTrusted(certificate))
         {
             return null;

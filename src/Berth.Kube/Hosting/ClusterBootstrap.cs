@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.Resources;
+using Berth.Kube.Resources.Core;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Kube.Hosting;
@@ -8,12 +9,10 @@ namespace Berth.Kube.Hosting;
 /// <summary>Creates the namespaces every Kubernetes cluster starts with, where they are missing.</summary>
 internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry) : IHostedService
 {
-    public static readonly IReadOnlyList<string> SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var namespaces = registry.Find("", "v1", "namespaces")!;
-        foreach (var name in SystemNamespaces)
+        foreach (var name in NamespaceStrategy.SystemNamespaces)
         {
             try
             {

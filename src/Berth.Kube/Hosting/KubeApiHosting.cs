@@ -39,7 +39,9 @@ public static class KubeApiHosting
         {
             listen.Use(next => connection =>
             {
-                connection.Features.Get<IConnectionItemsFeature>()!.Items[ConnectionMarker] = true;
+                var items = connection.Features.Get<IConnectionItemsFeature>()!.Items;
+                items[ConnectionMarker] = true;
+                items[ConnectionAuthentication.Key] = new ConnectionAuthentication();
                 return next(connection);
             });
             listen.UseHttps(https =>

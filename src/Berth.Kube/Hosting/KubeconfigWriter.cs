@@ -33,11 +33,7 @@ internal sealed partial class KubeconfigWriter(
         {
             return;
         }
-        File.WriteAllText(Path, KubeconfigFile.Render(KubeApiOptions.DefaultCluster, address, pki));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the admin's key
-        }
+        PrivateFile.Write(Path, KubeconfigFile.Render(KubeApiOptions.DefaultCluster, address, pki)); // it holds the admin's key
         LogWritten(logger, Path, address);
     }
 

@@ -66,29 +66,9 @@ public sealed class ClusterPki : IDisposable
         var certificate = create();
         using var key = certificate.GetECDsaPrivateKey()!;
         // Key first, each file complete before it appears: a crash leaves no certificate without its key.
-        WriteAtomically(keyPath, key.ExportPkcs8PrivateKeyPem(), secret: true);
-        WriteAtomically(certificatePath, certificate.ExportCertificatePem(), secret: false);
+        PrivateFile.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
+        PrivateFile.Write(certificatePath, certificate.ExportCertificatePem(), readableByAll: true);
         return certificate;
-    }
-
-    private static void WriteAtomically(string path, string content, bool secret)
-    {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = secret
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        }
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static X509Certificate2 CreateAuthority(TimeProvider time)

@@ -21,6 +21,7 @@ public sealed class PatchTests
     [InlineData("""{"a":1}""", """[{"op":"replace","path":"/a","value":5}]""", """{"a":5}""")]
     [InlineData("""{"a":1}""", """[{"op":"move","from":"/a","path":"/b"}]""", """{"b":1}""")]
     [InlineData("""{"a":{"x":1}}""", """[{"op":"copy","from":"/a","path":"/b"}]""", """{"a":{"x":1},"b":{"x":1}}""")]
+    [InlineData("""{"a":1}""", """[{"op":"replace","path":"","value":{"b":2}}]""", """{"b":2}""")]
     [InlineData("""{"a/b":1,"c~d":2}""", """[{"op":"remove","path":"/a~1b"},{"op":"test","path":"/c~0d","value":2}]""", """{"c~d":2}""")]
     public void JsonPatch_FollowsRfc6902(string target, string patch, string expected) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonPatch.Apply(JsonNode.Parse(target)!, JsonNode.Parse(patch)!.AsArray())));
@@ -31,6 +32,9 @@ public sealed class PatchTests
     [InlineData("""[{"op":"add","path":"/a/b/c","value":1}]""")]
     [InlineData("""[{"op":"bogus","path":"/a"}]""")]
     [InlineData("""[{"op":"replace","path":"a","value":1}]""")]
+    [InlineData("""[{"op":1,"path":"/a"}]""")]
+    [InlineData("""[{"op":"move","from":5,"path":"/b"}]""")]
+    [InlineData("""[{"op":"remove","path":""}]""")]
     public void JsonPatch_Failures_AreInvalid(string patch)
     {
         var error = Assert.Throws<KubeApiException>(() => JsonPatch.Apply(JsonNode.Parse("""{"a":1}""")!, JsonNode.Parse(patch)!.AsArray()));

@@ -46,6 +46,16 @@ public sealed class StrategicMergePatchTests
     }
 
     [Fact]
+    public void Apply_OddOrderAndOddElements_AreNotACrash()
+    {
+        var result = s_deployment.Apply(
+            JsonNode.Parse("""{"metadata":{"ownerReferences":["x"]},"spec":{"containers":[{"name":"a"}]}}""")!.AsObject(),
+            JsonNode.Parse("""{"metadata":{"ownerReferences":[{"uid":"u"}]},"spec":{"$setElementOrder/containers":["a"],"containers":[{"name":"a","image":"i"}]}}""")!.AsObject());
+
+        Assert.Equal("i", result["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Apply_ElementWithoutItsMergeKey_IsBadRequest()
     {
         var error = Assert.Throws<KubeApiException>(() => s_deployment.Apply(

@@ -124,6 +124,48 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
         await ExpectStatusAsync(response, HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("POST", "api/v1/configmaps", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("GET", "api/v1/configmaps/orphan", HttpStatusCode.NotFound)]
+    [InlineData("DELETE", "api/v1/configmaps/orphan", HttpStatusCode.NotFound)]
+    [InlineData("POST", "api/v1/namespaces/default/configmaps/named", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("PUT", "api/v1/namespaces/default/configmaps", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("PATCH", "api/v1/namespaces/default/configmaps", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("GET", "api/v1/namespaces/default/configmaps?watch=true&resourceVersion=abc", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "api/v1/namespaces/default/configmaps?resourceVersion=99999999&resourceVersionMatch=NotOlderThan", HttpStatusCode.GatewayTimeout)]
+    [InlineData("GET", "api/v1/namespaces/default/configmaps?resourceVersionMatch=NotOlderThan", HttpStatusCode.BadRequest)]
+    [InlineData("DELETE", "api/v1/namespaces/kube-system", HttpStatusCode.Forbidden)]
+    public async Task RoutesKubernetesHasNot_GetItsAnswers(string method, string path, HttpStatusCode expected)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            request.Content = Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"orphan"}}""");
+            if (method == "PATCH")
+            {
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+            }
+        }
+
+        await ExpectStatusAsync(await _http.SendAsync(request, Ct), expected);
+    }
+
+    [Fact]
+    public async Task PodWithOddStatus_DoesNotBreakListingPods()
+    {
+        var created = await _http.PostAsync("api/v1/namespaces/default/pods",
+            Json("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"odd"},"spec":{"containers":[{"name":"c","image":"i"}]}}"""), Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var patch = new StringContent("""{"status":{"containerStatuses":[{"ready":"yes","restartCount":"many","state":{"terminated":{"exitCode":"0"}}}]}}""",
+            Encoding.UTF8, "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, (await _http.PatchAsync("api/v1/namespaces/default/pods/odd/status", patch, Ct)).StatusCode);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/namespaces/default/pods");
+        request.Headers.Accept.ParseAdd("application/json;as=Table;v=v1;g=meta.k8s.io");
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(request, Ct)).StatusCode);
+    }
+
     [Fact]
     public async Task Corpus_OfOddRequests_NeverGetsA500()
     {
@@ -143,6 +185,7 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
             """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd"},"binaryData":{"a":"%%%"}}""",
             """{"apiVersion":5,"kind":["ConfigMap"],"metadata":{"name":"odd"}}""",
             """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","resourceVersion":7}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","ownerReferences":["x"],"finalizers":[1]}}""",
         ];
         foreach (var secret in new[]
         {

@@ -10,7 +10,7 @@ internal static class JsonPatch
     {
         foreach (var node in operations)
         {
-            if (node is not JsonObject operation || operation["op"]?.GetValue<string>() is not { } op || operation["path"]?.GetValue<string>() is not { } path)
+            if (node is not JsonObject operation || operation["op"].AsText() is not { } op || operation["path"].AsText() is not { } path)
             {
                 throw Invalid("each operation needs \"op\" and \"path\"");
             }
@@ -21,6 +21,9 @@ internal static class JsonPatch
                     break;
                 case "remove":
                     Remove(document, path);
+                    break;
+                case "replace" when path.Length == 0:
+                    document = Value(operation) ?? throw Invalid("cannot replace the document with null");
                     break;
                 case "replace":
                     Remove(document, path);
@@ -51,7 +54,7 @@ internal static class JsonPatch
         operation.TryGetPropertyValue("value", out var value) ? value?.DeepClone() : throw Invalid("operation needs \"value\"");
 
     private static string From(JsonObject operation) =>
-        operation["from"]?.GetValue<string>() ?? throw Invalid("operation needs \"from\"");
+        operation["from"].AsText() ?? throw Invalid("operation needs \"from\"");
 
     private static JsonNode Add(JsonNode document, string path, JsonNode? value)
     {
@@ -113,6 +116,10 @@ internal static class JsonPatch
     private static (JsonNode Parent, string Token) Parent(JsonNode document, string path)
     {
         var tokens = Tokens(path).ToList();
+        if (tokens.Count == 0)
+        {
+            throw Invalid("the whole document cannot be removed or moved");
+        }
         var parentPath = string.Concat(tokens.Take(tokens.Count - 1).Select(t => "/" + t.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));
         return (Get(document, parentPath) ?? throw Invalid($"no parent for {path}"), tokens[^1]);
     }

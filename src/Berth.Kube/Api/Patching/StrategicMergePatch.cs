@@ -96,7 +96,7 @@ internal sealed class StrategicMergePatch(IReadOnlyDictionary<string, string> me
             {
                 throw KubeApiException.BadRequest($"a patch element of {Display(path)} lacks its merge key \"{mergeKey}\"");
             }
-            var match = result.FirstOrDefault(r => JsonNode.DeepEquals(r?[mergeKey], key));
+            var match = result.FirstOrDefault(r => JsonNode.DeepEquals((r as JsonObject)?[mergeKey], key));
             if (item["$patch"].AsText() == "delete")
             {
                 result.Remove(match);
@@ -121,7 +121,7 @@ internal sealed class StrategicMergePatch(IReadOnlyDictionary<string, string> me
         var ordered = new List<JsonNode?>();
         foreach (var wanted in order)
         {
-            var found = list.FirstOrDefault(e => JsonNode.DeepEquals(e?[mergeKey], wanted?[mergeKey]));
+            var found = list.FirstOrDefault(e => JsonNode.DeepEquals((e as JsonObject)?[mergeKey], (wanted as JsonObject)?[mergeKey]));
             if (found is not null && !ordered.Contains(found))
             {
                 ordered.Add(found);

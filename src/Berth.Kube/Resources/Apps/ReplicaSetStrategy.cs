@@ -42,5 +42,5 @@ internal sealed class ReplicaSetStrategy : IResourceStrategy
 
     public IEnumerable<FieldError> ValidateUpdate(JsonObject obj, JsonObject old) => WorkloadTemplate.ValidateUpdate(obj, old);
 
-    private static long Count(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var count) ? count : 0;
+    private static long Count(JsonNode? node) => node.AsLong() ?? 0;
 }

@@ -5,6 +5,9 @@ namespace Berth.Kube.Resources.Core;
 
 internal sealed class NamespaceStrategy : IResourceStrategy
 {
+    /// <summary>The namespaces every cluster has, which may not be deleted.</summary>
+    public static readonly IReadOnlyList<string> SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),

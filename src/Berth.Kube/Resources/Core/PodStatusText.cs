@@ -19,12 +19,12 @@ internal static class PodStatusText
         for (var i = 0; i < inits.Count; i++)
         {
             var state = inits[i]["state"];
-            if (state?["terminated"] is { } terminated && terminated["exitCode"]?.GetValue<int>() == 0)
+            if (state?["terminated"] is { } terminated && terminated["exitCode"].AsLong() == 0)
             {
                 continue;
             }
             text = state?["terminated"] is { } failed
-                ? $"Init:{failed["reason"].AsText() ?? $"ExitCode:{failed["exitCode"]}"}"
+                ? $"Init:{failed["reason"].AsText() ?? $"ExitCode:{failed["exitCode"].AsLong() ?? 0}"}"
                 : state?["waiting"]?["reason"].AsText() is { } waiting && waiting != "PodInitializing"
                     ? $"Init:{waiting}"
                     : $"Init:{i}/{initCount}";
@@ -40,7 +40,7 @@ internal static class PodStatusText
             }
             else if (state?["terminated"] is { } terminated)
             {
-                text = terminated["reason"].AsText() ?? $"ExitCode:{terminated["exitCode"]}";
+                text = terminated["reason"].AsText() ?? $"ExitCode:{terminated["exitCode"].AsLong() ?? 0}";
             }
         }
         return Terminating(pod, text);

@@ -15,10 +15,10 @@ internal sealed class PodStrategy : IResourceStrategy
     [
         TableColumn.NameColumn(),
         new("Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0,
-            (obj, _) => $"{Statuses(obj).Count(s => s["ready"]?.GetValue<bool>() == true)}/{(obj["spec"]?["containers"] as JsonArray)?.Count ?? 0}"),
+            (obj, _) => $"{Statuses(obj).Count(s => s["ready"].AsBool() == true)}/{(obj["spec"]?["containers"] as JsonArray)?.Count ?? 0}"),
         new("Status", "string", "", "The aggregate status of the containers in this pod.", 0, (obj, _) => PodStatusText.Of(obj)),
         new("Restarts", "string", "", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0,
-            (obj, _) => Statuses(obj).Sum(s => s["restartCount"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (obj, _) => Statuses(obj).Sum(s => s["restartCount"].AsLong() ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)),
         TableColumn.AgeColumn(),
         new("IP", "string", "", "The IP address assigned to this pod", 1, (obj, _) => obj["status"]?["podIP"].AsText() ?? "<none>"),
         new("Node", "string", "", "The name of the node this pod is assigned to", 1, (obj, _) => obj["spec"]?["nodeName"].AsText() ?? "<none>"),
