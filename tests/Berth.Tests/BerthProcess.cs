@@ -103,6 +103,13 @@ internal sealed class BerthProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the server outright (SIGKILL): no flush, no shutdown, nothing it could still save.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
     /// <summary>Asks for a graceful stop, as systemd or Ctrl-C would.</summary>
     public void Terminate()
     {

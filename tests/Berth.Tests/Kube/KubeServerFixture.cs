@@ -13,20 +13,7 @@ public sealed class KubeServerFixture : IAsyncLifetime
     public string KubeconfigPath => _data.File("kubeconfig");
 
     /// <summary>An HTTP client that presents the administrator's certificate and trusts the install's CA.</summary>
-    internal HttpClient CreateAdminClient()
-    {
-        var authority = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(_data.File("pki/ca.crt")));
-        var handler = new HttpClientHandler();
-        handler.ClientCertificates.Add(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
-            _data.File("pki/admin.crt"), _data.File("pki/admin.key")));
-        handler.ServerCertificateCustomValidationCallback = (_, certificate, chain, _) =>
-        {
-            chain!.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(authority);
-            return chain.Build(certificate!);
-        };
-        return new HttpClient(handler) { BaseAddress = new Uri(Server.KubeAddress, "/clusters/default/") };
-    }
+    internal HttpClient CreateAdminClient() => AdminClient.Create(_data.Path, Server.KubeAddress);
 
     public async ValueTask InitializeAsync()
     {
