@@ -16,12 +16,7 @@ internal sealed class DeploymentStrategy : IResourceStrategy
         new("Available", "integer", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0,
             (obj, _) => Count(obj["status"]?["availableReplicas"])),
         TableColumn.AgeColumn(),
-        new("Containers", "string", "", "Names of each container in the template.", 1,
-            (obj, _) => string.Join(",", WorkloadTemplate.Containers(obj).Select(c => c["name"].AsText()))),
-        new("Images", "string", "", "Images referenced by each container in the template.", 1,
-            (obj, _) => string.Join(",", WorkloadTemplate.Containers(obj).Select(c => c["image"].AsText()))),
-        new("Selector", "string", "", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1,
-            (obj, _) => LabelSelector.Format(obj["spec"]?["selector"])),
+        .. WorkloadTemplate.WideColumns("Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."),
     ];
 
     public bool HasStatus => true;
@@ -34,8 +29,7 @@ internal sealed class DeploymentStrategy : IResourceStrategy
 
     public void ApplyDefaults(JsonObject obj)
     {
-        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
-        spec["replicas"] ??= 1;
+        var spec = WorkloadTemplate.ApplyDefaults(obj);
         spec["revisionHistoryLimit"] ??= 10;
         spec["progressDeadlineSeconds"] ??= 600;
         var strategy = spec["strategy"] as JsonObject ?? (JsonObject)(spec["strategy"] = new JsonObject());
@@ -45,10 +39,6 @@ internal sealed class DeploymentStrategy : IResourceStrategy
             var rolling = strategy["rollingUpdate"] as JsonObject ?? (JsonObject)(strategy["rollingUpdate"] = new JsonObject());
             rolling["maxUnavailable"] ??= "25%";
             rolling["maxSurge"] ??= "25%";
-        }
-        if (spec["template"]?["spec"] is JsonObject podSpec)
-        {
-            PodSpecDefaults.Apply(podSpec);
         }
     }
 

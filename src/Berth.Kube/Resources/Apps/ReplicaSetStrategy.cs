@@ -13,11 +13,7 @@ internal sealed class ReplicaSetStrategy : IResourceStrategy
         new("Current", "integer", "", "Number of actual replicas.", 0, (obj, _) => Count(obj["status"]?["replicas"])),
         new("Ready", "integer", "", "The number of ready replicas for this replica set.", 0, (obj, _) => Count(obj["status"]?["readyReplicas"])),
         TableColumn.AgeColumn(),
-        new("Containers", "string", "", "Names of each container in the template.", 1,
-            (obj, _) => string.Join(",", WorkloadTemplate.Containers(obj).Select(c => c["name"].AsText()))),
-        new("Images", "string", "", "Images referenced by each container in the template.", 1,
-            (obj, _) => string.Join(",", WorkloadTemplate.Containers(obj).Select(c => c["image"].AsText()))),
-        new("Selector", "string", "", "Label selector for pods.", 1, (obj, _) => LabelSelector.Format(obj["spec"]?["selector"])),
+        .. WorkloadTemplate.WideColumns("Label selector for pods. If empty, it defaults to labels on Pod template."),
     ];
 
     public bool HasStatus => true;
@@ -30,12 +26,7 @@ internal sealed class ReplicaSetStrategy : IResourceStrategy
 
     public void ApplyDefaults(JsonObject obj)
     {
-        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
-        spec["replicas"] ??= 1;
-        if (spec["template"]?["spec"] is JsonObject podSpec)
-        {
-            PodSpecDefaults.Apply(podSpec);
-        }
+        var spec = WorkloadTemplate.ApplyDefaults(obj);
     }
 
     public IEnumerable<FieldError> Validate(JsonObject obj) => WorkloadTemplate.Validate(obj);

@@ -49,6 +49,28 @@ internal static class WorkloadTemplate
         }
     }
 
+    /// <summary>One replica and the pod-spec defaults in the template; returns the spec for the kind's own defaults.</summary>
+    public static JsonObject ApplyDefaults(JsonObject obj)
+    {
+        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
+        spec["replicas"] ??= 1;
+        if (spec["template"]?["spec"] is JsonObject podSpec)
+        {
+            PodSpecDefaults.Apply(podSpec);
+        }
+        return spec;
+    }
+
+    /// <summary>The <c>-o wide</c> columns of every workload: its template's containers and images, and its selector.</summary>
+    public static IEnumerable<TableColumn> WideColumns(string selectorDescription) =>
+    [
+        new("Containers", "string", "", "Names of each container in the template.", 1,
+            (obj, _) => string.Join(",", Containers(obj).Select(c => c["name"].AsText()))),
+        new("Images", "string", "", "Images referenced by each container in the template.", 1,
+            (obj, _) => string.Join(",", Containers(obj).Select(c => c["image"].AsText()))),
+        new("Selector", "string", "", selectorDescription, 1, (obj, _) => LabelSelector.Format(obj["spec"]?["selector"])),
+    ];
+
     public static IEnumerable<JsonObject> Containers(JsonObject obj) =>
         (obj["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>();
 }
