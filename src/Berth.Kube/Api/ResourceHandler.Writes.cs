@@ -107,7 +107,9 @@ internal sealed partial class ResourceHandler
         if (type.Strategy.TracksGeneration)
         {
             var generation = old["generation"]?.GetValue<long>() ?? 1;
-            metadata["generation"] = JsonNode.DeepEquals(obj["spec"], existing["spec"]) ? generation : generation + 1;
+            var unchanged = JsonNode.DeepEquals(obj["spec"], existing["spec"])
+                && (!type.Strategy.GenerationCountsAnnotations || JsonNode.DeepEquals(metadata["annotations"], old["annotations"]));
+            metadata["generation"] = unchanged ? generation : generation + 1;
         }
         else
         {

@@ -96,7 +96,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var fields = FieldSelector.Parse(query["fieldSelector"]);
         var limit = ParseInt(query["limit"], "limit");
-        var (exact, atLeast) = ListRevision(query);
+        var (exact, atLeast) = ListRevision(query, limit > 0);
         var result = await Translate(() => store.ListAsync(ObjectStorage.Prefix(cluster, type, ns),
             new ListOptions(limit, NullIfEmpty(query["continue"]), exact), context.RequestAborted));
         if (atLeast > result.Revision)
@@ -141,13 +141,17 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
     }
 
     /// <summary>
-    /// The revision a list reads at: <c>resourceVersionMatch=Exact</c> pins it; otherwise it reads the newest,
-    /// which must be at least the resourceVersion given.
+    /// The revision a list reads at: <c>resourceVersionMatch=Exact</c> (or a limit without a match) pins it;
+    /// otherwise it reads the newest, which must be at least the resourceVersion given.
     /// </summary>
-    private static (long Exact, long AtLeast) ListRevision(IQueryCollection query)
+    private static (long Exact, long AtLeast) ListRevision(IQueryCollection query, bool paged)
     {
         var resourceVersion = NullIfEmpty(query["resourceVersion"]);
         var match = NullIfEmpty(query["resourceVersionMatch"]);
+        if (NullIfEmpty(query["continue"]) is not null && resourceVersion is not (null or "0"))
+        {
+            throw KubeApiException.BadRequest("specifying resource version is not allowed when using continue");
+        }
         if (match is not null and not ("Exact" or "NotOlderThan"))
         {
             throw KubeApiException.BadRequest($"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
@@ -165,7 +169,8 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             return (0, 0);
         }
         var revision = ParseRevision(resourceVersion);
-        return match == "Exact" ? (revision, 0) : (0, revision);
+        // A paged list at a resourceVersion, with no match given, reads exactly there (the legacy rule).
+        return match == "Exact" || (match is null && paged) ? (revision, 0) : (0, revision);
     }
 
     private static long ParseRevision(string resourceVersion) =>

@@ -20,6 +20,9 @@ internal interface IResourceStrategy
     /// <summary><c>metadata.generation</c> starts at 1 and grows whenever the spec changes.</summary>
     bool TracksGeneration => false;
 
+    /// <summary>Annotation changes advance the generation too, as they do for Deployments.</summary>
+    bool GenerationCountsAnnotations => false;
+
     /// <summary>Where the kind keeps its replica counts, for the <c>scale</c> subresource; null when it has none.</summary>
     ScaleSpec? Scale => null;
 

@@ -19,6 +19,9 @@ public sealed class LabelSelectorTests
     [InlineData("tier notin (front)", false, true)]
     [InlineData("app=web,tier in (back)", false, false)]
     [InlineData("app = web , tier", true, false)]
+    [InlineData("tier in(front)", true, false)]
+    [InlineData("example.com/team=", false, false)]
+    [InlineData("app=", false, false)]
     public void Matches_LikeKubernetes(string selector, bool matchesWeb, bool matchesBare)
     {
         var parsed = LabelSelector.Parse(selector);
@@ -30,6 +33,12 @@ public sealed class LabelSelectorTests
     [InlineData("tier in front")]
     [InlineData("=web")]
     [InlineData("a b")]
+    [InlineData("app==x y")]
+    [InlineData("app in ()")]
+    [InlineData("-bad=x")]
+    [InlineData("app=web,")]
+    [InlineData("app=bad value!")]
+    [InlineData("app in (a")]
     public void Parse_Malformed_IsBadRequest(string selector)
     {
         var error = Assert.Throws<KubeApiException>(() => LabelSelector.Parse(selector));

@@ -135,6 +135,7 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
     [InlineData("GET", "api/v1/namespaces/default/configmaps?resourceVersion=99999999&resourceVersionMatch=NotOlderThan", HttpStatusCode.GatewayTimeout)]
     [InlineData("GET", "api/v1/namespaces/default/configmaps?resourceVersionMatch=NotOlderThan", HttpStatusCode.BadRequest)]
     [InlineData("DELETE", "api/v1/namespaces/kube-system", HttpStatusCode.Forbidden)]
+    [InlineData("GET", "api/v1/namespaces/default/configmaps?limit=1&continue=abc&resourceVersion=5", HttpStatusCode.BadRequest)]
     public async Task RoutesKubernetesHasNot_GetItsAnswers(string method, string path, HttpStatusCode expected)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -148,6 +149,20 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
         }
 
         await ExpectStatusAsync(await _http.SendAsync(request, Ct), expected);
+    }
+
+    [Fact]
+    public async Task PagedList_AtAResourceVersion_ReadsExactlyThere()
+    {
+        var first = await _http.PostAsync("api/v1/namespaces/default/configmaps",
+            Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"then"}}"""), Ct);
+        var version = JsonNode.Parse(await first.Content.ReadAsStringAsync(Ct))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await _http.PostAsync("api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"later"}}"""), Ct);
+
+        var page = JsonNode.Parse(await _http.GetStringAsync($"api/v1/namespaces/default/configmaps?limit=500&resourceVersion={version}", Ct))!;
+
+        Assert.Equal(version, page["metadata"]!["resourceVersion"]!.GetValue<string>());
+        Assert.DoesNotContain(page["items"]!.AsArray(), i => i!["metadata"]!["name"]!.GetValue<string>() == "later");
     }
 
     [Fact]

@@ -52,9 +52,12 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
         Assert.Contains("deployment.apps/rolled scaled", await Kubectl.SucceedAsync("scale", "deployment", "rolled", "--replicas=5"), StringComparison.Ordinal);
         Assert.Contains("image updated", await Kubectl.SucceedAsync("set", "image", "deployment/rolled", "httpd=busybox:1.37"), StringComparison.Ordinal);
 
+        await Kubectl.SucceedAsync("annotate", "deployment", "rolled", "note=deployments count annotations");
+        await Kubectl.SucceedAsync("label", "deployment", "rolled", "labels=do-not");
+
         var fields = await Kubectl.SucceedAsync("get", "deploy", "rolled", "-o",
             "jsonpath={.spec.replicas} {.metadata.generation} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}");
-        Assert.Equal("5 3 busybox:1.37 80", fields);
+        Assert.Equal("5 4 busybox:1.37 80", fields);
     }
 
     [Fact]

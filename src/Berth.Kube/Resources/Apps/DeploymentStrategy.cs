@@ -23,6 +23,8 @@ internal sealed class DeploymentStrategy : IResourceStrategy
 
     public bool TracksGeneration => true;
 
+    public bool GenerationCountsAnnotations => true;
+
     public ScaleSpec? Scale { get; } = new();
 
     public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec.template.spec");
