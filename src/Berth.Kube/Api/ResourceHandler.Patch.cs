@@ -40,8 +40,7 @@ internal sealed partial class ResourceHandler
     {
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await ReadAsync(cluster, type, ns, name, cancellationToken)
-                ?? throw KubeApiException.NotFound(type.Plural, name);
+            var existing = await RequireAsync(cluster, type, ns, name, cancellationToken);
             var (updated, precondition) = change((JsonObject)existing.DeepClone());
             var revision = precondition ?? long.Parse(existing["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
             try

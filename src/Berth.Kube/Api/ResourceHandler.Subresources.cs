@@ -17,7 +17,7 @@ internal sealed partial class ResourceHandler
         switch (request.Verb)
         {
             case "get":
-                result = await ReadAsync(cluster, type, ns, name, context.RequestAborted) ?? throw KubeApiException.NotFound(type.Plural, name);
+                result = await RequireAsync(cluster, type, ns, name, context.RequestAborted);
                 break;
             case "update":
                 var body = await ReadBodyAsync(context, type);
@@ -49,7 +49,7 @@ internal sealed partial class ResourceHandler
         switch (request.Verb)
         {
             case "get":
-                result = await ReadAsync(cluster, type, ns, name, context.RequestAborted) ?? throw KubeApiException.NotFound(type.Plural, name);
+                result = await RequireAsync(cluster, type, ns, name, context.RequestAborted);
                 break;
             case "update":
                 var body = await ReadJsonAsync(context) as JsonObject ?? throw KubeApiException.BadRequest("a Scale must be a JSON object");

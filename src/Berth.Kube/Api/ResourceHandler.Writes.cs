@@ -141,8 +141,7 @@ internal sealed partial class ResourceHandler
             throw new KubeApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted",
                 new JsonObject { ["name"] = name, ["kind"] = "namespaces" });
         }
-        var existing = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
-            ?? throw KubeApiException.NotFound(type.Plural, name);
+        var existing = await RequireAsync(cluster, type, ns, name, context.RequestAborted);
         if (IsDryRun(context))
         {
             await KubeResponse.WriteAsync(context, 200, existing);

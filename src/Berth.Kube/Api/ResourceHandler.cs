@@ -82,8 +82,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
 
     private async Task GetAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
     {
-        var obj = await ReadAsync(cluster, type, ns, name, context.RequestAborted)
-            ?? throw KubeApiException.NotFound(type.Plural, name);
+        var obj = await RequireAsync(cluster, type, ns, name, context.RequestAborted);
         JsonNode body = KubeResponse.WantsTable(context)
             ? TablePrinter.Print(type, [obj], null, null, time.GetUtcNow())
             : obj;
@@ -129,6 +128,10 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             ["items"] = new JsonArray([.. items]),
         });
     }
+
+    /// <summary>The stored object, or the NotFound Kubernetes answers when there is none.</summary>
+    private async Task<JsonObject> RequireAsync(string cluster, ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
+        await ReadAsync(cluster, type, ns, name, cancellationToken) ?? throw KubeApiException.NotFound(type.Plural, name);
 
     private async Task<JsonObject?> ReadAsync(string cluster, ResourceType type, string? ns, string name, CancellationToken cancellationToken)
     {

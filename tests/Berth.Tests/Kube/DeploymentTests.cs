@@ -1,13 +1,9 @@
 namespace Berth.Tests.Kube;
 
 /// <summary>Deployments through the stock kubectl: defaults, printing, scale, set image, status, validation.</summary>
-public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IDisposable
+public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>
 {
-    private readonly TempDirectory _manifests = new();
-
     private Kubectl Kubectl => fixture.Kubectl;
-
-    public void Dispose() => _manifests.Dispose();
 
     private static string Deployment(string name, string selectorApp = "web") => $$"""
         apiVersion: apps/v1
@@ -31,7 +27,7 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
     [Fact]
     public async Task Create_FillsKubernetesDefaults_AndPrintsDeploymentColumns()
     {
-        await CreateAsync(Deployment("defaults"));
+        await Kubectl.CreateAsync(Deployment("defaults"));
 
         var fields = await Kubectl.SucceedAsync("get", "deploy", "defaults", "-o",
             "jsonpath={.metadata.generation} {.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} " +
@@ -47,7 +43,7 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
     [Fact]
     public async Task ScaleAndSetImage_ChangeTheSpecAndAdvanceTheGeneration()
     {
-        await CreateAsync(Deployment("rolled"));
+        await Kubectl.CreateAsync(Deployment("rolled"));
 
         Assert.Contains("deployment.apps/rolled scaled", await Kubectl.SucceedAsync("scale", "deployment", "rolled", "--replicas=5"), StringComparison.Ordinal);
         Assert.Contains("image updated", await Kubectl.SucceedAsync("set", "image", "deployment/rolled", "httpd=busybox:1.37"), StringComparison.Ordinal);
@@ -63,7 +59,7 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
     [Fact]
     public async Task StatusSubresource_IsTheOnlyWayToChangeStatus()
     {
-        await CreateAsync(Deployment("status"));
+        await Kubectl.CreateAsync(Deployment("status"));
 
         await Kubectl.SucceedAsync("patch", "deploy", "status", "--type=merge", "-p", """{"status":{"readyReplicas":9}}""");
         var ignored = await Kubectl.SucceedAsync("get", "deploy", "status", "-o", "jsonpath={.status.readyReplicas}");
@@ -77,7 +73,7 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
     [Fact]
     public async Task Create_SelectorNotMatchingTemplate_IsInvalid()
     {
-        var error = await Kubectl.FailAsync("create", "-f", await ManifestAsync(Deployment("mismatch", selectorApp: "api")), "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", await Kubectl.WriteManifestAsync(Deployment("mismatch", selectorApp: "api")), "--validate=false");
 
         Assert.Contains("The Deployment \"mismatch\" is invalid", error, StringComparison.Ordinal);
         Assert.Contains("spec.template.metadata.labels: Invalid value", error, StringComparison.Ordinal);
@@ -87,22 +83,12 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
     [Fact]
     public async Task Patch_Selector_IsImmutable()
     {
-        await CreateAsync(Deployment("fixed"));
+        await Kubectl.CreateAsync(Deployment("fixed"));
 
         var error = await Kubectl.FailAsync("patch", "deploy", "fixed", "--type=merge", "-p",
             """{"spec":{"selector":{"matchLabels":{"app":"web","x":"y"}},"template":{"metadata":{"labels":{"app":"web","x":"y"}}}}}""");
 
         Assert.Contains("spec.selector: Invalid value", error, StringComparison.Ordinal);
         Assert.Contains("field is immutable", error, StringComparison.Ordinal);
-    }
-
-    private async Task CreateAsync(string manifest) =>
-        await Kubectl.SucceedAsync("create", "-f", await ManifestAsync(manifest), "--validate=false");
-
-    private async Task<string> ManifestAsync(string content)
-    {
-        var path = _manifests.File($"{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(path, content, TestContext.Current.CancellationToken);
-        return path;
     }
 }

@@ -18,7 +18,7 @@ public sealed class KubeServerFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         (_server, _) = await BerthProcess.StartServerAsync(_data.Path);
-        Kubectl = new Kubectl(KubeconfigPath, _data.File("kubectl-cache"));
+        Kubectl = new Kubectl(KubeconfigPath, _data.File("kubectl-cache"), _data.File("manifests"));
     }
 
     public async ValueTask DisposeAsync()

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Berth.Tests.Kube;
 
 /// <summary>The stock <c>kubectl</c>, pointed at a server's kubeconfig.</summary>
-internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
+internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string manifestDirectory)
 {
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
     {
@@ -40,6 +40,19 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
         }
         return new RunningKubectl(Process.Start(start)
             ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed"));
+    }
+
+    /// <summary>Runs <c>kubectl create -f</c> on <paramref name="manifest"/>, expecting success.</summary>
+    public async Task CreateAsync(string manifest) =>
+        await SucceedAsync("create", "-f", await WriteManifestAsync(manifest), "--validate=false");
+
+    /// <summary>Writes <paramref name="manifest"/> to a file of its own; returns the file's path.</summary>
+    public async Task<string> WriteManifestAsync(string manifest)
+    {
+        Directory.CreateDirectory(manifestDirectory);
+        var path = Path.Combine(manifestDirectory, $"{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, manifest, TestContext.Current.CancellationToken);
+        return path;
     }
 
     /// <summary>Runs kubectl and expects success; returns what it printed.</summary>

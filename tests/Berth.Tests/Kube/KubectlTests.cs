@@ -50,14 +50,14 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     [Fact]
     public async Task CreateGetDelete_ConfigMapAndSecret_FromAManifest()
     {
-        await using var manifest = await ManifestFileAsync("flow-ns", Manifest("flow"));
+        var manifest = await Kubectl.WriteManifestAsync(Manifest("flow"));
         await CreateNamespaceAsync("flow");
 
-        var created = await Kubectl.SucceedAsync("create", "-f", manifest.Path, "--validate=false");
+        var created = await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
         var table = await Kubectl.SucceedAsync("get", "configmaps,secrets", "-n", "flow");
         var value = await Kubectl.SucceedAsync("get", "configmap", "settings", "-n", "flow", "-o", "jsonpath={.data.b}");
         var secret = await Kubectl.SucceedAsync("get", "secret", "creds", "-n", "flow", "-o", "jsonpath={.data.password}");
-        var deleted = await Kubectl.SucceedAsync("delete", "-f", manifest.Path);
+        var deleted = await Kubectl.SucceedAsync("delete", "-f", manifest);
         var after = await Kubectl.RunAsync("get", "configmaps", "-n", "flow");
 
         Assert.Contains("configmap/settings created", created, StringComparison.Ordinal);
@@ -74,8 +74,8 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     public async Task Get_LabelSelector_PicksMatchingObjects()
     {
         await CreateNamespaceAsync("labels");
-        await using var manifest = await ManifestFileAsync("labels", Manifest("labels"));
-        await Kubectl.SucceedAsync("create", "-f", manifest.Path, "--validate=false");
+        var manifest = await Kubectl.WriteManifestAsync(Manifest("labels"));
+        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
 
         var matching = await Kubectl.SucceedAsync("get", "cm", "-n", "labels", "-l", "app=web,tier in (front,back)", "-o", "name");
         var none = await Kubectl.RunAsync("get", "cm", "-n", "labels", "-l", "app!=web", "-o", "name");
@@ -88,8 +88,8 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     public async Task LabelAnnotatePatch_ChangeTheStoredObject()
     {
         await CreateNamespaceAsync("patched");
-        await using var manifest = await ManifestFileAsync("patched", Manifest("patched"));
-        await Kubectl.SucceedAsync("create", "-f", manifest.Path, "--validate=false");
+        var manifest = await Kubectl.WriteManifestAsync(Manifest("patched"));
+        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
 
         Assert.Contains("configmap/settings labeled", await Kubectl.SucceedAsync("label", "cm", "settings", "-n", "patched", "stage=prod"), StringComparison.Ordinal);
         Assert.Contains("configmap/settings annotated", await Kubectl.SucceedAsync("annotate", "cm", "settings", "-n", "patched", "owner=team"), StringComparison.Ordinal);
@@ -116,9 +116,9 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     {
         await CreateNamespaceAsync("twice");
 
-        await using var manifest = await ManifestFileAsync("twice", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: twice\n");
+        var manifest = await Kubectl.WriteManifestAsync("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: twice\n");
 
-        var error = await Kubectl.FailAsync("create", "-f", manifest.Path, "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", manifest, "--validate=false");
 
         Assert.Contains("Error from server (AlreadyExists)", error, StringComparison.Ordinal);
         Assert.Contains("namespaces \"twice\" already exists", error, StringComparison.Ordinal);
@@ -127,9 +127,9 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     [Fact]
     public async Task Create_InvalidName_PrintsInvalidWithTheField()
     {
-        await using var manifest = await ManifestFileAsync("invalid", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_Valid\n");
+        var manifest = await Kubectl.WriteManifestAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_Valid\n");
 
-        var error = await Kubectl.FailAsync("create", "-f", manifest.Path, "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", manifest, "--validate=false");
 
         Assert.Contains("is invalid: metadata.name: Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain", error, StringComparison.Ordinal);
     }
@@ -137,9 +137,9 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     [Fact]
     public async Task Create_InMissingNamespace_PrintsNamespaceNotFound()
     {
-        await using var manifest = await ManifestFileAsync("orphan", Manifest("nowhere"));
+        var manifest = await Kubectl.WriteManifestAsync(Manifest("nowhere"));
 
-        var error = await Kubectl.FailAsync("create", "-f", manifest.Path, "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", manifest, "--validate=false");
 
         Assert.Contains("namespaces \"nowhere\" not found", error, StringComparison.Ordinal);
     }
@@ -148,8 +148,8 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     public async Task DeleteNamespace_RemovesEverythingInIt()
     {
         await CreateNamespaceAsync("doomed");
-        await using var manifest = await ManifestFileAsync("doomed", Manifest("doomed"));
-        await Kubectl.SucceedAsync("create", "-f", manifest.Path, "--validate=false");
+        var manifest = await Kubectl.WriteManifestAsync(Manifest("doomed"));
+        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
 
         await Kubectl.SucceedAsync("delete", "namespace", "doomed");
 
@@ -162,12 +162,12 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     public async Task GetWatch_ReceivesACreationMadeWhileWatching()
     {
         await CreateNamespaceAsync("watched");
-        await using var manifest = await ManifestFileAsync("watched", Manifest("watched"));
+        var manifest = await Kubectl.WriteManifestAsync(Manifest("watched"));
         await using var watch = Kubectl.Start("get", "configmaps", "-n", "watched", "--watch", "-v=6");
         // kubectl logs the watch request once the server has answered it: from then on, changes stream.
         await watch.WaitForErrorLineAsync(line => line.Contains("watch=true", StringComparison.Ordinal) && line.Contains("200 OK", StringComparison.Ordinal));
 
-        await Kubectl.SucceedAsync("create", "-f", manifest.Path, "--validate=false");
+        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
 
         await watch.WaitForOutputLineAsync(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^settings\s+2\s+\d+s"));
     }
@@ -184,25 +184,6 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
         Assert.Contains("\"reason\":\"Unauthorized\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
-    private async Task CreateNamespaceAsync(string name)
-    {
-        await using var manifest = await ManifestFileAsync(name + "-ns", $"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
-        await Kubectl.SucceedAsync("create", "-f", manifest.Path, "--validate=false");
-    }
-
-    private static async Task<ManifestFile> ManifestFileAsync(string name, string content)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"berth-{name}-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(path, content, TestContext.Current.CancellationToken);
-        return new ManifestFile(path);
-    }
-
-    private sealed record ManifestFile(string Path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            File.Delete(Path);
-            return ValueTask.CompletedTask;
-        }
-    }
+    private Task CreateNamespaceAsync(string name) =>
+        Kubectl.CreateAsync($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
 }

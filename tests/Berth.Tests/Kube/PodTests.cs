@@ -1,13 +1,9 @@
 namespace Berth.Tests.Kube;
 
 /// <summary>Pods and ReplicaSets through the stock kubectl: defaults, printing, what may change.</summary>
-public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IDisposable
+public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>
 {
-    private readonly TempDirectory _manifests = new();
-
     private Kubectl Kubectl => fixture.Kubectl;
-
-    public void Dispose() => _manifests.Dispose();
 
     private static string Pod(string name) => $$"""
         apiVersion: v1
@@ -25,7 +21,7 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
     [Fact]
     public async Task Create_IsPendingWithItsQosClass_AndPrintsPodColumns()
     {
-        await CreateAsync(Pod("fresh"));
+        await Kubectl.CreateAsync(Pod("fresh"));
 
         var fields = await Kubectl.SucceedAsync("get", "pod", "fresh", "-o",
             "jsonpath={.status.phase} {.status.qosClass} {.spec.containers[0].resources.requests.cpu} {.spec.restartPolicy} {.spec.containers[0].imagePullPolicy}");
@@ -39,7 +35,7 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
     [Fact]
     public async Task StatusColumn_FollowsTheContainers()
     {
-        await CreateAsync(Pod("crashing"));
+        await Kubectl.CreateAsync(Pod("crashing"));
 
         await Kubectl.SucceedAsync("patch", "pod", "crashing", "--subresource=status", "--type=merge", "-p",
             """{"status":{"phase":"Running","podIP":"10.0.0.5","containerStatuses":[{"name":"main","ready":false,"restartCount":4,"image":"busybox:1.36","imageID":"","state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}""");
@@ -50,7 +46,7 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
     [Fact]
     public async Task Update_OnlyImagesMayChange()
     {
-        await CreateAsync(Pod("fixed"));
+        await Kubectl.CreateAsync(Pod("fixed"));
 
         await Kubectl.SucceedAsync("set", "image", "pod/fixed", "main=busybox:1.37");
         var error = await Kubectl.FailAsync("patch", "pod", "fixed", "-p", """{"spec":{"hostname":"other"}}""");
@@ -62,7 +58,7 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
     [Fact]
     public async Task ReplicaSet_PrintsDesiredCurrentReady_AndScales()
     {
-        await CreateAsync("""
+        await Kubectl.CreateAsync("""
             apiVersion: apps/v1
             kind: ReplicaSet
             metadata:
@@ -80,12 +76,5 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
 
         Assert.Matches(@"NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE", await Kubectl.SucceedAsync("get", "rs", "frontend"));
         Assert.Matches(@"frontend\s+4\s+0\s+0\s+\d+s", await Kubectl.SucceedAsync("get", "rs", "frontend"));
-    }
-
-    private async Task CreateAsync(string manifest)
-    {
-        var path = _manifests.File($"{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(path, manifest, TestContext.Current.CancellationToken);
-        await Kubectl.SucceedAsync("create", "-f", path, "--validate=false");
     }
 }
