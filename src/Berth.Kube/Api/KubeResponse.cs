@@ -16,6 +16,10 @@ internal static class KubeResponse
         await writer.FlushAsync(context.RequestAborted);
     }
 
+    /// <summary>Adds a <c>Warning</c> header, which kubectl prints as "Warning: …" (RFC 7234 code 299, no agent).</summary>
+    public static void AddWarning(HttpContext context, string text) =>
+        context.Response.Headers.Append("Warning", $"299 - \"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+
     public static Task WriteErrorAsync(HttpContext context, KubeApiException error) =>
         WriteAsync(context, error.Code, StatusResponse.Failure(error.Code, error.Reason, error.Message, error.Details));
 

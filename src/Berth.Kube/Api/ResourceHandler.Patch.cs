@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api.Patching;
 using Berth.Kube.Resources;
@@ -17,6 +16,7 @@ internal sealed partial class ResourceHandler
         var patched = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true, existing =>
         {
             var obj = ApplyPatch(type, contentType, patch, existing);
+            FieldValidation.Decode(context, type, obj);
             var metadata = (JsonObject)obj["metadata"]!;
             if (obj["kind"].AsText() != type.Kind || obj["apiVersion"].AsText() != type.ApiVersion || metadata["name"].AsText() != name)
             {
@@ -70,7 +70,6 @@ internal sealed partial class ResourceHandler
         {
             throw KubeApiException.BadRequest("the patched object is not a Kubernetes object");
         }
-        ObjectShape.Check(obj);
         return obj;
     }
 
@@ -82,19 +81,6 @@ internal sealed partial class ResourceHandler
             throw new KubeApiException(415, "UnsupportedMediaType",
                 "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
         }
-        return (contentType, await ReadJsonAsync(context));
-    }
-
-    private static async Task<JsonNode> ReadJsonAsync(HttpContext context)
-    {
-        var body = await ReadBodyBytesAsync(context);
-        try
-        {
-            return JsonNode.Parse(body.Span) ?? throw KubeApiException.BadRequest("the body of the request is null");
-        }
-        catch (JsonException e)
-        {
-            throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
-        }
+        return (contentType, ParseJson(await ReadBodyBytesAsync(context)));
     }
 }

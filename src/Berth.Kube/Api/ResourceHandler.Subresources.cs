@@ -52,7 +52,7 @@ internal sealed partial class ResourceHandler
                 result = await RequireAsync(cluster, type, ns, name, context.RequestAborted);
                 break;
             case "update":
-                var body = await ReadJsonAsync(context) as JsonObject ?? throw KubeApiException.BadRequest("a Scale must be a JSON object");
+                var body = ParseJson(await ReadBodyBytesAsync(context)) as JsonObject ?? throw KubeApiException.BadRequest("a Scale must be a JSON object");
                 var stated = body["metadata"]?["resourceVersion"].AsText();
                 result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
                     existing => (WithReplicas(existing, body), stated is { Length: > 0 } ? ParseRevision(stated) : null),

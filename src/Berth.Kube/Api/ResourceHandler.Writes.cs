@@ -227,20 +227,10 @@ internal sealed partial class ResourceHandler
             throw new KubeApiException(415, "UnsupportedMediaType",
                 "the body of the request was in an unknown format - accepted media types include: application/json");
         }
-        var body = await ReadBodyBytesAsync(context);
-        JsonObject obj;
-        try
-        {
-            obj = JsonNode.Parse(body.Span) as JsonObject
-                ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
-        }
-        ObjectShape.Check(obj);
-        var kind = obj["kind"]?.GetValue<string>();
-        var apiVersion = obj["apiVersion"]?.GetValue<string>();
+        var obj = ParseJson(await ReadBodyBytesAsync(context)) as JsonObject
+            ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
+        var kind = obj["kind"].AsText();
+        var apiVersion = obj["apiVersion"].AsText();
         if (string.IsNullOrEmpty(kind))
         {
             throw KubeApiException.BadRequest("Object 'Kind' is missing in the request body");
@@ -251,11 +241,26 @@ internal sealed partial class ResourceHandler
                 $"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})".Replace(
                     "()", "(<none>)", StringComparison.Ordinal) + (kind != type.Kind ? $"; kind {kind} is not {type.Kind}" : ""));
         }
+        FieldValidation.Decode(context, type, obj);
         if (obj["metadata"] is not JsonObject)
         {
             obj["metadata"] = new JsonObject();
         }
         return obj;
+    }
+
+    /// <summary>Parses a JSON body; a duplicated field is refused here, as kube-apiserver's strict decoder refuses it.</summary>
+    private static JsonNode ParseJson(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            return JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })
+                ?? throw KubeApiException.BadRequest("the body of the request is null");
+        }
+        catch (JsonException e)
+        {
+            throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
     }
 
     /// <summary>The request body, refused with 413 past 3 MiB as kube-apiserver refuses it.</summary>

@@ -1,6 +1,7 @@
 using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Discovery;
+using Berth.Kube.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ namespace Berth.Kube.Hosting;
 internal sealed partial class KubeApiEndpoint(
     ClientCertificateAuthenticator authenticator,
     DiscoveryDocuments discovery,
+    OpenApiEndpoint openApi,
     ResourceHandler resources,
     ILogger<KubeApiEndpoint> logger)
 {
@@ -35,6 +37,10 @@ internal sealed partial class KubeApiEndpoint(
             if (rest is "/healthz" or "/livez" or "/readyz")
             {
                 await Results.Text("ok").ExecuteAsync(context);
+                return;
+            }
+            if (await openApi.TryServeAsync(context, rest))
+            {
                 return;
             }
             if (discovery.Find(rest, $"{context.Request.Host}") is { } document)

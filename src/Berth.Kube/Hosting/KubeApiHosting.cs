@@ -1,6 +1,7 @@
 using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Discovery;
+using Berth.Kube.OpenApi;
 using Berth.Kube.Pki;
 using Berth.Kube.Resources;
 using Microsoft.AspNetCore.Builder;
@@ -25,6 +26,9 @@ public static class KubeApiHosting
         services.AddSingleton(ResourceRegistry.BuiltIn());
         services.AddSingleton<ClientCertificateAuthenticator>();
         services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton(ModelDocumentation.Shared);
+        services.AddSingleton<OpenApiV3Documents>();
+        services.AddSingleton<OpenApiEndpoint>();
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterBootstrap>();

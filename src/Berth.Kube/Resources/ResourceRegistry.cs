@@ -1,5 +1,6 @@
 using Berth.Kube.Resources.Apps;
 using Berth.Kube.Resources.Core;
+using Berth.Kube.Schema;
 
 namespace Berth.Kube.Resources;
 
@@ -19,13 +20,19 @@ internal sealed class ResourceRegistry
     /// <summary>The built-in kinds served today.</summary>
     public static ResourceRegistry BuiltIn() => new(
     [
-        new("", "v1", "Namespace", "namespaces", Namespaced: false, ["ns"], new NamespaceStrategy()),
-        new("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
-        new("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
-        new("", "v1", "Pod", "pods", Namespaced: true, ["po"], new PodStrategy()),
-        new("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
-        new("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
+        BuiltInKind("", "v1", "Namespace", "namespaces", Namespaced: false, ["ns"], new NamespaceStrategy()),
+        BuiltInKind("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
+        BuiltInKind("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
+        BuiltInKind("", "v1", "Pod", "pods", Namespaced: true, ["po"], new PodStrategy()),
+        BuiltInKind("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
+        BuiltInKind("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
     ]);
+
+    private static ResourceType BuiltInKind(string group, string version, string kind, string plural, bool Namespaced,
+        IReadOnlyList<string> shortNames, IResourceStrategy strategy) =>
+        new(group, version, kind, plural, Namespaced, shortNames, strategy,
+            ClientModelSchemas.Shared.ForKind(group, version, kind)
+                ?? throw new InvalidOperationException($"No model schema for the built-in kind {group}/{version} {kind}."));
 
     public ResourceType? Find(string group, string version, string plural) =>
         _byPath.GetValueOrDefault((group, version, plural));

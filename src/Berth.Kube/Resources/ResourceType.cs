@@ -1,6 +1,11 @@
+using Berth.Kube.Schema;
+
 namespace Berth.Kube.Resources;
 
-/// <summary>One served resource: its names, its scope, and the strategy that defaults, validates and prints it.</summary>
+/// <summary>
+/// One served resource: its names, its scope, the schema its objects are decoded with, and the strategy that
+/// defaults, validates and prints it.
+/// </summary>
 internal sealed record ResourceType(
     string Group,
     string Version,
@@ -8,7 +13,8 @@ internal sealed record ResourceType(
     string Plural,
     bool Namespaced,
     IReadOnlyList<string> ShortNames,
-    IResourceStrategy Strategy)
+    IResourceStrategy Strategy,
+    TypeSchema Schema)
 {
     public static readonly IReadOnlyList<string> StandardVerbs =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];

@@ -72,6 +72,69 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
     }
 
     [Fact]
+    public async Task Create_UnknownField_Strict_IsRefusedNamingEveryOne()
+    {
+        var response = await _http.PostAsync("apis/apps/v1/namespaces/default/deployments?fieldValidation=Strict", Json("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"strict","colour":"red"},
+             "spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},
+             "spec":{"containers":[{"name":"c","image":"i","imagePullPolicy":"Always","sizeGB":3}]}}}}
+            """), Ct);
+
+        var status = await ExpectStatusAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(
+            """Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "metadata.colour", unknown field "spec.template.spec.containers[0].sizeGB" """.TrimEnd(),
+            status["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Create_UnknownField_ByDefault_IsDroppedWithAWarning()
+    {
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps",
+            Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"warned"},"data":{"a":"1"},"dataa":{"b":"2"}}"""), Ct);
+        var stored = JsonNode.Parse(await _http.GetStringAsync("api/v1/namespaces/default/configmaps/warned", Ct))!;
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("""299 - "unknown field \"dataa\"" """.TrimEnd(), Assert.Single(response.Headers.GetValues("Warning")));
+        Assert.Null(stored["dataa"]);
+        Assert.Equal("1", stored["data"]!["a"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Create_FieldOfTheWrongType_IsRefusedNamingIt()
+    {
+        var response = await _http.PostAsync("apis/apps/v1/namespaces/default/deployments", Json("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"typed"},"spec":{"replicas":"three"}}
+            """), Ct);
+
+        var status = await ExpectStatusAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(
+            """Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32""",
+            status["message"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"1","a":"2"}}""", "")]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"mode"}}""", "?fieldValidation=Loose")]
+    public async Task Create_DuplicateFieldOrUnknownValidationMode_Is400(string body, string query)
+    {
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps" + query, Json(body), Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Patch_AddingAnUnknownField_Strict_IsRefused()
+    {
+        await _http.PostAsync("api/v1/namespaces/default/configmaps", Json("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"patched"}}"""), Ct);
+        var patch = new StringContent("""{"spec":{"x":1}}""", Encoding.UTF8, "application/merge-patch+json");
+
+        var response = await _http.PatchAsync("api/v1/namespaces/default/configmaps/patched?fieldValidation=Strict", patch, Ct);
+
+        var status = await ExpectStatusAsync(response, HttpStatusCode.BadRequest);
+        Assert.EndsWith("""strict decoding error: unknown field "spec" """.TrimEnd(), status["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Update_StaleResourceVersion_IsConflict()
     {
         var created = await _http.PostAsync("api/v1/namespaces/default/configmaps",
@@ -201,6 +264,8 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
             """{"apiVersion":5,"kind":["ConfigMap"],"metadata":{"name":"odd"}}""",
             """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","resourceVersion":7}}""",
             """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","ownerReferences":["x"],"finalizers":[1]}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","name":"twice"}}""",
+            """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"odd","creationTimestamp":{}},"immutable":"yes"}""",
         ];
         foreach (var secret in new[]
         {

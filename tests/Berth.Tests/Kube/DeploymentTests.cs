@@ -73,7 +73,7 @@ public sealed class DeploymentTests(KubeServerFixture fixture) : IClassFixture<K
     [Fact]
     public async Task Create_SelectorNotMatchingTemplate_IsInvalid()
     {
-        var error = await Kubectl.FailAsync("create", "-f", await Kubectl.WriteManifestAsync(Deployment("mismatch", selectorApp: "api")), "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", await Kubectl.WriteManifestAsync(Deployment("mismatch", selectorApp: "api")));
 
         Assert.Contains("The Deployment \"mismatch\" is invalid", error, StringComparison.Ordinal);
         Assert.Contains("spec.template.metadata.labels: Invalid value", error, StringComparison.Ordinal);

@@ -5,19 +5,17 @@ namespace Berth.Tests.Kube;
 /// <summary>The stock <c>kubectl</c>, pointed at a server's kubeconfig.</summary>
 internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string manifestDirectory)
 {
-    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) =>
+        RunAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs kubectl with extra environment variables, such as <c>KUBE_EDITOR</c>.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("kubectl")
+        var start = StartInfo(arguments);
+        start.RedirectStandardInput = true;
+        foreach (var (name, value) in environment)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.Environment["KUBECONFIG"] = kubeconfig;
-        start.Environment["KUBECACHEDIR"] = cacheDirectory; // discovery cached by another server must not leak in
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            start.Environment[name] = value;
         }
         using var process = Process.Start(start)
             ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed");
@@ -31,6 +29,13 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string m
     /// <summary>Starts a long-running kubectl (a watch, say) whose output lines a test can wait for.</summary>
     public RunningKubectl Start(params string[] arguments)
     {
+        var start = StartInfo(arguments);
+        return new RunningKubectl(Process.Start(start)
+            ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed"));
+    }
+
+    private ProcessStartInfo StartInfo(string[] arguments)
+    {
         var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["KUBECONFIG"] = kubeconfig;
         start.Environment["KUBECACHEDIR"] = cacheDirectory; // discovery cached by another server must not leak in
@@ -38,13 +43,12 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string m
         {
             start.ArgumentList.Add(argument);
         }
-        return new RunningKubectl(Process.Start(start)
-            ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed"));
+        return start;
     }
 
     /// <summary>Runs <c>kubectl create -f</c> on <paramref name="manifest"/>, expecting success.</summary>
     public async Task CreateAsync(string manifest) =>
-        await SucceedAsync("create", "-f", await WriteManifestAsync(manifest), "--validate=false");
+        await SucceedAsync("create", "-f", await WriteManifestAsync(manifest));
 
     /// <summary>Writes <paramref name="manifest"/> to a file of its own; returns the file's path.</summary>
     public async Task<string> WriteManifestAsync(string manifest)

@@ -53,7 +53,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
         var manifest = await Kubectl.WriteManifestAsync(Manifest("flow"));
         await CreateNamespaceAsync("flow");
 
-        var created = await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
+        var created = await Kubectl.SucceedAsync("create", "-f", manifest);
         var table = await Kubectl.SucceedAsync("get", "configmaps,secrets", "-n", "flow");
         var value = await Kubectl.SucceedAsync("get", "configmap", "settings", "-n", "flow", "-o", "jsonpath={.data.b}");
         var secret = await Kubectl.SucceedAsync("get", "secret", "creds", "-n", "flow", "-o", "jsonpath={.data.password}");
@@ -75,7 +75,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     {
         await CreateNamespaceAsync("labels");
         var manifest = await Kubectl.WriteManifestAsync(Manifest("labels"));
-        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
+        await Kubectl.SucceedAsync("create", "-f", manifest);
 
         var matching = await Kubectl.SucceedAsync("get", "cm", "-n", "labels", "-l", "app=web,tier in (front,back)", "-o", "name");
         var none = await Kubectl.RunAsync("get", "cm", "-n", "labels", "-l", "app!=web", "-o", "name");
@@ -89,7 +89,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     {
         await CreateNamespaceAsync("patched");
         var manifest = await Kubectl.WriteManifestAsync(Manifest("patched"));
-        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
+        await Kubectl.SucceedAsync("create", "-f", manifest);
 
         Assert.Contains("configmap/settings labeled", await Kubectl.SucceedAsync("label", "cm", "settings", "-n", "patched", "stage=prod"), StringComparison.Ordinal);
         Assert.Contains("configmap/settings annotated", await Kubectl.SucceedAsync("annotate", "cm", "settings", "-n", "patched", "owner=team"), StringComparison.Ordinal);
@@ -118,7 +118,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
 
         var manifest = await Kubectl.WriteManifestAsync("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: twice\n");
 
-        var error = await Kubectl.FailAsync("create", "-f", manifest, "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", manifest);
 
         Assert.Contains("Error from server (AlreadyExists)", error, StringComparison.Ordinal);
         Assert.Contains("namespaces \"twice\" already exists", error, StringComparison.Ordinal);
@@ -129,7 +129,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     {
         var manifest = await Kubectl.WriteManifestAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_Valid\n");
 
-        var error = await Kubectl.FailAsync("create", "-f", manifest, "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", manifest);
 
         Assert.Contains("is invalid: metadata.name: Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain", error, StringComparison.Ordinal);
     }
@@ -139,7 +139,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     {
         var manifest = await Kubectl.WriteManifestAsync(Manifest("nowhere"));
 
-        var error = await Kubectl.FailAsync("create", "-f", manifest, "--validate=false");
+        var error = await Kubectl.FailAsync("create", "-f", manifest);
 
         Assert.Contains("namespaces \"nowhere\" not found", error, StringComparison.Ordinal);
     }
@@ -149,7 +149,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
     {
         await CreateNamespaceAsync("doomed");
         var manifest = await Kubectl.WriteManifestAsync(Manifest("doomed"));
-        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
+        await Kubectl.SucceedAsync("create", "-f", manifest);
 
         await Kubectl.SucceedAsync("delete", "namespace", "doomed");
 
@@ -167,7 +167,7 @@ public sealed class KubectlTests(KubeServerFixture fixture) : IClassFixture<Kube
         // kubectl logs the watch request once the server has answered it: from then on, changes stream.
         await watch.WaitForErrorLineAsync(line => line.Contains("watch=true", StringComparison.Ordinal) && line.Contains("200 OK", StringComparison.Ordinal));
 
-        await Kubectl.SucceedAsync("create", "-f", manifest, "--validate=false");
+        await Kubectl.SucceedAsync("create", "-f", manifest);
 
         await watch.WaitForOutputLineAsync(line => System.Text.RegularExpressions.Regex.IsMatch(line, @"^settings\s+2\s+\d+s"));
     }

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Berth.Kube.Schema;
+
+namespace Berth.Kube.OpenApi;
+
+/// <summary>
+/// Writes type schemas as OpenAPI v3 components, as kube-apiserver publishes them: every named object type is a
+/// component, a field of such a type is an <c>allOf</c> holding the <c>$ref</c> (so the field keeps its own
+/// description), and IntOrString and Quantity are components of their own.
+/// </summary>
+internal sealed class SchemaWriter(ModelDocumentation documentation)
+{
+    public const string IntOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+    public const string QuantityName = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+
+    private readonly JsonObject _components = [];
+
+    /// <summary>The components written so far, by name.</summary>
+    public JsonObject Components => _components;
+
+    public static string Reference(string name) => "#/components/schemas/" + name;
+
+    /// <summary>Adds the component of a named object type and of every type it reaches; returns its name.</summary>
+    public string Add(TypeSchema schema)
+    {
+        var name = schema.Name ?? throw new ArgumentException("Only named object types are components.", nameof(schema));
+        if (_components.ContainsKey(name))
+        {
+            return name;
+        }
+        var component = new JsonObject();
+        _components[name] = component; // first, so that a type reaching itself stops here
+        if (documentation.Describe(schema.Description) is { } description)
+        {
+            component["description"] = description;
+        }
+        component["type"] = "object";
+        var properties = new JsonObject();
+        foreach (var (field, property) in schema.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            properties[field] = Field(property);
+        }
+        if (properties.Count > 0)
+        {
+            component["properties"] = properties;
+        }
+        if (schema.Properties.Where(p => p.Value.Required).Select(p => (JsonNode)p.Key).ToArray() is { Length: > 0 } required)
+        {
+            component["required"] = new JsonArray(required);
+        }
+        if (schema.Kinds.Count > 0)
+        {
+            component["x-kubernetes-group-version-kind"] = new JsonArray([.. schema.Kinds.Select(k => (JsonNode)Gvk(k))]);
+        }
+        return name;
+    }
+
+    public static JsonObject Gvk(GroupVersionKind kind) =>
+        new() { ["group"] = kind.Group, ["kind"] = kind.Kind, ["version"] = kind.Version };
+
+    private JsonObject Field(SchemaProperty property)
+    {
+        var field = Inline(property.Schema);
+        if (documentation.Describe(property.Description) is { } description)
+        {
+            field["description"] = description;
+        }
+        if (field["$ref"] is { } reference)
+        {
+            // a $ref has no siblings in OpenAPI 3.0: wrap it, so the field's description stays beside it
+            field.Remove("$ref");
+            field["allOf"] = new JsonArray(new JsonObject { ["$ref"] = reference.DeepClone() });
+        }
+        return field;
+    }
+
+    private JsonObject Inline(TypeSchema schema) => schema.Kind switch
+    {
+        SchemaKind.Object => new JsonObject { ["$ref"] = Reference(Add(schema)) },
+        SchemaKind.Array => new JsonObject { ["type"] = "array", ["items"] = Inline(schema.Items!) },
+        SchemaKind.Map => new JsonObject { ["type"] = "object", ["additionalProperties"] = Inline(schema.Items!) },
+        SchemaKind.String => Typed("string", schema.Format),
+        SchemaKind.Integer => Typed("integer", schema.Format),
+        SchemaKind.Number => Typed("number", schema.Format),
+        SchemaKind.Boolean => Typed("boolean", null),
+        SchemaKind.IntOrString => new JsonObject { ["$ref"] = Reference(AddScalar(IntOrStringName, "integer", "string", "int-or-string")) },
+        SchemaKind.Quantity => new JsonObject { ["$ref"] = Reference(AddScalar(QuantityName, "string", "number", null)) },
+        SchemaKind.Any => new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true },
+        _ => throw new InvalidOperationException($"Unknown schema kind {schema.Kind}."),
+    };
+
+    /// <summary>A component for a value of either of two JSON types; left without a <c>type</c>, so kubectl prints its name.</summary>
+    private string AddScalar(string name, string first, string second, string? format)
+    {
+        if (!_components.ContainsKey(name))
+        {
+            var component = new JsonObject { ["oneOf"] = new JsonArray(Typed(first, null), Typed(second, null)) };
+            if (format is not null)
+            {
+                component["format"] = format;
+            }
+            _components[name] = component;
+        }
+        return name;
+    }
+
+    private static JsonObject Typed(string type, string? format)
+    {
+        var node = new JsonObject { ["type"] = type };
+        if (format is not null)
+        {
+            node["format"] = format;
+        }
+        return node;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using k8s.Models;
+
+namespace Berth.Kube.Schema;
+
+/// <summary>
+/// Schemas of the built-in kinds, read by reflection from the model types of KubernetesClient, the official C#
+/// client, which are generated from Kubernetes' own API definitions: JSON names from their attributes, types from
+/// their properties. The models do not record which fields are required; the kinds' strategies check those.
+/// Built once per kind, on first use.
+/// </summary>
+internal sealed partial class ClientModelSchemas
+{
+    private const string MetaPrefix = "io.k8s.apimachinery.pkg.apis.meta";
+
+    /// <summary>The apimachinery types, published under their own package rather than an API group's.</summary>
+    private static readonly HashSet<string> s_metaTypes =
+    [
+        "ObjectMeta", "ListMeta", "LabelSelector", "LabelSelectorRequirement", "OwnerReference", "ManagedFieldsEntry",
+        "Condition", "Status", "StatusDetails", "StatusCause", "DeleteOptions", "Preconditions",
+    ];
+
+    private readonly Dictionary<GroupVersionKind, Type> _kinds;
+    private readonly Dictionary<Type, string> _groups;
+    private readonly Dictionary<Type, TypeSchema> _built = [];
+    private readonly Lock _lock = new();
+
+    public ClientModelSchemas()
+    {
+        _kinds = typeof(V1Pod).Assembly.GetTypes()
+            .Select(t => (Type: t, Entity: t.GetCustomAttribute<KubernetesEntityAttribute>()))
+            .Where(e => e.Entity is not null && e.Type.Namespace == "k8s.Models")
+            .ToDictionary(e => new GroupVersionKind(e.Entity!.Group ?? "", e.Entity.ApiVersion, e.Entity.Kind), e => e.Type);
+        _groups = AssignGroups(_kinds);
+    }
+
+    public static ClientModelSchemas Shared { get; } = new();
+
+    /// <summary>The schema of a built-in kind, or null when the client knows no such kind.</summary>
+    public TypeSchema? ForKind(string group, string version, string kind)
+    {
+        if (!_kinds.TryGetValue(new(group, version, kind), out var type))
+        {
+            return null;
+        }
+        lock (_lock)
+        {
+            return Build(type);
+        }
+    }
+
+    /// <summary>
+    /// The API group each model type is published under: its kind's group, or for a shared type, the group of the
+    /// first kind that reaches it, the core group first. Fixed for the whole model, whichever kind is built first.
+    /// </summary>
+    private static Dictionary<Type, string> AssignGroups(Dictionary<GroupVersionKind, Type> kinds)
+    {
+        var groups = new Dictionary<Type, string>();
+        var pending = new Queue<(Type Type, string Group)>();
+        foreach (var (kind, type) in kinds.OrderBy(k => k.Key.Group.Length > 0).ThenBy(k => k.Key.Group, StringComparer.Ordinal)
+            .ThenBy(k => k.Key.Version, StringComparer.Ordinal).ThenBy(k => k.Key.Kind, StringComparer.Ordinal))
+        {
+            pending.Enqueue((type, kind.Group));
+        }
+        while (pending.TryDequeue(out var next))
+        {
+            if (!groups.TryAdd(next.Type, next.Group))
+            {
+                continue;
+            }
+            foreach (var property in next.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                foreach (var reached in ModelTypesIn(property.PropertyType))
+                {
+                    pending.Enqueue((reached, next.Group));
+                }
+            }
+        }
+        return groups;
+    }
+
+    private static IEnumerable<Type> ModelTypesIn(Type type) =>
+        type.IsGenericType
+            ? type.GetGenericArguments().SelectMany(ModelTypesIn)
+            : type.IsClass && type.Namespace == "k8s.Models" ? [type] : [];
+
+    private TypeSchema Build(Type type)
+    {
+        if (_built.TryGetValue(type, out var done))
+        {
+            return done;
+        }
+        var (version, goName) = SplitModelName(type.Name);
+        var entity = type.GetCustomAttribute<KubernetesEntityAttribute>();
+        GroupVersionKind[] kinds = entity is null ? [] : [new(entity.Group ?? "", entity.ApiVersion, entity.Kind)];
+        var group = entity?.Group ?? _groups.GetValueOrDefault(type, "");
+        var schema = TypeSchema.Object($"{PackageOf(s_metaTypes.Contains(goName) ? null : group)}.{version}.{goName}",
+            goName, kinds, new Description(null, "T:" + type.FullName));
+        _built.Add(type, schema); // before the properties, so that a type reaching itself finds itself
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name is not { } jsonName)
+            {
+                continue;
+            }
+            schema.AddProperty(jsonName, new SchemaProperty(
+                Map(property.PropertyType),
+                Required: false,
+                new Description(null, $"P:{type.FullName}.{property.Name}")));
+        }
+        return schema;
+    }
+
+    private TypeSchema Map(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string))
+        {
+            return TypeSchema.String();
+        }
+        if (type == typeof(int))
+        {
+            return TypeSchema.Integer("int32");
+        }
+        if (type == typeof(long))
+        {
+            return TypeSchema.Integer("int64");
+        }
+        if (type == typeof(double) || type == typeof(float))
+        {
+            return TypeSchema.Number();
+        }
+        if (type == typeof(bool))
+        {
+            return TypeSchema.Boolean();
+        }
+        if (type == typeof(DateTime) || type == typeof(DateTimeOffset))
+        {
+            return TypeSchema.String("date-time");
+        }
+        if (type == typeof(byte[]))
+        {
+            return TypeSchema.String("byte");
+        }
+        if (type == typeof(IntOrString))
+        {
+            return TypeSchema.IntOrString();
+        }
+        if (type == typeof(ResourceQuantity))
+        {
+            return TypeSchema.Quantity();
+        }
+        if (type == typeof(object) || type == typeof(JsonElement) || typeof(JsonNode).IsAssignableFrom(type))
+        {
+            return TypeSchema.Any();
+        }
+        if (type.IsGenericType && type.GetGenericArguments() is [var key, var value] && key == typeof(string)
+            && typeof(IDictionary<,>).MakeGenericType(key, value).IsAssignableFrom(type))
+        {
+            return TypeSchema.MapOf(Map(value));
+        }
+        if (type.IsGenericType && type.GetGenericArguments() is [var element]
+            && typeof(IEnumerable<>).MakeGenericType(element).IsAssignableFrom(type))
+        {
+            return TypeSchema.ArrayOf(Map(element));
+        }
+        if (type.IsClass && type.Namespace == "k8s.Models")
+        {
+            return Build(type);
+        }
+        throw new InvalidOperationException($"No schema mapping for the model property type {type}.");
+    }
+
+    /// <summary>The package a group's types are published under, as kube-apiserver names its schemas.</summary>
+    private static string PackageOf(string? group) => group switch
+    {
+        null => MetaPrefix,
+        "" => "io.k8s.api.core",
+        "apiextensions.k8s.io" => "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions",
+        _ => "io.k8s.api." + group.Split('.')[0],
+    };
+
+    /// <summary>Splits a model's name, <c>V1DeploymentSpec</c> or <c>V2beta1Thing</c>, into its version and type name.</summary>
+    private static (string Version, string Name) SplitModelName(string modelName) =>
+        ModelName().Match(modelName) is { Success: true } m
+            ? (m.Groups["version"].Value.ToLowerInvariant(), m.Groups["name"].Value)
+            : ("v1", modelName);
+
+    [GeneratedRegex("^(?<version>V[0-9]+(?:alpha[0-9]+|beta[0-9]+)?)(?<name>[A-Z].*)$")]
+    private static partial Regex ModelName();
+}

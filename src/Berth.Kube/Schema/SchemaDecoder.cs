@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Berth.Kube.Schema;
+
+/// <summary>What decoding found: the unknown fields it dropped, or the first value of a wrong type.</summary>
+internal sealed record DecodeResult(IReadOnlyList<string> UnknownFields, string? TypeError);
+
+/// <summary>
+/// Decodes a JSON object into its kind's shape the way kube-apiserver's decoder does, in place: a value of the
+/// wrong type stops decoding with Go's message; fields the type does not have are dropped and reported by
+/// path (<c>spec.template.spec.containers[0].foo</c>), for the caller to refuse, warn about or ignore; null
+/// struct fields are dropped, as they decode to unset.
+/// </summary>
+internal static partial class SchemaDecoder
+{
+    public static DecodeResult Decode(JsonObject obj, TypeSchema schema)
+    {
+        var unknown = new List<string>();
+        var error = DecodeObject(obj, schema, "", "", unknown);
+        return new DecodeResult(unknown, error);
+    }
+
+    // path is the field path with list indexes, as unknown fields are reported; goPath has no indexes, as Go's
+    // type errors name fields.
+    private static string? DecodeObject(JsonObject obj, TypeSchema schema, string path, string goPath, List<string> unknown)
+    {
+        foreach (var (name, value) in obj.ToList())
+        {
+            var fieldPath = path.Length == 0 ? name : $"{path}.{name}";
+            if (!schema.Properties.TryGetValue(name, out var property))
+            {
+                unknown.Add(fieldPath);
+                obj.Remove(name);
+                continue;
+            }
+            if (value is null)
+            {
+                obj.Remove(name);
+                continue;
+            }
+            var fieldGoPath = goPath.Length == 0 ? name : $"{goPath}.{name}";
+            if (DecodeValue(value, property.Schema, fieldPath, fieldGoPath, schema, unknown) is { } error)
+            {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    private static string? DecodeValue(JsonNode node, TypeSchema schema, string path, string goPath, TypeSchema owner, List<string> unknown)
+    {
+        var kind = node.GetValueKind();
+        switch (schema.Kind)
+        {
+            case SchemaKind.Any:
+                return null;
+            case SchemaKind.Object:
+                return node is JsonObject obj ? DecodeObject(obj, schema, path, goPath, unknown) : Mismatch(kind, owner, goPath, schema);
+            case SchemaKind.Array:
+                if (node is not JsonArray array)
+                {
+                    return Mismatch(kind, owner, goPath, schema);
+                }
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is { } item && DecodeValue(item, schema.Items!, $"{path}[{i}]", goPath, owner, unknown) is { } itemError)
+                    {
+                        return itemError;
+                    }
+                }
+                return null;
+            case SchemaKind.Map:
+                if (node is not JsonObject map)
+                {
+                    return Mismatch(kind, owner, goPath, schema);
+                }
+                foreach (var (key, value) in map)
+                {
+                    if (value is not null && DecodeValue(value, schema.Items!, $"{path}[{key}]", goPath, owner, unknown) is { } valueError)
+                    {
+                        return valueError;
+                    }
+                }
+                return null;
+            case SchemaKind.String:
+                return kind == JsonValueKind.String ? null : Mismatch(kind, owner, goPath, schema);
+            case SchemaKind.Boolean:
+                return kind is JsonValueKind.True or JsonValueKind.False ? null : Mismatch(kind, owner, goPath, schema);
+            case SchemaKind.Number:
+                return kind == JsonValueKind.Number ? null : Mismatch(kind, owner, goPath, schema);
+            case SchemaKind.Integer:
+                // Go names the number only when it is a number that does not fit: "cannot unmarshal number 1.5 into …"
+                return kind == JsonValueKind.Number && FitsInteger(node, schema.Format) ? null : Mismatch(kind, owner, goPath, schema, node);
+            case SchemaKind.IntOrString:
+                return kind == JsonValueKind.String || (kind == JsonValueKind.Number && FitsInteger(node, "int32"))
+                    ? null
+                    : Mismatch(kind, owner, goPath, schema, node);
+            case SchemaKind.Quantity:
+                if (kind == JsonValueKind.Number)
+                {
+                    return null;
+                }
+                if (kind != JsonValueKind.String)
+                {
+                    return Mismatch(kind, owner, goPath, schema);
+                }
+                return QuantityPattern().IsMatch(node.GetValue<string>())
+                    ? null
+                    : "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+            default:
+                throw new InvalidOperationException($"Unknown schema kind {schema.Kind}.");
+        }
+    }
+
+    private static bool FitsInteger(JsonNode node, string? format) =>
+        format == "int32" ? node.AsValue().TryGetValue<int>(out _) : node.AsValue().TryGetValue<long>(out _);
+
+    /// <summary>Go's message for a JSON value that does not fit its field: <c>json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32</c>.</summary>
+    private static string Mismatch(JsonValueKind kind, TypeSchema owner, string goPath, TypeSchema expected, JsonNode? number = null)
+    {
+        var found = kind switch
+        {
+            JsonValueKind.Object => "object",
+            JsonValueKind.Array => "array",
+            JsonValueKind.String => "string",
+            JsonValueKind.True or JsonValueKind.False => "bool",
+            JsonValueKind.Number => "number " + number?.ToJsonString(),
+            _ => kind.ToString().ToLowerInvariant(),
+        };
+        return string.Create(CultureInfo.InvariantCulture,
+            $"json: cannot unmarshal {found.TrimEnd()} into Go struct field {owner.GoName}.{goPath} of type {expected.GoTypeName}");
+    }
+
+    [GeneratedRegex("^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")]
+    private static partial Regex QuantityPattern();
+}

@@ -1,0 +1,120 @@
+namespace Berth.Kube.Schema;
+
+/// <summary>What a JSON value of a field must be.</summary>
+internal enum SchemaKind
+{
+    /// <summary>A struct: named properties, each with its own schema; other names are unknown fields.</summary>
+    Object,
+
+    /// <summary>A list of <see cref="TypeSchema.Items"/>.</summary>
+    Array,
+
+    /// <summary>A map from string keys to <see cref="TypeSchema.Items"/>.</summary>
+    Map,
+
+    String,
+    Integer,
+    Number,
+    Boolean,
+
+    /// <summary>A string or an integer, as <c>IntOrString</c> ports and percentages are.</summary>
+    IntOrString,
+
+    /// <summary>A resource quantity: a string such as "100m", or a plain number.</summary>
+    Quantity,
+
+    /// <summary>Any JSON value, kept as sent: embedded objects and free-form schema fields.</summary>
+    Any,
+}
+
+/// <summary>A group, version and kind, as <c>x-kubernetes-group-version-kind</c> names them.</summary>
+internal readonly record struct GroupVersionKind(string Group, string Version, string Kind);
+
+/// <summary>
+/// Where a schema's description comes from: written inline (custom resources), or looked up by documentation id
+/// in the model documentation when a document is published (built-in kinds), so that decoding never loads it.
+/// </summary>
+internal readonly record struct Description(string? Text, string? DocumentationId)
+{
+    public static readonly Description None = new(null, null);
+}
+
+/// <summary>One field of an object type.</summary>
+internal sealed record SchemaProperty(TypeSchema Schema, bool Required, Description Description);
+
+/// <summary>
+/// The shape of one API type: enough to decode a request as kube-apiserver's decoder does (wrong types refused,
+/// unknown fields found) and to publish it as an OpenAPI schema. Object schemas may be recursive.
+/// </summary>
+internal sealed class TypeSchema
+{
+    private readonly Dictionary<string, SchemaProperty> _properties = new(StringComparer.Ordinal);
+
+    private TypeSchema(SchemaKind kind, string? format = null, TypeSchema? items = null)
+    {
+        Kind = kind;
+        Format = format;
+        Items = items;
+    }
+
+    public SchemaKind Kind { get; }
+
+    /// <summary>The OpenAPI format: int32, int64, double, date-time, byte.</summary>
+    public string? Format { get; }
+
+    /// <summary>The element schema of an array or the value schema of a map.</summary>
+    public TypeSchema? Items { get; }
+
+    /// <summary>The component name of a named object type, such as <c>io.k8s.api.apps.v1.DeploymentSpec</c>.</summary>
+    public string? Name { get; private init; }
+
+    /// <summary>The short type name kube-apiserver's decoder uses in messages, such as <c>DeploymentSpec</c>.</summary>
+    public string? GoName { get; private init; }
+
+    /// <summary>The API kinds this object type is the schema of (top-level kinds only).</summary>
+    public IReadOnlyList<GroupVersionKind> Kinds { get; private init; } = [];
+
+    public Description Description { get; private init; } = Description.None;
+
+    /// <summary>An object's fields by their JSON names.</summary>
+    public IReadOnlyDictionary<string, SchemaProperty> Properties => _properties;
+
+    public static TypeSchema String(string? format = null) => new(SchemaKind.String, format);
+
+    public static TypeSchema Integer(string format) => new(SchemaKind.Integer, format);
+
+    public static TypeSchema Number() => new(SchemaKind.Number, "double");
+
+    public static TypeSchema Boolean() => new(SchemaKind.Boolean);
+
+    public static TypeSchema IntOrString() => new(SchemaKind.IntOrString, "int-or-string");
+
+    public static TypeSchema Quantity() => new(SchemaKind.Quantity);
+
+    public static TypeSchema Any() => new(SchemaKind.Any);
+
+    public static TypeSchema ArrayOf(TypeSchema items) => new(SchemaKind.Array, items: items);
+
+    public static TypeSchema MapOf(TypeSchema values) => new(SchemaKind.Map, items: values);
+
+    /// <summary>A named object type; its properties are added after, so that a type may contain itself.</summary>
+    public static TypeSchema Object(string name, string goName, IReadOnlyList<GroupVersionKind> kinds, Description description) =>
+        new(SchemaKind.Object) { Name = name, GoName = goName, Kinds = kinds, Description = description };
+
+    public void AddProperty(string jsonName, SchemaProperty property) => _properties.Add(jsonName, property);
+
+    /// <summary>The type as Go spells it in decoding errors: <c>int32</c>, <c>[]string</c>, <c>map[string]string</c>, <c>v1.PodSpec</c>.</summary>
+    public string GoTypeName => Kind switch
+    {
+        SchemaKind.Object => "v1." + GoName,
+        SchemaKind.Array => "[]" + Items!.GoTypeName,
+        SchemaKind.Map => "map[string]" + Items!.GoTypeName,
+        SchemaKind.Integer => Format ?? "int64",
+        SchemaKind.Number => "float64",
+        SchemaKind.Boolean => "bool",
+        SchemaKind.IntOrString => "intstr.IntOrString",
+        SchemaKind.Quantity => "resource.Quantity",
+        SchemaKind.Any => "interface {}",
+        _ => Format == "date-time" ? "v1.Time" : Format == "byte" ? "[]uint8" : "string",
+    };
+}
