@@ -30,7 +30,8 @@ as_root() {
 
 # --- 1. system packages -------------------------------------------------------------------------
 # Later parts of Berth add their packages (podman, runc, skopeo ...) to this one list.
-packages=(ca-certificates curl git)
+# python3-kubernetes is the Python client the test suite drives the Kubernetes API with.
+packages=(ca-certificates curl git python3 python3-kubernetes)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,9 @@ internal static class JsonNodeExtensions
         node is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? value.GetValue<bool>() : null;
 
     /// <summary>The node's integer value, or null when it is absent or not an integer.</summary>
+    /// <remarks>A value parsed from JSON converts to any integer type; one made in code from an int converts only to int.</remarks>
     public static long? AsLong(this JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? number : null;
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            ? value.TryGetValue<long>(out var number) ? number : value.TryGetValue<int>(out var small) ? small : null
+            : null;
 }

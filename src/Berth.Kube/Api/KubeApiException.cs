@@ -29,6 +29,17 @@ internal sealed class KubeApiException(int code, string reason, string message, 
 
     public static KubeApiException Gone(string message) => new(410, "Expired", message);
 
+    /// <summary>
+    /// 504 for a resourceVersion the store has not reached, with the cause and retry hint kube-apiserver sends, so
+    /// that clients wait and try again.
+    /// </summary>
+    public static KubeApiException TooLargeResourceVersion(long requested, long current) =>
+        new(504, "Timeout", $"Too large resource version: {requested}, current: {current}", new JsonObject
+        {
+            ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }),
+            ["retryAfterSeconds"] = 1,
+        });
+
     public static KubeApiException MethodNotSupported(string resource, string verb) =>
         new(405, "MethodNotAllowed", $"{verb} is not supported on resources of kind \"{resource}\"");
 

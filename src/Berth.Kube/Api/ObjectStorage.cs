@@ -19,6 +19,18 @@ internal static class ObjectStorage
 
     public static string Key(string cluster, ResourceType type, string? ns, string name) => Prefix(cluster, type, ns) + name;
 
+    /// <summary>The resource, namespace and name a store key names; null for a key of no served resource.</summary>
+    public static (ResourceType Type, string? Namespace, string Name)? Parse(string key, ResourceRegistry registry)
+    {
+        var parts = key.Split('/');
+        // "", "k8s", cluster, group, plural, [namespace,] name
+        if (parts.Length < 6 || registry.FindStored(parts[3], parts[4]) is not { } type || parts.Length != (type.Namespaced ? 7 : 6))
+        {
+            return null;
+        }
+        return (type, type.Namespaced ? parts[5] : null, parts[^1]);
+    }
+
     public static JsonObject Decode(StoreEntry entry) => Decode(entry.Value, entry.ModRevision);
 
     public static JsonObject Decode(ReadOnlyMemory<byte> value, long revision)

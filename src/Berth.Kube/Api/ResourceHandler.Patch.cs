@@ -31,6 +31,23 @@ internal sealed partial class ResourceHandler
     }
 
     /// <summary>
+    /// An update made in process, by a controller: <paramref name="change"/> gets a copy of the stored object and
+    /// returns the new one; the write is validated as any update is, and starts over if the object changed meanwhile.
+    /// </summary>
+    public Task<JsonObject> UpdateObjectAsync(string cluster, ResourceType type, string? ns, string name,
+        Func<JsonObject, JsonObject> change, CancellationToken cancellationToken) =>
+        GuaranteedUpdateAsync(cluster, type, ns, name, dryRun: false, keepStatus: true, existing => (change(existing), null), cancellationToken);
+
+    /// <summary>A write of an object's status made in process, as a controller writes <c>…/status</c>.</summary>
+    public Task<JsonObject> UpdateStatusAsync(string cluster, ResourceType type, string? ns, string name,
+        Func<JsonObject, JsonObject> change, CancellationToken cancellationToken) =>
+        GuaranteedUpdateAsync(cluster, type, ns, name, dryRun: false, keepStatus: false, existing => (change(existing), null), cancellationToken);
+
+    /// <summary>The stored object, or null when there is none.</summary>
+    public Task<JsonObject?> GetObjectAsync(string cluster, ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
+        ReadAsync(cluster, type, ns, name, cancellationToken);
+
+    /// <summary>
     /// Read, change, write, as kube-apiserver's GuaranteedUpdate does: <paramref name="change"/> gets a copy of
     /// the stored object and returns the new one with an optional resourceVersion precondition. Without one, a
     /// conflicting write in between makes it start over on the newer object.

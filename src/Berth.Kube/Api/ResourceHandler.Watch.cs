@@ -30,6 +30,10 @@ internal sealed partial class ResourceHandler
         var table = KubeResponse.WantsTable(context);
         var prefix = ObjectStorage.Prefix(cluster, type, ns);
         bool Selected(JsonObject obj) => labels.Matches(obj) && fields.Matches(obj);
+        if (requested is { } wanted && (await store.GetStatusAsync(context.RequestAborted)).Revision is var newest && wanted > newest)
+        {
+            throw KubeApiException.TooLargeResourceVersion(wanted, newest);
+        }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         stop.CancelAfter(timeout);

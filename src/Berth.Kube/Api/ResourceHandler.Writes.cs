@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Kube.Protobuf;
 using Berth.Kube.Resources;
-using Berth.Kube.Resources.Core;
 using Berth.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -13,6 +13,9 @@ internal sealed partial class ResourceHandler
 {
     /// <summary>The alphabet kube-apiserver draws generated name suffixes from (no vowels, no look-alikes).</summary>
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    /// <summary>How many names a create with <c>generateName</c> draws before it answers AlreadyExists.</summary>
+    private const int GenerateNameAttempts = 8;
 
     private async Task CreateAsync(HttpContext context, string cluster, ResourceType type, string? ns)
     {
@@ -29,9 +32,10 @@ internal sealed partial class ResourceHandler
     {
         var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
         SetNamespace(type, metadata, ns);
-        if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+        var generated = metadata["name"].AsText() is not { Length: > 0 } && metadata["generateName"].AsText() is { Length: > 0 };
+        if (generated)
         {
-            metadata["name"] = prefix + RandomNumberGenerator.GetString(NameAlphabet, 5);
+            metadata["name"] = GenerateName(metadata);
         }
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = Timestamp(time.GetUtcNow());
@@ -50,22 +54,51 @@ internal sealed partial class ResourceHandler
         var name = PrepareAndValidate(type, obj, old: null);
         if (ns is not null)
         {
-            await RequireNamespaceAsync(cluster, ns, cancellationToken);
+            await RequireNamespaceAsync(cluster, type, ns, name, cancellationToken);
         }
         if (dryRun)
         {
             return obj;
         }
+        var allocator = AllocatorOf(type);
+        var allocation = allocator is null ? Allocation.None : await allocator.AllocateAsync(cluster, obj, null, cancellationToken);
         try
         {
-            var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), cancellationToken);
-            return ObjectStorage.Stamp(obj, entry);
+            return await StoreNewAsync(cluster, type, ns, obj, generated, cancellationToken);
         }
-        catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
+        catch when (allocator is not null)
         {
-            throw KubeApiException.AlreadyExists(type.Plural, name);
+            await allocator.RollbackAsync(allocation, CancellationToken.None);
+            throw;
         }
     }
+
+    /// <summary>Creates the object in the store; a generated name that is taken is drawn again, as kube-apiserver does.</summary>
+    private async Task<JsonObject> StoreNewAsync(string cluster, ResourceType type, string? ns, JsonObject obj, bool generated, CancellationToken cancellationToken)
+    {
+        var metadata = (JsonObject)obj["metadata"]!;
+        var name = metadata["name"]!.GetValue<string>();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), cancellationToken);
+                return ObjectStorage.Stamp(obj, entry);
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists && generated && attempt < GenerateNameAttempts)
+            {
+                name = GenerateName(metadata);
+                metadata["name"] = name;
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
+            {
+                throw KubeApiException.AlreadyExists(type.Plural, name);
+            }
+        }
+    }
+
+    private static string GenerateName(JsonObject metadata) =>
+        metadata["generateName"]!.GetValue<string>() + RandomNumberGenerator.GetString(NameAlphabet, 5);
 
     private async Task UpdateAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
     {
@@ -99,10 +132,26 @@ internal sealed partial class ResourceHandler
         SetNamespace(type, metadata, ns);
         metadata["uid"] = old["uid"]?.DeepClone();
         metadata["creationTimestamp"] = old["creationTimestamp"]?.DeepClone();
+        foreach (var field in new[] { "deletionTimestamp", "deletionGracePeriodSeconds" })
+        {
+            // the server's to set: kept as stored, absent when not stored
+            metadata.Remove(field);
+            if (old[field] is { } value)
+            {
+                metadata[field] = value.DeepClone();
+            }
+        }
+        if (old["deletionTimestamp"] is not null
+            && Finalizers(metadata).Except(Finalizers(old)).ToList() is { Count: > 0 } added)
+        {
+            throw KubeApiException.Invalid(type.Kind, type.Group, name, [new FieldError("metadata.finalizers", "FieldValueForbidden",
+                $"Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(f => $"\"{f}\""))}}}")]);
+        }
         if (type.Strategy.HasStatus && keepStatus)
         {
             obj["status"] = existing["status"]?.DeepClone();
         }
+        type.Strategy.PrepareForUpdate(obj, existing);
         PrepareAndValidate(type, obj, existing);
         if (type.Strategy.TracksGeneration)
         {
@@ -119,76 +168,82 @@ internal sealed partial class ResourceHandler
         {
             return obj;
         }
+        var allocator = AllocatorOf(type);
+        if (metadata["deletionTimestamp"] is not null && Finalizers(metadata).Count == 0
+            && (type.Kind != "Namespace" || NamespaceFinalizers(obj).Count == 0))
+        {
+            // the last finalizer is gone: the deletion it held completes
+            await RemoveAsync(cluster, type, ns, name, expected, cancellationToken);
+            return obj;
+        }
+        var allocation = allocator is null ? Allocation.None : await allocator.AllocateAsync(cluster, obj, existing, cancellationToken);
+        StoreEntry entry;
         try
         {
-            var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, cancellationToken);
-            return ObjectStorage.Stamp(obj, entry);
+            entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, cancellationToken);
         }
-        catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
+        catch (StoreException e)
         {
-            throw KubeApiException.Conflict(type.Plural, name);
-        }
-        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
-        {
-            throw KubeApiException.NotFound(type.Plural, name);
-        }
-    }
-
-    private async Task DeleteAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
-    {
-        if (type.Kind == "Namespace" && NamespaceStrategy.SystemNamespaces.Contains(name))
-        {
-            throw new KubeApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted",
-                new JsonObject { ["name"] = name, ["kind"] = "namespaces" });
-        }
-        var existing = await RequireAsync(cluster, type, ns, name, context.RequestAborted);
-        if (IsDryRun(context))
-        {
-            await KubeResponse.WriteAsync(context, 200, existing);
-            return;
-        }
-        if (type.Kind == "Namespace")
-        {
-            await DeleteNamespaceContentsAsync(cluster, name, context.RequestAborted);
-        }
-        try
-        {
-            // Unguarded, as a delete without preconditions is: a write in between does not make it fail.
-            var deleted = await store.DeleteAsync(ObjectStorage.Key(cluster, type, ns, name), null, context.RequestAborted);
-            await KubeResponse.WriteAsync(context, 200, ObjectStorage.Decode(deleted));
-        }
-        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
-        {
-            throw KubeApiException.NotFound(type.Plural, name);
-        }
-    }
-
-    /// <summary>Removes everything in a namespace before the namespace itself goes.</summary>
-    private async Task DeleteNamespaceContentsAsync(string cluster, string ns, CancellationToken cancellationToken)
-    {
-        foreach (var type in registry.Types.Where(t => t.Namespaced))
-        {
-            var contents = await store.ListAsync(ObjectStorage.Prefix(cluster, type, ns), cancellationToken: cancellationToken);
-            foreach (var entry in contents.Items)
+            if (allocator is not null)
             {
-                try
-                {
-                    await store.DeleteAsync(entry.Key, null, cancellationToken);
-                }
-                catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
-                {
-                    // deleted by someone else meanwhile: the goal is reached
-                }
+                await allocator.RollbackAsync(allocation, CancellationToken.None);
             }
+            throw e.Code switch
+            {
+                StoreErrorCode.Conflict => KubeApiException.Conflict(type.Plural, name),
+                StoreErrorCode.KeyNotFound => KubeApiException.NotFound(type.Plural, name),
+                _ => e,
+            };
         }
+        if (allocator is not null)
+        {
+            await allocator.CommitAsync(allocation, cancellationToken);
+        }
+        return ObjectStorage.Stamp(obj, entry);
     }
 
-    private async Task RequireNamespaceAsync(string cluster, string ns, CancellationToken cancellationToken)
+    /// <summary>Removes an object from the store, guarded by <paramref name="expected"/>, and gives back what it held.</summary>
+    private async Task<JsonObject> RemoveAsync(string cluster, ResourceType type, string? ns, string name, long? expected, CancellationToken cancellationToken)
+    {
+        StoreEntry deleted;
+        try
+        {
+            deleted = await store.DeleteAsync(ObjectStorage.Key(cluster, type, ns, name), expected, cancellationToken);
+        }
+        catch (StoreException e) when (e.Code is StoreErrorCode.Conflict or StoreErrorCode.KeyNotFound)
+        {
+            throw e.Code == StoreErrorCode.Conflict ? KubeApiException.Conflict(type.Plural, name) : KubeApiException.NotFound(type.Plural, name);
+        }
+        var obj = ObjectStorage.Decode(deleted);
+        if (AllocatorOf(type) is { } allocator)
+        {
+            await allocator.ReleaseAsync(cluster, obj, CancellationToken.None);
+        }
+        return obj;
+    }
+
+    private IObjectAllocator? AllocatorOf(ResourceType type) => _allocators.FirstOrDefault(a => a.Handles(type));
+
+    /// <summary>A new object's namespace must exist, and not be on its way out.</summary>
+    private async Task RequireNamespaceAsync(string cluster, ResourceType type, string ns, string name, CancellationToken cancellationToken)
     {
         var namespaces = registry.Find("", "v1", "namespaces")!;
-        if (await ReadAsync(cluster, namespaces, null, ns, cancellationToken) is null)
+        var found = await ReadAsync(cluster, namespaces, null, ns, cancellationToken) ?? throw KubeApiException.NotFound("namespaces", ns);
+        if (found["metadata"]?["deletionTimestamp"] is not null)
         {
-            throw KubeApiException.NotFound("namespaces", ns);
+            throw new KubeApiException(403, "Forbidden",
+                $"{type.Plural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                new JsonObject
+                {
+                    ["name"] = name,
+                    ["kind"] = type.Plural,
+                    ["causes"] = new JsonArray(new JsonObject
+                    {
+                        ["reason"] = "NamespaceTerminating",
+                        ["message"] = $"namespace {ns} is being terminated",
+                        ["field"] = "metadata.namespace",
+                    }),
+                });
         }
     }
 
@@ -218,23 +273,30 @@ internal sealed partial class ResourceHandler
         metadata["namespace"] = ns;
     }
 
-    /// <summary>Reads and checks a request body: one JSON object of this kind, at most 3 MiB.</summary>
+    /// <summary>Reads and checks a request body: one object of this kind, as JSON or protobuf, at most 3 MiB.</summary>
     private static async Task<JsonObject> ReadBodyAsync(HttpContext context, ResourceType type)
     {
-        var contentType = context.Request.ContentType ?? "application/json";
-        if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is not ("application/json" or ProtobufBody.MediaType))
         {
             throw new KubeApiException(415, "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: application/json");
+                $"the body of the request was in an unknown format - accepted media types include: application/json, {ProtobufBody.MediaType}");
         }
-        var obj = ParseJson(await ReadBodyBytesAsync(context)) as JsonObject
-            ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
+        var body = await ReadBodyBytesAsync(context);
+        var obj = mediaType == ProtobufBody.MediaType
+            ? DecodeProtobuf(body, type)
+            : ParseJson(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
+        // A body that leaves out its type gets the URL's, as kube-apiserver's decoder defaults it.
+        if (obj["kind"] is null)
+        {
+            obj.Insert(0, "kind", type.Kind);
+        }
+        if (obj["apiVersion"] is null)
+        {
+            obj.Insert(0, "apiVersion", type.ApiVersion);
+        }
         var kind = obj["kind"].AsText();
         var apiVersion = obj["apiVersion"].AsText();
-        if (string.IsNullOrEmpty(kind))
-        {
-            throw KubeApiException.BadRequest("Object 'Kind' is missing in the request body");
-        }
         if (kind != type.Kind || apiVersion != type.ApiVersion)
         {
             throw KubeApiException.BadRequest(
@@ -247,6 +309,18 @@ internal sealed partial class ResourceHandler
             obj["metadata"] = new JsonObject();
         }
         return obj;
+    }
+
+    private static JsonObject DecodeProtobuf(ReadOnlyMemory<byte> body, ResourceType type)
+    {
+        try
+        {
+            return ProtobufBody.Decode(body.Span, type.Schema, type.ApiVersion, type.Kind, ProtoFieldTable.Shared);
+        }
+        catch (Exception e) when (e is ProtobufDecodeException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
     }
 
     /// <summary>Parses a JSON body; a duplicated field is refused here, as kube-apiserver's strict decoder refuses it.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Berth.Kube.Authorization;
 using Berth.Kube.Resources;
 using Berth.Store;
 using Microsoft.AspNetCore.Http;
@@ -7,8 +8,11 @@ using Microsoft.AspNetCore.Http;
 namespace Berth.Kube.Api;
 
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
-internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, TimeProvider time)
+internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
+    RbacAuthorizer authorizer, TimeProvider time)
 {
+    private readonly IObjectAllocator[] _allocators = [.. allocators];
+
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 
     public async Task HandleAsync(HttpContext context, string cluster, RequestInfo request)
@@ -21,6 +25,11 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         {
             // No such namespace can exist: nothing is in it, as kube-apiserver answers for a missing one.
             throw request.Verb is "list" or "watch" ? KubeApiException.NotFound("namespaces", ns) : KubeApiException.NotFound(type.Plural, request.Name ?? "");
+        }
+        if (type.Strategy.CreateOnly)
+        {
+            await ReviewAsync(context, type, ns, request);
+            return;
         }
         switch (request.Subresource)
         {
@@ -57,6 +66,9 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
                 break;
             case "delete":
                 await DeleteAsync(context, cluster, type, ns, request.Name!);
+                break;
+            case "deletecollection":
+                await DeleteCollectionAsync(context, cluster, type, ns);
                 break;
             default:
                 throw KubeApiException.MethodNotSupported(type.Plural, request.Verb);
@@ -100,7 +112,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             new ListOptions(limit, NullIfEmpty(query["continue"]), exact), context.RequestAborted));
         if (atLeast > result.Revision)
         {
-            throw new KubeApiException(504, "Timeout", $"Too large resource version: {atLeast}, current: {result.Revision}");
+            throw KubeApiException.TooLargeResourceVersion(atLeast, result.Revision);
         }
         var items = result.Items.Select(ObjectStorage.Decode).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
         var resourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);

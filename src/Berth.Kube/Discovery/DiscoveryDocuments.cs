@@ -109,7 +109,7 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
             ["singularName"] = type.Singular,
             ["namespaced"] = type.Namespaced,
             ["kind"] = type.Kind,
-            ["verbs"] = new JsonArray([.. ResourceType.StandardVerbs.Select(v => (JsonNode)v)]),
+            ["verbs"] = new JsonArray([.. type.Verbs.Select(v => (JsonNode)v)]),
         };
         if (type.ShortNames.Count > 0)
         {

@@ -1,12 +1,16 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
+using Berth.Kube.Authorization;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Kube.Hosting;
 
-/// <summary>Creates the namespaces every Kubernetes cluster starts with, where they are missing.</summary>
+/// <summary>
+/// Creates what every Kubernetes cluster starts with, where it is missing: the system namespaces, the default RBAC
+/// roles and bindings, and the <c>kubernetes</c> Service in <c>default</c>, at the first address of the service range.
+/// </summary>
 internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -14,20 +18,52 @@ internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegist
         var namespaces = registry.Find("", "v1", "namespaces")!;
         foreach (var name in NamespaceStrategy.SystemNamespaces)
         {
-            try
+            await EnsureAsync(namespaces, null, new JsonObject
             {
-                var obj = new JsonObject
-                {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Namespace",
-                    ["metadata"] = new JsonObject { ["name"] = name },
-                };
-                await resources.CreateObjectAsync(KubeApiOptions.DefaultCluster, namespaces, null, obj, dryRun: false, cancellationToken);
-            }
-            catch (KubeApiException e) when (e.Reason == "AlreadyExists")
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = name },
+            }, cancellationToken);
+        }
+        foreach (var role in BootstrapPolicy.ClusterRoles())
+        {
+            await EnsureAsync(registry.Find("rbac.authorization.k8s.io", "v1", "clusterroles")!, null, role, cancellationToken);
+        }
+        foreach (var binding in BootstrapPolicy.ClusterRoleBindings())
+        {
+            await EnsureAsync(registry.Find("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!, null, binding, cancellationToken);
+        }
+        await EnsureAsync(registry.Find("", "v1", "services")!, "default", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject
             {
-                // made at an earlier start
-            }
+                ["name"] = "kubernetes",
+                ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["clusterIP"] = ServiceAllocator.KubernetesServiceIp.ToString(),
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = 443 }),
+            },
+        }, cancellationToken);
+    }
+
+    private async Task EnsureAsync(ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var name = obj["metadata"]!["name"]!.GetValue<string>();
+        if (await resources.GetObjectAsync(KubeApiOptions.DefaultCluster, type, ns, name, cancellationToken) is not null)
+        {
+            return;
+        }
+        try
+        {
+            await resources.CreateObjectAsync(KubeApiOptions.DefaultCluster, type, ns, obj, dryRun: false, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.Reason == "AlreadyExists")
+        {
+            // made meanwhile by someone else
         }
     }
 

@@ -1,5 +1,6 @@
 using Berth.Kube.Api;
 using Berth.Kube.Authentication;
+using Berth.Kube.Authorization;
 using Berth.Kube.Discovery;
 using Berth.Kube.OpenApi;
 using Microsoft.AspNetCore.Http;
@@ -13,6 +14,8 @@ namespace Berth.Kube.Hosting;
 /// </summary>
 internal sealed partial class KubeApiEndpoint(
     ClientCertificateAuthenticator authenticator,
+    Impersonation impersonation,
+    RbacAuthorizer authorizer,
     DiscoveryDocuments discovery,
     OpenApiEndpoint openApi,
     ResourceHandler resources,
@@ -26,14 +29,16 @@ internal sealed partial class KubeApiEndpoint(
         {
             var path = context.Request.Path.Value ?? "";
             var (cluster, rest) = SplitCluster(path);
-            if (await authenticator.AuthenticateAsync(context) is null)
-            {
-                throw new KubeApiException(401, "Unauthorized", "Unauthorized");
-            }
+            var user = await authenticator.AuthenticateAsync(context) ?? throw new KubeApiException(401, "Unauthorized", "Unauthorized");
             if (cluster != KubeApiOptions.DefaultCluster)
             {
                 throw KubeApiException.NotFound("clusters", cluster);
             }
+            user = await impersonation.ApplyAsync(context, user);
+            KubeUserFeature.Set(context, user);
+            var request = RequestInfo.Parse(context.Request.Method, rest, QueryFlag.Parse(context.Request.Query["watch"]) == true);
+            await AuthorizeAsync(request is null ? AccessRequest.ForPath(user, context.Request.Method, rest) : AccessRequest.ForResource(user, request),
+                context.RequestAborted);
             if (rest is "/healthz" or "/livez" or "/readyz")
             {
                 await Results.Text("ok").ExecuteAsync(context);
@@ -48,9 +53,7 @@ internal sealed partial class KubeApiEndpoint(
                 await KubeResponse.WriteAsync(context, 200, document);
                 return;
             }
-            var request = RequestInfo.Parse(context.Request.Method, rest, context.Request.Query["watch"] is ["true" or "1"])
-                ?? throw KubeApiException.UnknownResource();
-            await resources.HandleAsync(context, cluster, request);
+            await resources.HandleAsync(context, cluster, request ?? throw KubeApiException.UnknownResource());
         }
         catch (KubeApiException e) when (!context.Response.HasStarted)
         {
@@ -60,6 +63,14 @@ internal sealed partial class KubeApiEndpoint(
         {
             LogInternalError(logger, e, context.Request.Method, context.Request.Path);
             await KubeResponse.WriteErrorAsync(context, new KubeApiException(500, "InternalError", $"Internal error occurred: {e.Message}"));
+        }
+    }
+
+    private async Task AuthorizeAsync(AccessRequest request, CancellationToken cancellationToken)
+    {
+        if (!(await authorizer.AuthorizeAsync(request, cancellationToken)).Allowed)
+        {
+            throw request.Forbidden();
         }
     }
 

@@ -1,9 +1,13 @@
 using Berth.Kube.Api;
 using Berth.Kube.Authentication;
+using Berth.Kube.Authorization;
+using Berth.Kube.Controllers;
 using Berth.Kube.Discovery;
 using Berth.Kube.OpenApi;
 using Berth.Kube.Pki;
 using Berth.Kube.Resources;
+using Berth.Kube.Resources.Core;
+using Berth.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
@@ -11,6 +15,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Hosting;
 
@@ -25,13 +30,28 @@ public static class KubeApiHosting
         services.AddSingleton(sp => ClusterPki.LoadOrCreate(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(ResourceRegistry.BuiltIn());
         services.AddSingleton<ClientCertificateAuthenticator>();
+        services.AddSingleton(sp => new RbacPolicy(sp.GetRequiredService<IStore>(), KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<RbacPolicy>());
+        services.AddSingleton<RbacAuthorizer>();
+        services.AddSingleton<Impersonation>();
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton(ModelDocumentation.Shared);
         services.AddSingleton<OpenApiV3Documents>();
         services.AddSingleton<OpenApiEndpoint>();
+        services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterBootstrap>();
+        services.AddSingleton<IController>(sp => new GarbageCollector(sp.GetRequiredService<IStore>(), sp.GetRequiredService<ResourceHandler>(),
+            sp.GetRequiredService<ResourceRegistry>(), KubeApiOptions.DefaultCluster, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<GarbageCollector>()));
+        services.AddSingleton<IController>(sp => new NamespaceController(sp.GetRequiredService<IStore>(), sp.GetRequiredService<ResourceHandler>(),
+            sp.GetRequiredService<ResourceRegistry>(), KubeApiOptions.DefaultCluster, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<NamespaceController>()));
+        services.AddSingleton<IController>(sp => new CustomResourceDefinitionController(sp.GetRequiredService<IStore>(),
+            sp.GetRequiredService<ResourceHandler>(), sp.GetRequiredService<ResourceRegistry>(), KubeApiOptions.DefaultCluster,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<CustomResourceDefinitionController>()));
+        services.AddHostedService<ControllerHost>();
         services.AddHostedService<KubeconfigWriter>();
         return services;
     }

@@ -17,13 +17,29 @@ internal sealed record PublishedDocument(byte[] Json, string Hash);
 /// </summary>
 internal sealed class OpenApiV3Documents(ResourceRegistry registry, ModelDocumentation documentation)
 {
-    private readonly Lazy<Dictionary<string, PublishedDocument>> _documents = new(() => Build(registry, documentation));
+    private volatile Built? _built;
+
+    /// <summary>The documents of the registry as it is now, built again when a CRD has changed what is served.</summary>
+    private Dictionary<string, PublishedDocument> Documents
+    {
+        get
+        {
+            var generation = registry.Generation;
+            if (_built is { } built && built.Generation == generation)
+            {
+                return built.Documents;
+            }
+            var documents = Build(registry, documentation);
+            _built = new Built(generation, documents);
+            return documents;
+        }
+    }
 
     /// <summary>The root document, naming each group/version document by its path and current hash.</summary>
     public JsonObject Root()
     {
         var paths = new JsonObject();
-        foreach (var (path, document) in _documents.Value.OrderBy(d => d.Key, StringComparer.Ordinal))
+        foreach (var (path, document) in Documents.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
             paths[path] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{path}?hash={document.Hash}" };
         }
@@ -31,7 +47,9 @@ internal sealed class OpenApiV3Documents(ResourceRegistry registry, ModelDocumen
     }
 
     /// <summary>The document of a group/version path such as <c>api/v1</c> or <c>apis/apps/v1</c>, or null.</summary>
-    public PublishedDocument? Find(string path) => _documents.Value.GetValueOrDefault(path);
+    public PublishedDocument? Find(string path) => Documents.GetValueOrDefault(path);
+
+    private sealed record Built(long Generation, Dictionary<string, PublishedDocument> Documents);
 
     private static Dictionary<string, PublishedDocument> Build(ResourceRegistry registry, ModelDocumentation documentation)
     {

@@ -13,6 +13,15 @@ internal sealed class ResourcePaths(ResourceType type, string kindSchema, string
         var scope = type.Namespaced ? "Namespaced" : "";
         var collection = type.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{type.Plural}" : $"{prefix}/{type.Plural}";
         var item = collection + "/{name}";
+        if (type.Strategy.CreateOnly)
+        {
+            paths[collection] = new JsonObject
+            {
+                ["post"] = Operation("post", $"create{scope}{type.Kind}", $"create a {type.Kind}", kindSchema, Writes(), body: true),
+                ["parameters"] = PathParameters(named: false),
+            };
+            return;
+        }
         paths[collection] = new JsonObject
         {
             ["get"] = Operation("list", $"list{scope}{type.Kind}", $"list or watch objects of kind {type.Kind}", listSchema, WithSelectors()),

@@ -30,11 +30,18 @@ internal sealed class SchemaWriter(ModelDocumentation documentation)
         }
         var component = new JsonObject();
         _components[name] = component; // first, so that a type reaching itself stops here
+        WriteObject(component, schema);
+        return name;
+    }
+
+    /// <summary>An object type's description, properties, required fields and kinds, written into <paramref name="target"/>.</summary>
+    private void WriteObject(JsonObject target, TypeSchema schema)
+    {
         if (documentation.Describe(schema.Description) is { } description)
         {
-            component["description"] = description;
+            target["description"] = description;
         }
-        component["type"] = "object";
+        target["type"] = "object";
         var properties = new JsonObject();
         foreach (var (field, property) in schema.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -42,17 +49,20 @@ internal sealed class SchemaWriter(ModelDocumentation documentation)
         }
         if (properties.Count > 0)
         {
-            component["properties"] = properties;
+            target["properties"] = properties;
         }
         if (schema.Properties.Where(p => p.Value.Required).Select(p => (JsonNode)p.Key).ToArray() is { Length: > 0 } required)
         {
-            component["required"] = new JsonArray(required);
+            target["required"] = new JsonArray(required);
+        }
+        if (schema.PreserveUnknownFields)
+        {
+            target["x-kubernetes-preserve-unknown-fields"] = true;
         }
         if (schema.Kinds.Count > 0)
         {
-            component["x-kubernetes-group-version-kind"] = new JsonArray([.. schema.Kinds.Select(k => (JsonNode)Gvk(k))]);
+            target["x-kubernetes-group-version-kind"] = new JsonArray([.. schema.Kinds.Select(k => (JsonNode)Gvk(k))]);
         }
-        return name;
     }
 
     public static JsonObject Gvk(GroupVersionKind kind) =>
@@ -74,8 +84,36 @@ internal sealed class SchemaWriter(ModelDocumentation documentation)
         return field;
     }
 
-    private JsonObject Inline(TypeSchema schema) => schema.Kind switch
+    private JsonObject Inline(TypeSchema schema)
     {
+        var node = Shape(schema);
+        if (schema.Constraints is { } c)
+        {
+            AddConstraints(node, c);
+        }
+        if (schema.Name is null && schema.Kind != SchemaKind.Object && documentation.Describe(schema.Description) is { } description)
+        {
+            node["description"] = description;
+        }
+        return node;
+    }
+
+    private static void AddConstraints(JsonObject node, SchemaConstraints c)
+    {
+        (string Name, JsonNode? Value)[] facets =
+        [
+            ("enum", c.Enum?.DeepClone()), ("minimum", c.Minimum), ("maximum", c.Maximum), ("minLength", c.MinLength),
+            ("maxLength", c.MaxLength), ("pattern", c.Pattern), ("minItems", c.MinItems), ("maxItems", c.MaxItems),
+        ];
+        foreach (var (name, value) in facets.Where(f => f.Value is not null))
+        {
+            node[name] = value;
+        }
+    }
+
+    private JsonObject Shape(TypeSchema schema) => schema.Kind switch
+    {
+        SchemaKind.Object when schema.Name is null => Anonymous(schema),
         SchemaKind.Object => new JsonObject { ["$ref"] = Reference(Add(schema)) },
         SchemaKind.Array => new JsonObject { ["type"] = "array", ["items"] = Inline(schema.Items!) },
         SchemaKind.Map => new JsonObject { ["type"] = "object", ["additionalProperties"] = Inline(schema.Items!) },
@@ -88,6 +126,13 @@ internal sealed class SchemaWriter(ModelDocumentation documentation)
         SchemaKind.Any => new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true },
         _ => throw new InvalidOperationException($"Unknown schema kind {schema.Kind}."),
     };
+
+    private JsonObject Anonymous(TypeSchema schema)
+    {
+        var node = new JsonObject();
+        WriteObject(node, schema);
+        return node;
+    }
 
     /// <summary>A component for a value of either of two JSON types; left without a <c>type</c>, so kubectl prints its name.</summary>
     private string AddScalar(string name, string first, string second, string? format)

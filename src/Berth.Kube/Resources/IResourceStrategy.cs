@@ -23,11 +23,22 @@ internal interface IResourceStrategy
     /// <summary>Annotation changes advance the generation too, as they do for Deployments.</summary>
     bool GenerationCountsAnnotations => false;
 
+    /// <summary>The kind is only ever created, and answered without being stored, as access reviews are.</summary>
+    bool CreateOnly => false;
+
     /// <summary>Where the kind keeps its replica counts, for the <c>scale</c> subresource; null when it has none.</summary>
     ScaleSpec? Scale => null;
 
     /// <summary>The kind's strategic-merge keys by field path; lists not named are replaced by a strategic merge patch.</summary>
     IReadOnlyDictionary<string, string> MergeKeys => Resources.MergeKeys.Metadata;
+
+    /// <summary>
+    /// Carries into a replacement what the server chose for the old object and the client left out, before
+    /// defaults and validation, as kube-apiserver's PrepareForUpdate does (a Service's cluster IP, say).
+    /// </summary>
+    void PrepareForUpdate(JsonObject obj, JsonObject old)
+    {
+    }
 
     /// <summary>Fills defaults in a new or replaced object, as the API server does before validation.</summary>
     void ApplyDefaults(JsonObject obj);

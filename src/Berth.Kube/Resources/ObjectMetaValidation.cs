@@ -10,6 +10,9 @@ internal static partial class ObjectMetaValidation
     public const string LabelMessage =
         "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
+    public const string Dns1035Message =
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
     private const string SubdomainMessage =
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
@@ -32,10 +35,46 @@ internal static partial class ObjectMetaValidation
         }
     }
 
+    /// <summary>Names that become DNS names of their own, as Services' do: RFC 1035 labels, starting with a letter.</summary>
+    public static IEnumerable<FieldError> Dns1035Name(JsonObject obj)
+    {
+        var name = obj["metadata"]?["name"].AsText();
+        if (string.IsNullOrEmpty(name))
+        {
+            yield return FieldError.Required("metadata.name");
+            yield break;
+        }
+        if (name.Length > 63)
+        {
+            yield return FieldError.Invalid("metadata.name", name, "must be no more than 63 characters");
+        }
+        if (!Dns1035Pattern().IsMatch(name))
+        {
+            yield return FieldError.Invalid("metadata.name", name, Dns1035Message);
+        }
+    }
+
+    /// <summary>Names that only have to be usable as a path segment, as RBAC objects' names are (<c>system:basic-user</c>).</summary>
+    public static IEnumerable<FieldError> PathSegmentName(JsonObject obj)
+    {
+        var name = obj["metadata"]?["name"].AsText();
+        if (string.IsNullOrEmpty(name))
+        {
+            yield return FieldError.Required("metadata.name");
+        }
+        else if (name is "." or ".." || name.Contains('/', StringComparison.Ordinal) || name.Contains('%', StringComparison.Ordinal))
+        {
+            yield return FieldError.Invalid("metadata.name", name, $"may not be '.' or '..' and may not contain '/' or '%'");
+        }
+    }
+
     public static bool IsLabel(string value) => value.Length <= 63 && LabelPattern().IsMatch(value);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex LabelPattern();
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Dns1035Pattern();
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex SubdomainPattern();

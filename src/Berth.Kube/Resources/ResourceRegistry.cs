@@ -1,21 +1,56 @@
+using Berth.Kube.Authorization;
+using Berth.Kube.Resources.ApiExtensions;
 using Berth.Kube.Resources.Apps;
 using Berth.Kube.Resources.Core;
+using Berth.Kube.Resources.Rbac;
 using Berth.Kube.Schema;
 
 namespace Berth.Kube.Resources;
 
-/// <summary>Every resource the API serves, found by group, version and plural name.</summary>
+/// <summary>
+/// Every resource the API serves, found by group, version and plural name: the built-in kinds, and the custom
+/// resources CRDs add and remove while the server runs. Readers see one consistent snapshot per call.
+/// </summary>
 internal sealed class ResourceRegistry
 {
-    private readonly Dictionary<(string Group, string Version, string Plural), ResourceType> _byPath;
+    private readonly Lock _lock = new();
+    private Snapshot _current;
 
-    public ResourceRegistry(IEnumerable<ResourceType> types)
+    public ResourceRegistry(IEnumerable<ResourceType> types) => _current = new Snapshot([.. types], 0);
+
+    public IReadOnlyList<ResourceType> Types => _current.Types;
+
+    /// <summary>Grows with every change, so that documents built from the registry know when they are stale.</summary>
+    public long Generation => _current.Generation;
+
+    /// <summary>Serves <paramref name="type"/>, in place of a served resource of the same group, version and plural.</summary>
+    public void AddOrReplace(ResourceType type)
     {
-        Types = [.. types];
-        _byPath = Types.ToDictionary(t => (t.Group, t.Version, t.Plural));
+        lock (_lock)
+        {
+            _current = new Snapshot([.. _current.Types.Where(t => (t.Group, t.Version, t.Plural) != (type.Group, type.Version, type.Plural)), type],
+                _current.Generation + 1);
+        }
     }
 
-    public IReadOnlyList<ResourceType> Types { get; }
+    /// <summary>Stops serving the resources of a group and plural, in every version.</summary>
+    public void Remove(string group, string plural)
+    {
+        lock (_lock)
+        {
+            _current = new Snapshot([.. _current.Types.Where(t => t.Group != group || t.Plural != plural)], _current.Generation + 1);
+        }
+    }
+
+    private sealed class Snapshot(IReadOnlyList<ResourceType> types, long generation)
+    {
+        public IReadOnlyList<ResourceType> Types { get; } = types;
+
+        public long Generation { get; } = generation;
+
+        public Dictionary<(string Group, string Version, string Plural), ResourceType> ByPath { get; } =
+            types.ToDictionary(t => (t.Group, t.Version, t.Plural));
+    }
 
     /// <summary>The built-in kinds served today.</summary>
     public static ResourceRegistry BuiltIn() => new(
@@ -24,8 +59,22 @@ internal sealed class ResourceRegistry
         BuiltInKind("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
         BuiltInKind("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
         BuiltInKind("", "v1", "Pod", "pods", Namespaced: true, ["po"], new PodStrategy()),
+        BuiltInKind("", "v1", "Service", "services", Namespaced: true, ["svc"], new ServiceStrategy()),
         BuiltInKind("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
         BuiltInKind("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
+        BuiltInKind("rbac.authorization.k8s.io", "v1", "Role", "roles", Namespaced: true, [], new RoleStrategy(clusterScoped: false)),
+        BuiltInKind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", Namespaced: false, [], new RoleStrategy(clusterScoped: true)),
+        BuiltInKind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", Namespaced: true, [], new RoleBindingStrategy(clusterScoped: false)),
+        BuiltInKind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", Namespaced: false, [],
+            new RoleBindingStrategy(clusterScoped: true)),
+        BuiltInKind("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", Namespaced: false, [],
+            new AccessReviewStrategy(ReviewSubject.Self)),
+        BuiltInKind("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", Namespaced: false, [],
+            new AccessReviewStrategy(ReviewSubject.Named)),
+        BuiltInKind("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews", Namespaced: true, [],
+            new AccessReviewStrategy(ReviewSubject.NamedInNamespace)),
+        BuiltInKind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", Namespaced: false, ["crd", "crds"],
+            new CustomResourceDefinitionStrategy()),
     ]);
 
     private static ResourceType BuiltInKind(string group, string version, string kind, string plural, bool Namespaced,
@@ -35,7 +84,15 @@ internal sealed class ResourceRegistry
                 ?? throw new InvalidOperationException($"No model schema for the built-in kind {group}/{version} {kind}."));
 
     public ResourceType? Find(string group, string version, string plural) =>
-        _byPath.GetValueOrDefault((group, version, plural));
+        _current.ByPath.GetValueOrDefault((group, version, plural));
+
+    /// <summary>The resource of a kind named as an object names it: <c>apps/v1</c> and <c>Deployment</c>.</summary>
+    public ResourceType? FindKind(string apiVersion, string kind) =>
+        Types.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
+
+    /// <summary>The resource whose objects are stored under the key segments <c>group</c> and <c>plural</c>.</summary>
+    public ResourceType? FindStored(string groupSegment, string plural) =>
+        Types.FirstOrDefault(t => t.GroupSegment == groupSegment && t.Plural == plural);
 
     /// <summary>The group/versions served, legacy core first, in a stable order.</summary>
     public IEnumerable<(string Group, string Version)> GroupVersions =>

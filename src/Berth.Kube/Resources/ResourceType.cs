@@ -19,6 +19,9 @@ internal sealed record ResourceType(
     public static readonly IReadOnlyList<string> StandardVerbs =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
+    /// <summary>The verbs the resource serves, as discovery lists them.</summary>
+    public IReadOnlyList<string> Verbs => Strategy.CreateOnly ? ["create"] : StandardVerbs;
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public string Singular => Kind.ToLowerInvariant();

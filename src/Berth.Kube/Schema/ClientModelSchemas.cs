@@ -184,12 +184,15 @@ internal sealed partial class ClientModelSchemas
         _ => "io.k8s.api." + group.Split('.')[0],
     };
 
-    /// <summary>Splits a model's name, <c>V1DeploymentSpec</c> or <c>V2beta1Thing</c>, into its version and type name.</summary>
+    /// <summary>
+    /// Splits a model's name into its version and type name: <c>V1DeploymentSpec</c>, <c>V2beta1Thing</c>, or, where
+    /// two groups share a type name, <c>Rbacv1Subject</c>.
+    /// </summary>
     private static (string Version, string Name) SplitModelName(string modelName) =>
         ModelName().Match(modelName) is { Success: true } m
             ? (m.Groups["version"].Value.ToLowerInvariant(), m.Groups["name"].Value)
             : ("v1", modelName);
 
-    [GeneratedRegex("^(?<version>V[0-9]+(?:alpha[0-9]+|beta[0-9]+)?)(?<name>[A-Z].*)$")]
+    [GeneratedRegex("^(?:[A-Z][a-z]+)?(?<version>[Vv][0-9]+(?:alpha[0-9]+|beta[0-9]+)?)(?<name>[A-Z].*)$")]
     private static partial Regex ModelName();
 }

@@ -32,6 +32,10 @@ internal static partial class SchemaDecoder
             var fieldPath = path.Length == 0 ? name : $"{path}.{name}";
             if (!schema.Properties.TryGetValue(name, out var property))
             {
+                if (schema.PreserveUnknownFields)
+                {
+                    continue;
+                }
                 unknown.Add(fieldPath);
                 obj.Remove(name);
                 continue;
@@ -131,7 +135,7 @@ internal static partial class SchemaDecoder
             _ => kind.ToString().ToLowerInvariant(),
         };
         return string.Create(CultureInfo.InvariantCulture,
-            $"json: cannot unmarshal {found.TrimEnd()} into Go struct field {owner.GoName}.{goPath} of type {expected.GoTypeName}");
+            $"json: cannot unmarshal {found.TrimEnd()} into Go struct field {owner.GoName ?? "Object"}.{goPath} of type {expected.GoTypeName}");
     }
 
     [GeneratedRegex("^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")]

@@ -39,6 +39,35 @@ internal readonly record struct Description(string? Text, string? DocumentationI
     public static readonly Description None = new(null, null);
 }
 
+/// <summary>
+/// What a custom resource's schema asks of a value beyond its type (OpenAPI's enum, minimum, pattern, …), checked
+/// after decoding by <see cref="SchemaValidator"/>. The built-in kinds' strategies check theirs in code.
+/// </summary>
+internal sealed record SchemaConstraints
+{
+    public System.Text.Json.Nodes.JsonArray? Enum { get; init; }
+
+    public double? Minimum { get; init; }
+
+    public double? Maximum { get; init; }
+
+    public bool ExclusiveMinimum { get; init; }
+
+    public bool ExclusiveMaximum { get; init; }
+
+    public long? MinLength { get; init; }
+
+    public long? MaxLength { get; init; }
+
+    public string? Pattern { get; init; }
+
+    public long? MinItems { get; init; }
+
+    public long? MaxItems { get; init; }
+
+    public bool Nullable { get; init; }
+}
+
 /// <summary>One field of an object type.</summary>
 internal sealed record SchemaProperty(TypeSchema Schema, bool Required, Description Description);
 
@@ -74,7 +103,13 @@ internal sealed class TypeSchema
     /// <summary>The API kinds this object type is the schema of (top-level kinds only).</summary>
     public IReadOnlyList<GroupVersionKind> Kinds { get; private init; } = [];
 
-    public Description Description { get; private init; } = Description.None;
+    public Description Description { get; private set; } = Description.None;
+
+    /// <summary>An object that keeps fields its properties do not name (<c>x-kubernetes-preserve-unknown-fields</c>).</summary>
+    public bool PreserveUnknownFields { get; private init; }
+
+    /// <summary>What the value must satisfy beyond its type; null when nothing.</summary>
+    public SchemaConstraints? Constraints { get; private set; }
 
     /// <summary>An object's fields by their JSON names.</summary>
     public IReadOnlyDictionary<string, SchemaProperty> Properties => _properties;
@@ -98,15 +133,28 @@ internal sealed class TypeSchema
     public static TypeSchema MapOf(TypeSchema values) => new(SchemaKind.Map, items: values);
 
     /// <summary>A named object type; its properties are added after, so that a type may contain itself.</summary>
-    public static TypeSchema Object(string name, string goName, IReadOnlyList<GroupVersionKind> kinds, Description description) =>
-        new(SchemaKind.Object) { Name = name, GoName = goName, Kinds = kinds, Description = description };
+    public static TypeSchema Object(string name, string goName, IReadOnlyList<GroupVersionKind> kinds, Description description,
+        bool preserveUnknownFields = false) =>
+        new(SchemaKind.Object) { Name = name, GoName = goName, Kinds = kinds, Description = description, PreserveUnknownFields = preserveUnknownFields };
+
+    /// <summary>An object type of no name of its own, as the nested objects of a custom resource's schema are.</summary>
+    public static TypeSchema AnonymousObject(Description description, bool preserveUnknownFields) =>
+        new(SchemaKind.Object) { Description = description, PreserveUnknownFields = preserveUnknownFields };
 
     public void AddProperty(string jsonName, SchemaProperty property) => _properties.Add(jsonName, property);
+
+    /// <summary>Adds the description and constraints a schema gives a value, while the schema is being built.</summary>
+    public TypeSchema Describe(Description description, SchemaConstraints? constraints)
+    {
+        Description = description;
+        Constraints = constraints;
+        return this;
+    }
 
     /// <summary>The type as Go spells it in decoding errors: <c>int32</c>, <c>[]string</c>, <c>map[string]string</c>, <c>v1.PodSpec</c>.</summary>
     public string GoTypeName => Kind switch
     {
-        SchemaKind.Object => "v1." + GoName,
+        SchemaKind.Object => GoName is null ? "map[string]interface {}" : "v1." + GoName,
         SchemaKind.Array => "[]" + Items!.GoTypeName,
         SchemaKind.Map => "map[string]" + Items!.GoTypeName,
         SchemaKind.Integer => Format ?? "int64",

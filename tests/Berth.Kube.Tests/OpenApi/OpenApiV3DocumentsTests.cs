@@ -25,7 +25,7 @@ public sealed class OpenApiV3DocumentsTests
     [Fact]
     public void EveryKind_HasAPatchOperationTakingFieldValidation()
     {
-        foreach (var type in ResourceRegistry.BuiltIn().Types)
+        foreach (var type in ResourceRegistry.BuiltIn().Types.Where(t => !t.Strategy.CreateOnly))
         {
             var document = Document(type.Group.Length == 0 ? "api/v1" : $"apis/{type.Group}/{type.Version}");
             var patch = document["paths"]!.AsObject()

@@ -17,7 +17,7 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
     [InlineData("[]", HttpStatusCode.BadRequest)]
     [InlineData("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
     [InlineData("""{"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
-    [InlineData("""{"kind":"ConfigMap","metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"kind":5,"metadata":{"name":"x"}}""", HttpStatusCode.BadRequest)]
     [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"UPPER"}}""", HttpStatusCode.UnprocessableEntity)]
     [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"other"}}""", HttpStatusCode.BadRequest)]
@@ -26,6 +26,20 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
         var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", Json(body), Ct);
 
         await ExpectStatusAsync(response, expected);
+    }
+
+    [Theory]
+    [InlineData("""{"apiVersion":"v1","metadata":{"name":"no-kind"}}""")]
+    [InlineData("""{"kind":"ConfigMap","metadata":{"name":"no-version"}}""")]
+    [InlineData("""{"metadata":{"name":"no-type"}}""")]
+    public async Task Create_WithoutItsType_GetsTheTypeOfTheUrl(string body)
+    {
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", Json(body), Ct);
+        var created = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("ConfigMap", created["kind"]!.GetValue<string>());
+        Assert.Equal("v1", created["apiVersion"]!.GetValue<string>());
     }
 
     [Fact]
@@ -60,15 +74,18 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
         await ExpectStatusAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
-    [Fact]
-    public async Task Create_Protobuf_Is415()
+    [Theory]
+    [InlineData("application/cbor", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("text/plain", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("application/vnd.kubernetes.protobuf", HttpStatusCode.BadRequest)]
+    public async Task Create_BodyNotJsonOrProtobuf_Is415_AndBrokenProtobuf400(string mediaType, HttpStatusCode expected)
     {
-        var content = new ByteArrayContent("k8s\0"u8.ToArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.kubernetes.protobuf");
+        var content = new ByteArrayContent([.. "k8s\0"u8, 0x0a, 0x7f]);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
 
         var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", content, Ct);
 
-        await ExpectStatusAsync(response, HttpStatusCode.UnsupportedMediaType);
+        await ExpectStatusAsync(response, expected);
     }
 
     [Fact]
@@ -197,6 +214,7 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
     [InlineData("GET", "api/v1/namespaces/default/configmaps?watch=true&resourceVersion=abc", HttpStatusCode.BadRequest)]
     [InlineData("GET", "api/v1/namespaces/default/configmaps?resourceVersion=99999999&resourceVersionMatch=NotOlderThan", HttpStatusCode.GatewayTimeout)]
     [InlineData("GET", "api/v1/namespaces/default/configmaps?resourceVersionMatch=NotOlderThan", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "api/v1/namespaces/default/configmaps?watch=true&resourceVersion=99999999", HttpStatusCode.GatewayTimeout)]
     [InlineData("DELETE", "api/v1/namespaces/kube-system", HttpStatusCode.Forbidden)]
     [InlineData("GET", "api/v1/namespaces/default/configmaps?limit=1&continue=abc&resourceVersion=5", HttpStatusCode.BadRequest)]
     public async Task RoutesKubernetesHasNot_GetItsAnswers(string method, string path, HttpStatusCode expected)
@@ -250,7 +268,7 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
         string[] paths =
         [
             "api/v1/namespaces/%00/configmaps", "api/v1/namespaces/default/configmaps/%2F", "api/v1/namespaces/default/configmaps/..",
-            "apis", "apis/", "api/v1/namespaces/default/configmaps/x?watch=true&timeoutSeconds=1", "api/v1/namespaces/default/configmaps?watch=1&resourceVersion=999999999&timeoutSeconds=1",
+            "apis", "apis/", "api/v1/namespaces/default/configmaps/x?watch=true&timeoutSeconds=1", "api/v1/namespaces/default/configmaps?watch=1&resourceVersion=0&timeoutSeconds=1",
             "api/v1/namespaces/" + new string('n', 3000), "openapi/v3", "api/v1/namespaces/default/configmaps?limit=-1",
         ];
         string[] bodies =
