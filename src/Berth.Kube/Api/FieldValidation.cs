@@ -12,13 +12,15 @@ namespace Berth.Kube.Api;
 /// </summary>
 internal static class FieldValidation
 {
-    public static void Decode(HttpContext context, ResourceType type, JsonObject obj)
+    public static void Decode(HttpContext context, ResourceType type, JsonObject obj) => Decode(context, type.Schema, type.Version, type.Kind, obj);
+
+    public static void Decode(HttpContext context, TypeSchema schema, string version, string kind, JsonObject obj)
     {
         var mode = Mode(context);
-        var result = SchemaDecoder.Decode(obj, type.Schema);
+        var result = SchemaDecoder.Decode(obj, schema);
         if (result.TypeError is { } typeError)
         {
-            throw CannotHandle(type, typeError);
+            throw CannotHandle(version, kind, typeError);
         }
         if (result.UnknownFields.Count == 0 || mode == "Ignore")
         {
@@ -27,7 +29,7 @@ internal static class FieldValidation
         var problems = result.UnknownFields.Select(f => $"unknown field \"{f}\"").ToList();
         if (mode == "Strict")
         {
-            throw CannotHandle(type, "strict decoding error: " + string.Join(", ", problems));
+            throw CannotHandle(version, kind, "strict decoding error: " + string.Join(", ", problems));
         }
         foreach (var problem in problems)
         {
@@ -43,6 +45,6 @@ internal static class FieldValidation
             $"fieldValidation must be one of Ignore, Warn or Strict, not \"{string.Join(",", values.ToArray())}\""),
     };
 
-    private static KubeApiException CannotHandle(ResourceType type, string problem) =>
-        KubeApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {problem}");
+    private static KubeApiException CannotHandle(string version, string kind, string problem) =>
+        KubeApiException.BadRequest($"{kind} in version \"{version}\" cannot be handled as a {kind}: {problem}");
 }

@@ -118,7 +118,7 @@ internal sealed partial class ResourceHandler
 
         private async Task WriteAsync(JsonObject e, CancellationToken cancellationToken)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(e);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(e, KubeResponse.SerializerOptions);
             await context.Response.Body.WriteAsync(bytes, cancellationToken);
             await context.Response.Body.WriteAsync("\n"u8.ToArray(), cancellationToken);
             await context.Response.Body.FlushAsync(cancellationToken);

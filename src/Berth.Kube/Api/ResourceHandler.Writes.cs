@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Protobuf;
 using Berth.Kube.Resources;
+using Berth.Kube.Schema;
 using Berth.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -274,7 +275,11 @@ internal sealed partial class ResourceHandler
     }
 
     /// <summary>Reads and checks a request body: one object of this kind, as JSON or protobuf, at most 3 MiB.</summary>
-    private static async Task<JsonObject> ReadBodyAsync(HttpContext context, ResourceType type)
+    private static Task<JsonObject> ReadBodyAsync(HttpContext context, ResourceType type) =>
+        ReadBodyAsync(context, type.Schema, type.ApiVersion, type.Version, type.Kind);
+
+    /// <summary>Reads and checks a request body of the kind <paramref name="kind"/>, which may differ from the URL's resource (a TokenRequest, say).</summary>
+    private static async Task<JsonObject> ReadBodyAsync(HttpContext context, TypeSchema schema, string apiVersion, string version, string kind)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("application/json" or ProtobufBody.MediaType))
@@ -284,26 +289,26 @@ internal sealed partial class ResourceHandler
         }
         var body = await ReadBodyBytesAsync(context);
         var obj = mediaType == ProtobufBody.MediaType
-            ? DecodeProtobuf(body, type)
+            ? DecodeProtobuf(body, schema, apiVersion, kind)
             : ParseJson(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
         // A body that leaves out its type gets the URL's, as kube-apiserver's decoder defaults it.
         if (obj["kind"] is null)
         {
-            obj.Insert(0, "kind", type.Kind);
+            obj.Insert(0, "kind", kind);
         }
         if (obj["apiVersion"] is null)
         {
-            obj.Insert(0, "apiVersion", type.ApiVersion);
+            obj.Insert(0, "apiVersion", apiVersion);
         }
-        var kind = obj["kind"].AsText();
-        var apiVersion = obj["apiVersion"].AsText();
-        if (kind != type.Kind || apiVersion != type.ApiVersion)
+        var sentKind = obj["kind"].AsText();
+        var sentVersion = obj["apiVersion"].AsText();
+        if (sentKind != kind || sentVersion != apiVersion)
         {
             throw KubeApiException.BadRequest(
-                $"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersion})".Replace(
-                    "()", "(<none>)", StringComparison.Ordinal) + (kind != type.Kind ? $"; kind {kind} is not {type.Kind}" : ""));
+                $"the API version in the data ({sentVersion}) does not match the expected API version ({apiVersion})".Replace(
+                    "()", "(<none>)", StringComparison.Ordinal) + (sentKind != kind ? $"; kind {sentKind} is not {kind}" : ""));
         }
-        FieldValidation.Decode(context, type, obj);
+        FieldValidation.Decode(context, schema, version, kind, obj);
         if (obj["metadata"] is not JsonObject)
         {
             obj["metadata"] = new JsonObject();
@@ -311,11 +316,11 @@ internal sealed partial class ResourceHandler
         return obj;
     }
 
-    private static JsonObject DecodeProtobuf(ReadOnlyMemory<byte> body, ResourceType type)
+    private static JsonObject DecodeProtobuf(ReadOnlyMemory<byte> body, TypeSchema schema, string apiVersion, string kind)
     {
         try
         {
-            return ProtobufBody.Decode(body.Span, type.Schema, type.ApiVersion, type.Kind, ProtoFieldTable.Shared);
+            return ProtobufBody.Decode(body.Span, schema, apiVersion, kind, ProtoFieldTable.Shared);
         }
         catch (Exception e) when (e is ProtobufDecodeException or Google.Protobuf.InvalidProtocolBufferException)
         {

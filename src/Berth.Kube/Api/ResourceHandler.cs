@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Resources;
 using Berth.Store;
@@ -9,7 +10,7 @@ namespace Berth.Kube.Api;
 
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
-    RbacAuthorizer authorizer, TimeProvider time)
+    RbacAuthorizer authorizer, ServiceAccountTokens tokens, TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
 
@@ -37,6 +38,9 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
                 break;
             case "status" when type.Strategy.HasStatus:
                 await StatusAsync(context, cluster, type, ns, request);
+                return;
+            case "token" when type.Group.Length == 0 && type.Kind == "ServiceAccount" && ns is not null:
+                await TokenAsync(context, cluster, type, ns, request);
                 return;
             case "scale" when type.Strategy.Scale is { } scale:
                 await ScaleAsync(context, cluster, type, ns, request, scale);

@@ -16,7 +16,7 @@ namespace Berth.Kube.Controllers;
 /// and it stops being served.
 /// </summary>
 internal sealed class CustomResourceDefinitionController(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster,
-    TimeProvider time, ILogger logger) : IController
+    TimeProvider time, ILogger<CustomResourceDefinitionController> logger) : IController
 {
     private static readonly TimeSpan s_recheck = TimeSpan.FromMilliseconds(250);
 

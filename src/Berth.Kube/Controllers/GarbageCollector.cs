@@ -15,7 +15,7 @@ namespace Berth.Kube.Controllers;
 /// <c>orphan</c> has its dependents released first.
 /// </summary>
 internal sealed class GarbageCollector(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster,
-    TimeProvider time, ILogger logger) : IController
+    TimeProvider time, ILogger<GarbageCollector> logger) : IController
 {
     private readonly WorkQueue<string> _queue = new(time);
 

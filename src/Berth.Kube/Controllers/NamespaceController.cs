@@ -11,7 +11,7 @@ namespace Berth.Kube.Controllers;
 /// namespace's <c>kubernetes</c> finalizer, which lets the namespace itself go.
 /// </summary>
 internal sealed class NamespaceController(IStore store, ResourceHandler objects, Resources.ResourceRegistry registry, string cluster,
-    TimeProvider time, ILogger logger) : IController
+    TimeProvider time, ILogger<NamespaceController> logger) : IController
 {
     /// <summary>How soon a namespace whose contents are still going is looked at again.</summary>
     private static readonly TimeSpan s_recheck = TimeSpan.FromMilliseconds(250);

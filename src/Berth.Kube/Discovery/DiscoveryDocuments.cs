@@ -81,9 +81,13 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
         {
             yield return Subresource(type, "scale", "Scale", "autoscaling", "v1");
         }
+        if (type.Group.Length == 0 && type.Kind == "ServiceAccount")
+        {
+            yield return Subresource(type, "token", "TokenRequest", "authentication.k8s.io", "v1", ["create"]);
+        }
     }
 
-    private static JsonObject Subresource(ResourceType type, string name, string kind, string? group, string? version)
+    private static JsonObject Subresource(ResourceType type, string name, string kind, string? group, string? version, string[]? verbs = null)
     {
         var resource = new JsonObject
         {
@@ -91,7 +95,7 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
             ["singularName"] = "",
             ["namespaced"] = type.Namespaced,
             ["kind"] = kind,
-            ["verbs"] = new JsonArray("get", "patch", "update"),
+            ["verbs"] = new JsonArray([.. (verbs ?? ["get", "patch", "update"]).Select(v => (JsonNode)v)]),
         };
         if (group is not null)
         {

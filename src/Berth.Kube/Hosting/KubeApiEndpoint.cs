@@ -13,7 +13,7 @@ namespace Berth.Kube.Hosting;
 /// the generic handler. Every failure becomes a Kubernetes Status; nothing escapes as a bare 500.
 /// </summary>
 internal sealed partial class KubeApiEndpoint(
-    ClientCertificateAuthenticator authenticator,
+    RequestAuthenticator authenticator,
     Impersonation impersonation,
     RbacAuthorizer authorizer,
     DiscoveryDocuments discovery,

@@ -15,7 +15,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Hosting;
 
@@ -30,6 +29,8 @@ public static class KubeApiHosting
         services.AddSingleton(sp => ClusterPki.LoadOrCreate(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(ResourceRegistry.BuiltIn());
         services.AddSingleton<ClientCertificateAuthenticator>();
+        services.AddSingleton<ServiceAccountTokens>();
+        services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton(sp => new RbacPolicy(sp.GetRequiredService<IStore>(), KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<RbacPolicy>());
         services.AddSingleton<RbacAuthorizer>();
@@ -42,15 +43,11 @@ public static class KubeApiHosting
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterBootstrap>();
-        services.AddSingleton<IController>(sp => new GarbageCollector(sp.GetRequiredService<IStore>(), sp.GetRequiredService<ResourceHandler>(),
-            sp.GetRequiredService<ResourceRegistry>(), KubeApiOptions.DefaultCluster, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<GarbageCollector>()));
-        services.AddSingleton<IController>(sp => new NamespaceController(sp.GetRequiredService<IStore>(), sp.GetRequiredService<ResourceHandler>(),
-            sp.GetRequiredService<ResourceRegistry>(), KubeApiOptions.DefaultCluster, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<NamespaceController>()));
-        services.AddSingleton<IController>(sp => new CustomResourceDefinitionController(sp.GetRequiredService<IStore>(),
-            sp.GetRequiredService<ResourceHandler>(), sp.GetRequiredService<ResourceRegistry>(), KubeApiOptions.DefaultCluster,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<CustomResourceDefinitionController>()));
+        // the controllers of the one cluster served so far
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<GarbageCollector>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NamespaceController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CustomResourceDefinitionController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ServiceAccountController>(sp, KubeApiOptions.DefaultCluster));
         services.AddHostedService<ControllerHost>();
         services.AddHostedService<KubeconfigWriter>();
         return services;

@@ -11,11 +11,12 @@ namespace Berth.Kube.Pki;
 /// </summary>
 public sealed class ClusterPki : IDisposable
 {
-    private ClusterPki(X509Certificate2 authority, X509Certificate2 server, X509Certificate2 admin)
+    private ClusterPki(X509Certificate2 authority, X509Certificate2 server, X509Certificate2 admin, ECDsa serviceAccountKey)
     {
         Authority = authority;
         Server = server;
         Admin = admin;
+        ServiceAccountKey = serviceAccountKey;
     }
 
     /// <summary>The CA certificate, with its private key.</summary>
@@ -27,6 +28,9 @@ public sealed class ClusterPki : IDisposable
     /// <summary>A client certificate for user <c>berth-admin</c> in group <c>system:masters</c>.</summary>
     public X509Certificate2 Admin { get; }
 
+    /// <summary>The key that signs service-account tokens, as kube-apiserver's <c>--service-account-signing-key-file</c>.</summary>
+    public ECDsa ServiceAccountKey { get; }
+
     public static ClusterPki LoadOrCreate(string dataDirectory, TimeProvider time)
     {
         var directory = Path.Combine(dataDirectory, "pki");
@@ -34,7 +38,7 @@ public sealed class ClusterPki : IDisposable
         var authority = LoadOrCreate(directory, "ca", () => CreateAuthority(time));
         var server = LoadOrCreate(directory, "apiserver", () => Issue(authority, time, "berth-apiserver", null, server: true));
         var admin = LoadOrCreate(directory, "admin", () => Issue(authority, time, "berth-admin", "system:masters", server: false));
-        return new ClusterPki(authority, server, admin);
+        return new ClusterPki(authority, server, admin, LoadOrCreateKey(Path.Combine(directory, "service-account.key")));
     }
 
     /// <summary>True when <paramref name="certificate"/> was issued by this install's CA and is valid now.</summary>
@@ -53,6 +57,19 @@ public sealed class ClusterPki : IDisposable
         Authority.Dispose();
         Server.Dispose();
         Admin.Dispose();
+        ServiceAccountKey.Dispose();
+    }
+
+    private static ECDsa LoadOrCreateKey(string path)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        if (File.Exists(path))
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+            return key;
+        }
+        PrivateFile.Write(path, key.ExportPkcs8PrivateKeyPem());
+        return key;
     }
 
     private static X509Certificate2 LoadOrCreate(string directory, string name, Func<X509Certificate2> create)

@@ -15,6 +15,9 @@ public sealed class KubeServerFixture : IAsyncLifetime
     /// <summary>An HTTP client that presents the administrator's certificate and trusts the install's CA.</summary>
     internal HttpClient CreateAdminClient() => AdminClient.Create(_data.Path, Server.KubeAddress);
 
+    /// <summary>An HTTP client that trusts the install's CA and presents no certificate.</summary>
+    internal HttpClient CreateAnonymousClient() => AdminClient.CreateAnonymous(_data.Path, Server.KubeAddress);
+
     public async ValueTask InitializeAsync()
     {
         (_server, _) = await BerthProcess.StartServerAsync(_data.Path);
