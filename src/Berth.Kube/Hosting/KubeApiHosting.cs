@@ -8,6 +8,7 @@ using Berth.Kube.Pki;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Berth.Store;
+using Berth.Store.Encryption;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
@@ -22,6 +23,14 @@ namespace Berth.Kube.Hosting;
 public static class KubeApiHosting
 {
     private const string ConnectionMarker = "berth.kube";
+
+    /// <summary>
+    /// The store in front of <paramref name="store"/> that the Kubernetes API keeps its objects in: Secrets sealed
+    /// with the install's encryption key, as kube-apiserver's encryption at rest seals them.
+    /// </summary>
+    public static IStore WithEncryptionAtRest(IStore store, ClusterPki pki) =>
+        new EncryptingStore(store, new ValueSealer(pki.EncryptionKey.Span, "key1"),
+            key => key.StartsWith("/k8s/", StringComparison.Ordinal) && key.Split('/') is [_, _, _, "core", "secrets", ..]);
 
     public static IServiceCollection AddKubernetesApi(this IServiceCollection services, KubeApiOptions options)
     {

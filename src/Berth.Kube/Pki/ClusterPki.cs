@@ -11,8 +11,9 @@ namespace Berth.Kube.Pki;
 /// </summary>
 public sealed class ClusterPki : IDisposable
 {
-    private ClusterPki(X509Certificate2 authority, X509Certificate2 server, X509Certificate2 admin, ECDsa serviceAccountKey)
+    private ClusterPki(X509Certificate2 authority, X509Certificate2 server, X509Certificate2 admin, ECDsa serviceAccountKey, byte[] encryptionKey)
     {
+        EncryptionKey = encryptionKey;
         Authority = authority;
         Server = server;
         Admin = admin;
@@ -31,6 +32,9 @@ public sealed class ClusterPki : IDisposable
     /// <summary>The key that signs service-account tokens, as kube-apiserver's <c>--service-account-signing-key-file</c>.</summary>
     public ECDsa ServiceAccountKey { get; }
 
+    /// <summary>The AES-256 key Secrets are sealed with in the store (<c>pki/encryption.key</c>).</summary>
+    public ReadOnlyMemory<byte> EncryptionKey { get; }
+
     public static ClusterPki LoadOrCreate(string dataDirectory, TimeProvider time)
     {
         var directory = Path.Combine(dataDirectory, "pki");
@@ -38,7 +42,8 @@ public sealed class ClusterPki : IDisposable
         var authority = LoadOrCreate(directory, "ca", () => CreateAuthority(time));
         var server = LoadOrCreate(directory, "apiserver", () => Issue(authority, time, "berth-apiserver", null, server: true));
         var admin = LoadOrCreate(directory, "admin", () => Issue(authority, time, "berth-admin", "system:masters", server: false));
-        return new ClusterPki(authority, server, admin, LoadOrCreateKey(Path.Combine(directory, "service-account.key")));
+        return new ClusterPki(authority, server, admin, LoadOrCreateKey(Path.Combine(directory, "service-account.key")),
+            LoadOrCreateSecret(Path.Combine(directory, "encryption.key")));
     }
 
     /// <summary>True when <paramref name="certificate"/> was issued by this install's CA and is valid now.</summary>
@@ -58,6 +63,18 @@ public sealed class ClusterPki : IDisposable
         Server.Dispose();
         Admin.Dispose();
         ServiceAccountKey.Dispose();
+    }
+
+    private static byte[] LoadOrCreateSecret(string path)
+    {
+        if (File.Exists(path))
+        {
+            var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return key.Length == 32 ? key : throw new InvalidDataException($"{path} does not hold a 32-byte key.");
+        }
+        var created = RandomNumberGenerator.GetBytes(32);
+        PrivateFile.Write(path, Convert.ToBase64String(created) + "\n");
+        return created;
     }
 
     private static ECDsa LoadOrCreateKey(string path)

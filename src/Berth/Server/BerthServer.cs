@@ -1,5 +1,6 @@
 using Berth.Kube;
 using Berth.Kube.Hosting;
+using Berth.Kube.Pki;
 using Berth.Store;
 using Berth.Store.Sqlite;
 using Prometheus;
@@ -25,8 +26,9 @@ internal static partial class BerthServer
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IStore>(services =>
-            SqliteStore.Open(new SqliteStoreOptions { Path = options.StorePath }, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<IStore>(services => KubeApiHosting.WithEncryptionAtRest(
+            SqliteStore.Open(new SqliteStoreOptions { Path = options.StorePath }, services.GetRequiredService<ILoggerFactory>()),
+            services.GetRequiredService<ClusterPki>()));
         builder.Services.AddHostedService<StoreCompactionService>();
         builder.Services.AddKubernetesApi(kube);
 

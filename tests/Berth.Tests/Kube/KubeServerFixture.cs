@@ -12,6 +12,9 @@ public sealed class KubeServerFixture : IAsyncLifetime
 
     public string KubeconfigPath => _data.File("kubeconfig");
 
+    /// <summary>The server's data folder, for tests that look at what it keeps on disk.</summary>
+    internal string DataDirectory => _data.Path;
+
     /// <summary>An HTTP client that presents the administrator's certificate and trusts the install's CA.</summary>
     internal HttpClient CreateAdminClient() => AdminClient.Create(_data.Path, Server.KubeAddress);
 
