@@ -44,6 +44,12 @@ public interface IStore : IAsyncDisposable
     IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long afterRevision, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Asks every live watch for a <see cref="WatchEventType.Progress"/> event at the newest revision delivered to
+    /// watches, so that a watcher of keys that rarely change learns how far the store has come.
+    /// </summary>
+    void RequestWatchProgress();
+
+    /// <summary>
     /// Discards history older than <paramref name="revision"/> in short steps that interleave with writes.
     /// Reads and watches at older revisions then fail with <see cref="StoreErrorCode.TooOld"/>.
     /// Returns the compacted revision.

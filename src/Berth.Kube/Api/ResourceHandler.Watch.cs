@@ -28,6 +28,8 @@ internal sealed partial class ResourceHandler
         var resourceVersion = NullIfEmpty(query["resourceVersion"]);
         long? requested = resourceVersion is null or "0" ? null : ParseRevision(resourceVersion);
         var table = KubeResponse.WantsTable(context);
+        // Bookmarks tell a watcher of quiet resources how far the store has come, so it can resume without a relist.
+        var bookmarks = QueryFlag.Parse(query["allowWatchBookmarks"]) == true && !table;
         var prefix = ObjectStorage.Prefix(cluster, type, ns);
         bool Selected(JsonObject obj) => labels.Matches(obj) && fields.Matches(obj);
         if (requested is { } wanted && (await store.GetStatusAsync(context.RequestAborted)).Revision is var newest && wanted > newest)
@@ -42,14 +44,28 @@ internal sealed partial class ResourceHandler
         await context.Response.StartAsync(stop.Token);
         await context.Response.Body.FlushAsync(stop.Token); // headers out now: the client knows the watch is open
         var sink = new WatchSink(context, type, table, time);
+        var pacing = bookmarks ? PaceBookmarksAsync(timeout, stop.Token) : Task.CompletedTask;
+        try
+        {
+            await StreamAsync(context, prefix, requested, resourceVersion, sink, Selected, bookmarks, stop);
+        }
+        finally
+        {
+            await stop.CancelAsync(); // however the stream ended, the pacing ends with it
+            await pacing;
+        }
+    }
 
+    private async Task StreamAsync(HttpContext context, string prefix, long? requested, string? resourceVersion,
+        WatchSink sink, Func<JsonObject, bool> selected, bool bookmarks, CancellationTokenSource stop)
+    {
         long after;
         try
         {
             if (requested is not { } from)
             {
                 var current = await store.ListAsync(prefix, cancellationToken: stop.Token);
-                foreach (var obj in current.Items.Select(ObjectStorage.Decode).Where(Selected))
+                foreach (var obj in current.Items.Select(ObjectStorage.Decode).Where(selected))
                 {
                     await sink.SendAsync("ADDED", obj, stop.Token);
                 }
@@ -62,13 +78,21 @@ internal sealed partial class ResourceHandler
 
             await foreach (var e in store.WatchAsync(prefix, after, stop.Token))
             {
+                if (e.Type == WatchEventType.Progress)
+                {
+                    if (bookmarks)
+                    {
+                        await sink.SendBookmarkAsync(e.Revision, stop.Token);
+                    }
+                    continue;
+                }
                 var now = ObjectStorage.Decode(e.Entry);
                 var before = e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
                 var (eventType, obj) = e.Type switch
                 {
-                    WatchEventType.Added => Selected(now) ? ("ADDED", now) : (null, now),
-                    WatchEventType.Deleted => Selected(now) ? ("DELETED", now) : (null, now),
-                    _ => (before is not null && Selected(before), Selected(now)) switch
+                    WatchEventType.Added => selected(now) ? ("ADDED", now) : (null, now),
+                    WatchEventType.Deleted => selected(now) ? ("DELETED", now) : (null, now),
+                    _ => (before is not null && selected(before), selected(now)) switch
                     {
                         (true, true) => ("MODIFIED", now),
                         (false, true) => ("ADDED", now),
@@ -97,6 +121,27 @@ internal sealed partial class ResourceHandler
         }
     }
 
+    /// <summary>
+    /// Asks for watch progress while a watch that wants bookmarks runs: every minute, as kube-apiserver sends them,
+    /// or twice in a shorter watch, so the last comes before it times out.
+    /// </summary>
+    private async Task PaceBookmarksAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, Math.Min(TimeSpan.FromMinutes(1).Ticks, timeout.Ticks / 2)));
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(period, time, cancellationToken);
+                progress.Request();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the watch ended
+        }
+    }
+
     /// <summary>Writes watch events, as plain objects or as one-row Tables, and flushes each.</summary>
     private sealed class WatchSink(HttpContext context, ResourceType type, bool table, TimeProvider time)
     {
@@ -112,6 +157,19 @@ internal sealed partial class ResourceHandler
             }
             return WriteAsync(new JsonObject { ["type"] = eventType, ["object"] = payload }, cancellationToken);
         }
+
+        /// <summary>A BOOKMARK: an object of the kind that carries only the revision the watch has reached.</summary>
+        public Task SendBookmarkAsync(long revision, CancellationToken cancellationToken) =>
+            WriteAsync(new JsonObject
+            {
+                ["type"] = "BOOKMARK",
+                ["object"] = new JsonObject
+                {
+                    ["kind"] = type.Kind,
+                    ["apiVersion"] = type.ApiVersion,
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                },
+            }, cancellationToken);
 
         public Task SendErrorAsync(JsonObject status, CancellationToken cancellationToken) =>
             WriteAsync(new JsonObject { ["type"] = "ERROR", ["object"] = status }, cancellationToken);

@@ -10,7 +10,7 @@ namespace Berth.Kube.Api;
 
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
-    RbacAuthorizer authorizer, ServiceAccountTokens tokens, TimeProvider time)
+    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
 

@@ -36,6 +36,10 @@ internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectC
             {
                 await foreach (var e in store.WatchAsync(prefix, revision, cancellationToken))
                 {
+                    if (e.Type == WatchEventType.Progress)
+                    {
+                        continue;
+                    }
                     var old = e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
                     if (e.Type == WatchEventType.Deleted)
                     {

@@ -49,6 +49,7 @@ public static class KubeApiHosting
         services.AddSingleton<OpenApiV3Documents>();
         services.AddSingleton<OpenApiEndpoint>();
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
+        services.AddSingleton<WatchProgress>();
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterBootstrap>();

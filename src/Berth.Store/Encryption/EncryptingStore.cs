@@ -39,6 +39,8 @@ public sealed class EncryptingStore(IStore inner, ValueSealer sealer, Func<strin
         }
     }
 
+    public void RequestWatchProgress() => inner.RequestWatchProgress();
+
     public Task<long> CompactAsync(long revision, CancellationToken cancellationToken = default) => inner.CompactAsync(revision, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -161,6 +161,12 @@ public sealed class SqliteStore : IStore
         }
     }
 
+    public void RequestWatchProgress()
+    {
+        ThrowIfDisposed();
+        _hub.RequestProgress();
+    }
+
     public async Task<long> CompactAsync(long revision, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();

@@ -18,6 +18,7 @@ internal sealed class WatchHub
     private readonly EventRing _ring;
     private readonly SubscriptionIndex _subscriptions = new();
     private readonly int _queueCapacity;
+    private long _revision;
     private bool _closed;
 
     /// <param name="revision">The revision the store stands at; the ring holds every event after it.</param>
@@ -25,6 +26,7 @@ internal sealed class WatchHub
     public WatchHub(long revision, WatchHubOptions options)
     {
         _ring = new EventRing(revision, options.RingCapacity, options.RingByteBudget);
+        _revision = revision;
         _queueCapacity = options.QueueCapacity;
     }
 
@@ -68,6 +70,31 @@ internal sealed class WatchHub
         }
     }
 
+    /// <summary>
+    /// Offers every watcher a Progress event at the newest delivered revision. Under the delivery lock, so every
+    /// event at or below it is already in the watcher's queue, ahead of the progress.
+    /// </summary>
+    public void RequestProgress()
+    {
+        lock (_lock)
+        {
+            List<WatchSubscription>? behind = null;
+            foreach (var subscription in _subscriptions.All)
+            {
+                var progress = new WatchEvent(WatchEventType.Progress, new StoreEntry(subscription.Prefix, ReadOnlyMemory<byte>.Empty, 0, _revision),
+                    ReadOnlyMemory<byte>.Empty);
+                if (!subscription.Offer(progress))
+                {
+                    (behind ??= []).Add(subscription);
+                }
+            }
+            foreach (var subscription in behind ?? [])
+            {
+                Drop(subscription);
+            }
+        }
+    }
+
     /// <summary>Ends every watch with <see cref="StoreErrorCode.Unavailable"/>; new ones are refused.</summary>
     public void Close()
     {
@@ -100,6 +127,7 @@ internal sealed class WatchHub
         foreach (var e in batch)
         {
             _ring.Add(e);
+            _revision = e.Revision;
             foreach (var subscription in _subscriptions.Matching(e.Entry.Key))
             {
                 if (!subscription.Offer(e))

@@ -22,6 +22,24 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task Watch_Progress_TellsHowFarTheStoreHasCome_AfterEverythingBefore()
+    {
+        var start = (await Store.GetStatusAsync(Ct)).Revision;
+        await using var watch = new WatchReader(Store, "/quiet/", start);
+        await Create("/quiet/a", 1);
+        await watch.WaitForAsync(1);
+        await Create("/busy/1", 1);
+        var newest = (await Create("/busy/2", 2)).ModRevision;
+
+        Store.RequestWatchProgress();
+        var events = await watch.WaitForAsync(2);
+
+        Assert.Equal((WatchEventType.Added, "/quiet/a"), (events[0].Type, events[0].Entry.Key));
+        Assert.Equal(WatchEventType.Progress, events[1].Type);
+        Assert.Equal(newest, events[1].Revision);
+    }
+
+    [Fact]
     public async Task Watch_Events_CarryValuesAndPreviousValues()
     {
         var start = (await Store.GetStatusAsync(Ct)).Revision;
