@@ -2,15 +2,32 @@ using System.Text.Json.Nodes;
 
 namespace Berth.Kube.Api;
 
-/// <summary>Field selectors on the fields every kind supports: <c>metadata.name</c> and <c>metadata.namespace</c>.</summary>
+/// <summary>
+/// Field selectors: on the fields every kind supports (<c>metadata.name</c>, <c>metadata.namespace</c>) and on those
+/// its strategy names (a Pod's <c>spec.nodeName</c>, an Event's <c>involvedObject.uid</c>). An absent field is "".
+/// </summary>
 internal sealed class FieldSelector
 {
+    private static readonly string[] s_common = ["metadata.name", "metadata.namespace"];
+
     private readonly List<(string Field, string Value, bool Equal)> _terms = [];
 
-    public bool Matches(JsonObject obj) => _terms.All(t =>
-        (obj["metadata"]?[t.Field["metadata.".Length..]]?.GetValue<string>() ?? "") == t.Value == t.Equal);
+    public bool Matches(JsonObject obj) => _terms.All(t => Value(obj, t.Field) == t.Value == t.Equal);
 
-    public static FieldSelector Parse(string? text)
+    /// <summary>A field's value as selectors compare it: strings as they are, other values as JSON writes them.</summary>
+    private static string Value(JsonObject obj, string field)
+    {
+        JsonNode? node = obj;
+        foreach (var part in field.Split('.'))
+        {
+            node = (node as JsonObject)?[part];
+        }
+        return node is null ? "" : node.AsText() ?? node.ToJsonString();
+    }
+
+    public static FieldSelector Parse(string? text) => Parse(text, []);
+
+    public static FieldSelector Parse(string? text, IReadOnlyCollection<string> kindFields)
     {
         var selector = new FieldSelector();
         if (string.IsNullOrWhiteSpace(text))
@@ -27,7 +44,7 @@ internal sealed class FieldSelector
                 throw KubeApiException.BadRequest($"invalid selector: '{text}'; can't understand '{part}'");
             }
             var field = part[..at].Trim();
-            if (field is not ("metadata.name" or "metadata.namespace"))
+            if (!s_common.Contains(field) && !kindFields.Contains(field))
             {
                 throw KubeApiException.BadRequest($"field label not supported: {field}");
             }

@@ -23,6 +23,9 @@ internal interface IResourceStrategy
     /// <summary>Annotation changes advance the generation too, as they do for Deployments.</summary>
     bool GenerationCountsAnnotations => false;
 
+    /// <summary>The fields, beyond <c>metadata.name</c> and <c>metadata.namespace</c>, that field selectors may name.</summary>
+    IReadOnlyCollection<string> FieldLabels => [];
+
     /// <summary>The kind is only ever created, and answered without being stored, as access reviews are.</summary>
     bool CreateOnly => false;
 

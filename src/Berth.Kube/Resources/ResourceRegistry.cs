@@ -60,6 +60,7 @@ internal sealed class ResourceRegistry
         BuiltInKind("", "v1", "Secret", "secrets", Namespaced: true, [], new SecretStrategy()),
         BuiltInKind("", "v1", "Pod", "pods", Namespaced: true, ["po"], new PodStrategy()),
         BuiltInKind("", "v1", "Service", "services", Namespaced: true, ["svc"], new ServiceStrategy()),
+        BuiltInKind("", "v1", "Event", "events", Namespaced: true, ["ev"], new EventStrategy()),
         BuiltInKind("", "v1", "ServiceAccount", "serviceaccounts", Namespaced: true, ["sa"], new ServiceAccountStrategy()),
         BuiltInKind("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
         BuiltInKind("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),

@@ -8,6 +8,8 @@ internal sealed class NamespaceStrategy : IResourceStrategy
     /// <summary>The namespaces every cluster has, which may not be deleted.</summary>
     public static readonly IReadOnlyList<string> SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+    public IReadOnlyCollection<string> FieldLabels { get; } = ["status.phase"];
+
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),

@@ -8,6 +8,12 @@ internal sealed class PodStrategy : IResourceStrategy
 {
     /// <summary>The spec fields a pod may change after creation, as Kubernetes allows.</summary>
     private static readonly string[] s_mutableSpecFields = ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"];
+    /// <summary>The pod fields kube-apiserver lets field selectors name (kubelets watch their pods by <c>spec.nodeName</c>).</summary>
+    public IReadOnlyCollection<string> FieldLabels { get; } =
+    [
+        "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+        "status.phase", "status.podIP", "status.nominatedNodeName",
+    ];
 
     private static readonly string[] s_guaranteedResources = ["cpu", "memory"];
 

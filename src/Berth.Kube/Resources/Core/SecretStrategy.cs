@@ -6,6 +6,8 @@ namespace Berth.Kube.Resources.Core;
 
 internal sealed class SecretStrategy : IResourceStrategy
 {
+    public IReadOnlyCollection<string> FieldLabels { get; } = ["type"];
+
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),

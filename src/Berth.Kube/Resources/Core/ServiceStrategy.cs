@@ -15,6 +15,8 @@ internal sealed class ServiceStrategy : IResourceStrategy
 
     private static readonly string[] s_protocols = ["TCP", "UDP", "SCTP"];
 
+    public IReadOnlyCollection<string> FieldLabels { get; } = ["spec.clusterIP", "spec.type"];
+
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),
