@@ -322,11 +322,17 @@ internal sealed partial class ResourceHandler
         {
             return ProtobufBody.Decode(body.Span, schema, apiVersion, kind, ProtoFieldTable.Shared);
         }
+        catch (ProtobufUnsupportedException)
+        {
+            throw new KubeApiException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json ({kind} has no protobuf form)");
+        }
         catch (Exception e) when (e is ProtobufDecodeException or Google.Protobuf.InvalidProtocolBufferException)
         {
             throw KubeApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
         }
     }
+
 
     /// <summary>Parses a JSON body; a duplicated field is refused here, as kube-apiserver's strict decoder refuses it.</summary>
     private static JsonNode ParseJson(ReadOnlyMemory<byte> body)

@@ -7,7 +7,10 @@ using Google.Protobuf;
 namespace Berth.Kube.Protobuf;
 
 /// <summary>A protobuf body that cannot be read as the message its kind is sent as.</summary>
-internal sealed class ProtobufDecodeException(string message) : Exception(message);
+internal class ProtobufDecodeException(string message) : Exception(message);
+
+/// <summary>A protobuf body of a kind that has no protobuf form here, as custom resources have none in Kubernetes.</summary>
+internal sealed class ProtobufUnsupportedException(string message) : ProtobufDecodeException(message);
 
 /// <summary>
 /// Reads the protobuf request bodies of kubectl's typed commands into the JSON objects the handler takes. The wire
@@ -86,7 +89,7 @@ internal static class ProtobufBody
         {
             throw new ProtobufDecodeException("the message nests too deeply");
         }
-        var fields = table.FieldsOf(schema) ?? throw new ProtobufDecodeException($"no protobuf message is known for {schema.Name}");
+        var fields = table.FieldsOf(schema) ?? throw new ProtobufUnsupportedException($"no protobuf message is known for {schema.Name}");
         var obj = new JsonObject();
         uint tag;
         while ((tag = input.ReadTag()) != 0)

@@ -1,6 +1,7 @@
 using Berth.Kube.Authorization;
 using Berth.Kube.Resources.ApiExtensions;
 using Berth.Kube.Resources.Apps;
+using Berth.Kube.Resources.Batch;
 using Berth.Kube.Resources.Core;
 using Berth.Kube.Resources.Rbac;
 using Berth.Kube.Schema;
@@ -64,6 +65,10 @@ internal sealed class ResourceRegistry
         BuiltInKind("", "v1", "ServiceAccount", "serviceaccounts", Namespaced: true, ["sa"], new ServiceAccountStrategy()),
         BuiltInKind("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
         BuiltInKind("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
+        BuiltInKind("apps", "v1", "StatefulSet", "statefulsets", Namespaced: true, ["sts"], new StatefulSetStrategy()),
+        BuiltInKind("apps", "v1", "DaemonSet", "daemonsets", Namespaced: true, ["ds"], new DaemonSetStrategy()),
+        BuiltInKind("batch", "v1", "Job", "jobs", Namespaced: true, [], new JobStrategy()),
+        BuiltInKind("batch", "v1", "CronJob", "cronjobs", Namespaced: true, ["cj"], new CronJobStrategy()),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "Role", "roles", Namespaced: true, [], new RoleStrategy(clusterScoped: false)),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", Namespaced: false, [], new RoleStrategy(clusterScoped: true)),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", Namespaced: true, [], new RoleBindingStrategy(clusterScoped: false)),

@@ -51,5 +51,5 @@ public sealed class OpenApiV3DocumentsTests
     }
 
     [Fact]
-    public void UnknownGroupVersion_IsNotFound() => Assert.Null(_documents.Find("apis/batch/v1"));
+    public void UnknownGroupVersion_IsNotFound() => Assert.Null(_documents.Find("apis/example.com/v1"));
 }
