@@ -50,6 +50,12 @@ internal sealed class ProtoFieldTable
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("kubernetes-fields.txt")
             ?? throw new InvalidOperationException("The protobuf field table is not embedded in the assembly.");
         using var reader = new StreamReader(stream);
+        return Parse(reader);
+    }
+
+    /// <summary>Reads a table in the file's format: one message a line, <c>name number:field …</c>; <c>#</c> starts a comment line.</summary>
+    public static ProtoFieldTable Parse(TextReader reader)
+    {
         var messages = new Dictionary<string, Dictionary<int, string>>(StringComparer.Ordinal);
         while (reader.ReadLine() is { } line)
         {
