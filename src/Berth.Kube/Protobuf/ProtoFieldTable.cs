@@ -21,6 +21,22 @@ internal sealed class ProtoFieldTable
     public IReadOnlyDictionary<int, string>? FieldsOf(TypeSchema schema) =>
         schema.Name is { } name ? _messages.GetValueOrDefault(MessageName(name)) : null;
 
+    /// <summary>The fields of a message by its full name; null if unknown.</summary>
+    public IReadOnlyDictionary<int, string>? FieldsOf(string message) => _messages.GetValueOrDefault(message);
+
+    /// <summary>
+    /// The message a field of <paramref name="message"/> holds when the field is a Go struct embedded in its parent,
+    /// whose fields JSON writes inline: <c>Volume.volumeSource</c> holds a VolumeSource, <c>Probe.handler</c> a
+    /// ProbeHandler. Found by the names go-to-protobuf gives such fields; null when the field is no such thing.
+    /// </summary>
+    public string? EmbeddedMessage(string message, string field)
+    {
+        var package = message[..message.LastIndexOf('.')];
+        var parent = message[(message.LastIndexOf('.') + 1)..];
+        var type = char.ToUpperInvariant(field[0]) + field[1..];
+        return new[] { $"{package}.{type}", $"{package}.{parent}{type}" }.FirstOrDefault(_messages.ContainsKey);
+    }
+
     /// <summary>
     /// The JSON name of a protobuf field: the same, except where JSON spells it differently, as
     /// JSONSchemaProps' <c>$ref</c> (proto <c>ref</c>) and <c>x-kubernetes-…</c> fields (proto <c>xKubernetes…</c>).
@@ -36,7 +52,12 @@ internal sealed class ProtoFieldTable
             return "$" + protoName;
         }
         var kebab = string.Concat(protoName.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString()));
-        return schema.Properties.ContainsKey(kebab) ? kebab : null;
+        if (schema.Properties.ContainsKey(kebab))
+        {
+            return kebab;
+        }
+        // a few .proto names differ from JSON's only in case: uID for uid, aPIGroup for apiGroup
+        return schema.Properties.Keys.FirstOrDefault(k => string.Equals(k, protoName, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>A schema's component name as its protobuf message is named: <c>io.k8s.api.core.v1.Pod</c> is <c>k8s.io.api.core.v1.Pod</c>.</summary>

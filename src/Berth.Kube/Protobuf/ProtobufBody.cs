@@ -80,23 +80,41 @@ internal static class ProtobufBody
         var obj = DecodeMessage(raw.CreateCodedInput(), schema, table, 0);
         obj.Insert(0, "apiVersion", sentVersion);
         obj.Insert(1, "kind", sentKind);
-        return obj;
+        // Parsed again from its text, so its numbers read as any integer type, as those of a JSON body do.
+        return JsonNode.Parse(obj.ToJsonString())!.AsObject();
     }
 
-    private static JsonObject DecodeMessage(CodedInputStream input, TypeSchema schema, ProtoFieldTable table, int depth)
+    private static JsonObject DecodeMessage(CodedInputStream input, TypeSchema schema, ProtoFieldTable table, int depth, string? message = null)
     {
         if (depth > MaxDepth)
         {
             throw new ProtobufDecodeException("the message nests too deeply");
         }
-        var fields = table.FieldsOf(schema) ?? throw new ProtobufUnsupportedException($"no protobuf message is known for {schema.Name}");
+        message ??= schema.Name is { } component ? ProtoFieldTable.MessageName(component) : "";
+        var fields = table.FieldsOf(message) ?? throw new ProtobufUnsupportedException($"no protobuf message is known for {schema.Name}");
         var obj = new JsonObject();
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            if (!fields.TryGetValue(WireFormat.GetTagFieldNumber(tag), out var protoName) || ProtoFieldTable.JsonName(schema, protoName) is not { } name)
+            if (!fields.TryGetValue(WireFormat.GetTagFieldNumber(tag), out var protoName))
             {
                 input.SkipLastField(); // as Go's generated code passes over fields it does not know
+                continue;
+            }
+            if (ProtoFieldTable.JsonName(schema, protoName) is not { } name)
+            {
+                if (table.EmbeddedMessage(message, protoName) is { } embedded)
+                {
+                    // an embedded struct: its fields are the parent's own in JSON
+                    foreach (var (inlined, value) in DecodeMessage(ReadMessage(input, tag), schema, table, depth + 1, embedded).ToList())
+                    {
+                        obj[inlined] = value?.DeepClone();
+                    }
+                }
+                else
+                {
+                    input.SkipLastField();
+                }
                 continue;
             }
             var field = schema.Properties[name].Schema;

@@ -60,23 +60,23 @@ internal sealed partial class ClientModelSchemas
     private static Dictionary<Type, string> AssignGroups(Dictionary<GroupVersionKind, Type> kinds)
     {
         var groups = new Dictionary<Type, string>();
-        var pending = new Queue<(Type Type, string Group)>();
-        foreach (var (kind, type) in kinds.OrderBy(k => k.Key.Group.Length > 0).ThenBy(k => k.Key.Group, StringComparer.Ordinal)
+        foreach (var (kind, root) in kinds.OrderBy(k => k.Key.Group.Length > 0).ThenBy(k => k.Key.Group, StringComparer.Ordinal)
             .ThenBy(k => k.Key.Version, StringComparer.Ordinal).ThenBy(k => k.Key.Kind, StringComparer.Ordinal))
         {
-            pending.Enqueue((type, kind.Group));
-        }
-        while (pending.TryDequeue(out var next))
-        {
-            if (!groups.TryAdd(next.Type, next.Group))
+            // everything one kind reaches, before the next kind: a shared type belongs to the first kind's group
+            var pending = new Stack<Type>([root]);
+            while (pending.TryPop(out var type))
             {
-                continue;
-            }
-            foreach (var property in next.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                foreach (var reached in ModelTypesIn(property.PropertyType))
+                if (!groups.TryAdd(type, kind.Group))
                 {
-                    pending.Enqueue((reached, next.Group));
+                    continue;
+                }
+                foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                {
+                    foreach (var reached in ModelTypesIn(property.PropertyType))
+                    {
+                        pending.Push(reached);
+                    }
                 }
             }
         }

@@ -119,8 +119,25 @@ internal static partial class SchemaDecoder
         }
     }
 
-    private static bool FitsInteger(JsonNode node, string? format) =>
-        format == "int32" ? node.AsValue().TryGetValue<int>(out _) : node.AsValue().TryGetValue<long>(out _);
+    /// <summary>Whether a number is an integer of the field's size; values parsed from JSON and values made in code (from protobuf) alike.</summary>
+    private static bool FitsInteger(JsonNode node, string? format)
+    {
+        var value = node.AsValue();
+        long number;
+        if (value.TryGetValue<long>(out var parsed))
+        {
+            number = parsed;
+        }
+        else if (value.TryGetValue<int>(out var small))
+        {
+            number = small;
+        }
+        else
+        {
+            return false;
+        }
+        return format != "int32" || number is >= int.MinValue and <= int.MaxValue;
+    }
 
     /// <summary>Go's message for a JSON value that does not fit its field: <c>json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32</c>.</summary>
     private static string Mismatch(JsonValueKind kind, TypeSchema owner, string goPath, TypeSchema expected, JsonNode? number = null)

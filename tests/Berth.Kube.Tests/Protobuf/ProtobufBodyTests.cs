@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Protobuf;
+using Berth.Kube.Resources;
 using Berth.Kube.Schema;
 using Google.Protobuf;
 
@@ -114,5 +115,102 @@ public sealed class ProtobufBodyTests
         var e = Assert.Throws<ProtobufDecodeException>(() =>
             ProtobufBody.Decode(Envelope("v1", "ConfigMap", raw), ConfigMap, "v1", "ConfigMap", s_table));
         Assert.Contains("wire type", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The JSON fields a message numbers, those of the structs it embeds included.</summary>
+    private static HashSet<string> Numbered(string message, TypeSchema schema)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in ProtoFieldTable.Shared.FieldsOf(message)?.Values ?? [])
+        {
+            if (ProtoFieldTable.JsonName(schema, field) is { } name)
+            {
+                names.Add(name);
+            }
+            else if (ProtoFieldTable.Shared.EmbeddedMessage(message, field) is { } embedded)
+            {
+                names.UnionWith(Numbered(embedded, schema));
+            }
+        }
+        return names;
+    }
+
+    /// <summary>
+    /// Fields (and their messages) of the client's models, Kubernetes 1.37, that are newer than the .proto files the
+    /// table was read from; a protobuf body cannot carry them yet. Listed, so that any other gap fails the test.
+    /// </summary>
+    private static readonly HashSet<string> s_newerThanTable =
+    [
+        "io.k8s.api.batch.v1.JobSpec.scheduling",
+        "io.k8s.api.core.v1.ClusterTrustBundleProjection.user",
+        "io.k8s.api.core.v1.ConfigMapVolumeSource.defaultUser",
+        "io.k8s.api.core.v1.DownwardAPIVolumeFile.user",
+        "io.k8s.api.core.v1.DownwardAPIVolumeSource.defaultUser",
+        "io.k8s.api.core.v1.EmptyDirVolumeSource.mode",
+        "io.k8s.api.core.v1.GRPCAction.mode",
+        "io.k8s.api.core.v1.HTTPGetAction.protocol",
+        "io.k8s.api.core.v1.KeyToPath.user",
+        "io.k8s.api.core.v1.PersistentVolumeClaimStatus.healthStatus",
+        "io.k8s.api.core.v1.PodCertificateProjection.user",
+        "io.k8s.api.core.v1.PodSpec.evictionResponders",
+        "io.k8s.api.core.v1.PodSpec.schedulingGroup",
+        "io.k8s.api.core.v1.PodStatus.nodeAllocatableResourceClaimStatuses",
+        "io.k8s.api.core.v1.PodStatus.volumeHealth",
+        "io.k8s.api.core.v1.ProjectedVolumeSource.defaultUser",
+        "io.k8s.api.core.v1.SecretVolumeSource.defaultUser",
+        "io.k8s.api.core.v1.ServiceAccountTokenProjection.user",
+        "io.k8s.api.core.v1.VolumeMount.bindMountOptions",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition.observedGeneration",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus.observedGeneration",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion.selectableFields",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule.fieldPath",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule.messageExpression",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule.optionalOldSelf",
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule.reason",
+        "no message k8s.io.api.batch.v1.JobSchedulingConfiguration",
+        "no message k8s.io.api.core.v1.EvictionResponder",
+        "no message k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus",
+        "no message k8s.io.api.core.v1.PodSchedulingGroup",
+        "no message k8s.io.api.core.v1.PodVolumeHealth",
+        "no message k8s.io.api.core.v1.VolumeHealthStatus",
+        "no message k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.SelectableField",
+    ];
+
+    [Fact]
+    public void FieldTable_CoversEveryTypeOfTheServedKinds()
+    {
+        var seen = new HashSet<TypeSchema>();
+        var missing = new List<string>();
+        void Visit(TypeSchema schema)
+        {
+            if (schema.Kind is SchemaKind.Array or SchemaKind.Map)
+            {
+                Visit(schema.Items!);
+                return;
+            }
+            if (schema.Kind != SchemaKind.Object || !seen.Add(schema))
+            {
+                return;
+            }
+            if (ProtoFieldTable.Shared.FieldsOf(schema) is not { } fields)
+            {
+                missing.Add($"no message {ProtoFieldTable.MessageName(schema.Name!)}");
+                return;
+            }
+            var numbered = Numbered(ProtoFieldTable.MessageName(schema.Name!), schema);
+            missing.AddRange(schema.Properties.Keys.Where(p => p is not ("apiVersion" or "kind") && !numbered.Contains(p))
+                .Select(p => $"{schema.Name}.{p}"));
+            foreach (var property in schema.Properties.Where(p => p.Key is not ("apiVersion" or "kind")))
+            {
+                Visit(property.Value.Schema);
+            }
+        }
+
+        foreach (var type in ResourceRegistry.BuiltIn().Types)
+        {
+            Visit(type.Schema);
+        }
+
+        Assert.Equal(s_newerThanTable.Order(StringComparer.Ordinal), missing.Distinct().Order(StringComparer.Ordinal));
     }
 }
