@@ -25,6 +25,11 @@ internal sealed partial class KubeApiEndpoint(
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            // a HEAD is answered as its GET would be, without the body (which HTTP/2 refuses outright)
+            context.Response.Body = Stream.Null;
+        }
         try
         {
             var path = context.Request.Path.Value ?? "";

@@ -183,6 +183,21 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
     }
 
     [Fact]
+    public async Task Head_AnswersAsGetWould_WithoutABody_OverHttp2()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Head, "api/v1/namespaces/default")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        var response = await _http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
     public async Task Get_UnknownCluster_Is404()
     {
         var response = await _http.GetAsync(new Uri(fixture.Server.KubeAddress, "/clusters/nope/api/v1/namespaces"), Ct);
