@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Berth.Kube.Schema;
@@ -142,7 +143,7 @@ internal sealed partial class ResourceHandler
     public async Task FinalizeNamespaceAsync(string cluster, string name, CancellationToken cancellationToken)
     {
         var namespaces = registry.Find("", "v1", "namespaces")!;
-        await GuaranteedUpdateAsync(cluster, namespaces, null, name, dryRun: false, keepStatus: true, existing =>
+        await GuaranteedUpdateAsync(cluster, namespaces, null, name, dryRun: false, keepStatus: true, FieldOwner.ControllerManager, existing =>
         {
             if (existing["metadata"]!["deletionTimestamp"] is not null && existing["spec"] is JsonObject spec)
             {

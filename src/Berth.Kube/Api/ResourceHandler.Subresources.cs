@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Microsoft.AspNetCore.Http;
 
@@ -23,12 +24,14 @@ internal sealed partial class ResourceHandler
                 var body = await ReadBodyAsync(context, type);
                 var stated = body["metadata"]?["resourceVersion"].AsText();
                 result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: false,
+                    FieldOwner.FromRequest(context, "status", "UpdateOptions", apply: false),
                     existing => (WithStatus(existing, body["status"]), stated is { Length: > 0 } ? ParseRevision(stated) : null),
                     context.RequestAborted);
                 break;
             case "patch":
                 var (contentType, patch) = await ReadPatchAsync(context);
                 result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: false,
+                    FieldOwner.FromRequest(context, "status", "PatchOptions", apply: false),
                     existing => (WithStatus(existing, ApplyPatch(type, contentType, patch, (JsonObject)existing.DeepClone())["status"]), null),
                     context.RequestAborted);
                 break;
@@ -55,12 +58,14 @@ internal sealed partial class ResourceHandler
                 var body = ParseJson(await ReadBodyBytesAsync(context)) as JsonObject ?? throw KubeApiException.BadRequest("a Scale must be a JSON object");
                 var stated = body["metadata"]?["resourceVersion"].AsText();
                 result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
+                    FieldOwner.FromRequest(context, "scale", "UpdateOptions", apply: false),
                     existing => (WithReplicas(existing, body), stated is { Length: > 0 } ? ParseRevision(stated) : null),
                     context.RequestAborted);
                 break;
             case "patch":
                 var (contentType, patch) = await ReadPatchAsync(context);
                 result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
+                    FieldOwner.FromRequest(context, "scale", "PatchOptions", apply: false),
                     existing => (WithReplicas(existing, ApplyPatch(type, contentType, patch, ScaleOf(existing, scale))), null),
                     context.RequestAborted);
                 break;

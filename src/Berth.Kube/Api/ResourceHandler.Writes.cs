@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Protobuf;
 using Berth.Kube.Resources;
 using Berth.Kube.Schema;
@@ -21,7 +22,8 @@ internal sealed partial class ResourceHandler
     private async Task CreateAsync(HttpContext context, string cluster, ResourceType type, string? ns)
     {
         var obj = await ReadBodyAsync(context, type);
-        var created = await CreateObjectAsync(cluster, type, ns, obj, IsDryRun(context), context.RequestAborted);
+        var owner = FieldOwner.FromRequest(context, null, "CreateOptions", apply: false);
+        var created = await CreateObjectAsync(cluster, type, ns, obj, owner, IsDryRun(context), context.RequestAborted);
         await KubeResponse.WriteAsync(context, 201, created);
     }
 
@@ -29,7 +31,8 @@ internal sealed partial class ResourceHandler
     /// Creates an object as the API does for a POST: server-owned metadata set, defaults applied, validated,
     /// its namespace required. Returns the stored object (or, for a dry run, what would be stored).
     /// </summary>
-    public async Task<JsonObject> CreateObjectAsync(string cluster, ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    public async Task<JsonObject> CreateObjectAsync(string cluster, ResourceType type, string? ns, JsonObject obj, FieldOwner owner, bool dryRun,
+        CancellationToken cancellationToken)
     {
         var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
         SetNamespace(type, metadata, ns);
@@ -53,6 +56,7 @@ internal sealed partial class ResourceHandler
             metadata["generation"] = 1;
         }
         var name = PrepareAndValidate(type, obj, old: null);
+        FieldManager.RecordUpdate(type, null, obj, owner, time.GetUtcNow());
         if (ns is not null)
         {
             await RequireNamespaceAsync(cluster, type, ns, name, cancellationToken);
@@ -112,9 +116,10 @@ internal sealed partial class ResourceHandler
         }
         metadata["name"] = name;
         long? stated = metadata["resourceVersion"].AsText() is { Length: > 0 } rv ? ParseRevision(rv) : null;
+        var owner = FieldOwner.FromRequest(context, null, "UpdateOptions", apply: false);
         // Without a resourceVersion the update is unconditional, yet it is made against a fresh read, so the
         // stored status and generation it keeps cannot be older than the object it replaces.
-        var replaced = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true,
+        var replaced = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: true, owner,
             _ => ((JsonObject)obj.DeepClone(), stated), context.RequestAborted);
         await KubeResponse.WriteAsync(context, 200, replaced);
     }
@@ -122,10 +127,11 @@ internal sealed partial class ResourceHandler
     /// <summary>
     /// Stores <paramref name="obj"/> in place of <paramref name="existing"/>: the server-owned fields kept as
     /// stored (the status too, unless this is a write of the status), defaults applied, the generation
-    /// advanced when the spec changed, validated, and guarded by <paramref name="expected"/> when given.
+    /// advanced when the spec changed, validated, its managed fields recorded, and guarded by <paramref name="expected"/>
+    /// when given. A write that changes nothing is not stored, so it makes no new resourceVersion and no watch event.
     /// </summary>
     private async Task<JsonObject> ReplaceObjectAsync(string cluster, ResourceType type, string? ns, JsonObject existing,
-        JsonObject obj, long? expected, bool dryRun, bool keepStatus, CancellationToken cancellationToken)
+        JsonObject obj, long? expected, bool dryRun, bool keepStatus, FieldOwner owner, CancellationToken cancellationToken)
     {
         var metadata = (JsonObject)obj["metadata"]!;
         var name = metadata["name"]!.GetValue<string>();
@@ -165,6 +171,7 @@ internal sealed partial class ResourceHandler
         {
             metadata.Remove("generation");
         }
+        FieldManager.RecordUpdate(type, existing, obj, owner, time.GetUtcNow());
         if (dryRun)
         {
             return obj;
@@ -176,6 +183,10 @@ internal sealed partial class ResourceHandler
             // the last finalizer is gone: the deletion it held completes
             await RemoveAsync(cluster, type, ns, name, expected, cancellationToken);
             return obj;
+        }
+        if (IsUnchanged(existing, obj, expected))
+        {
+            return existing;
         }
         var allocation = allocator is null ? Allocation.None : await allocator.AllocateAsync(cluster, obj, existing, cancellationToken);
         StoreEntry entry;
@@ -201,6 +212,22 @@ internal sealed partial class ResourceHandler
             await allocator.CommitAsync(allocation, cancellationToken);
         }
         return ObjectStorage.Stamp(obj, entry);
+    }
+
+    /// <summary>
+    /// The replacement is the stored object as it is, and the write's precondition (if any) holds, so kube-apiserver
+    /// would answer with the stored object without writing.
+    /// </summary>
+    private static bool IsUnchanged(JsonObject existing, JsonObject replacement, long? expected)
+    {
+        var stored = existing["metadata"]!["resourceVersion"].AsText();
+        if (expected is { } revision && revision.ToString(CultureInfo.InvariantCulture) != stored)
+        {
+            return false;
+        }
+        var candidate = (JsonObject)replacement.DeepClone();
+        ((JsonObject)candidate["metadata"]!)["resourceVersion"] = stored;
+        return JsonNode.DeepEquals(candidate, existing);
     }
 
     /// <summary>Removes an object from the store, guarded by <paramref name="expected"/>, and gives back what it held.</summary>
@@ -282,15 +309,18 @@ internal sealed partial class ResourceHandler
     private static async Task<JsonObject> ReadBodyAsync(HttpContext context, TypeSchema schema, string apiVersion, string version, string kind)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
-        if (mediaType is not ("application/json" or ProtobufBody.MediaType))
+        if (mediaType is not ("application/json" or YamlBody.MediaType or ProtobufBody.MediaType))
         {
             throw new KubeApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json, {ProtobufBody.MediaType}");
+                $"the body of the request was in an unknown format - accepted media types include: application/json, {YamlBody.MediaType}, {ProtobufBody.MediaType}");
         }
         var body = await ReadBodyBytesAsync(context);
-        var obj = mediaType == ProtobufBody.MediaType
-            ? DecodeProtobuf(body, schema, apiVersion, kind)
-            : ParseJson(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object");
+        var obj = mediaType switch
+        {
+            ProtobufBody.MediaType => DecodeProtobuf(body, schema, apiVersion, kind),
+            YamlBody.MediaType => YamlBody.Parse(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a YAML object"),
+            _ => ParseJson(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object"),
+        };
         // A body that leaves out its type gets the URL's, as kube-apiserver's decoder defaults it.
         if (obj["kind"] is null)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.ApiExtensions;
 using Berth.Kube.Schema;
@@ -60,7 +61,7 @@ internal sealed class CustomResourceDefinitionController(IStore store, ResourceH
         if (crd["status"]?["conditions"] is not JsonArray conditions || !conditions.Any(c => c?["type"].AsText() == "Established"))
         {
             var crdType = registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
-            await objects.UpdateStatusAsync(cluster, crdType, null, name, current => Established(current, time.GetUtcNow()), cancellationToken);
+            await objects.UpdateStatusAsync(cluster, crdType, null, name, FieldOwner.ApiServer, current => Established(current, time.GetUtcNow()), cancellationToken);
         }
     }
 
@@ -112,7 +113,7 @@ internal sealed class CustomResourceDefinitionController(IStore store, ResourceH
             return;
         }
         var crdType = registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
-        await objects.UpdateObjectAsync(cluster, crdType, null, name, current =>
+        await objects.UpdateObjectAsync(cluster, crdType, null, name, FieldOwner.ApiServer, current =>
         {
             if (current["metadata"]!["finalizers"] is JsonArray finalizers)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Store;
 using Microsoft.Extensions.Logging;
@@ -133,7 +134,7 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
         var blocking = references.OfType<JsonObject>().Any(r => waiting.Contains(r["uid"].AsText() ?? "") && r["blockOwnerDeletion"].AsBool() == true);
         if (dangling.Count > 0 || blocking)
         {
-            await objects.UpdateObjectAsync(cluster, type, ns, name, current => Unblocking(WithoutOwners(current, dangling), waiting), cancellationToken);
+            await objects.UpdateObjectAsync(cluster, type, ns, name, FieldOwner.ControllerManager, current => Unblocking(WithoutOwners(current, dangling), waiting), cancellationToken);
         }
     }
 
@@ -170,7 +171,7 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
         }
         if (blocking == 0)
         {
-            await objects.UpdateObjectAsync(cluster, type, ns, name, current => WithoutFinalizer(current, ResourceHandler.ForegroundFinalizer), cancellationToken);
+            await objects.UpdateObjectAsync(cluster, type, ns, name, FieldOwner.ControllerManager, current => WithoutFinalizer(current, ResourceHandler.ForegroundFinalizer), cancellationToken);
         }
     }
 
@@ -184,7 +185,7 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
             {
                 try
                 {
-                    await objects.UpdateObjectAsync(cluster, depType, depNs, depName, current => WithoutOwners(current, [uid]), cancellationToken);
+                    await objects.UpdateObjectAsync(cluster, depType, depNs, depName, FieldOwner.ControllerManager, current => WithoutOwners(current, [uid]), cancellationToken);
                 }
                 catch (KubeApiException e) when (e.Reason == "NotFound")
                 {
@@ -192,7 +193,7 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
                 }
             }
         }
-        await objects.UpdateObjectAsync(cluster, type, ns, name, current => WithoutFinalizer(current, ResourceHandler.OrphanFinalizer), cancellationToken);
+        await objects.UpdateObjectAsync(cluster, type, ns, name, FieldOwner.ControllerManager, current => WithoutFinalizer(current, ResourceHandler.OrphanFinalizer), cancellationToken);
     }
 
     private enum OwnerState

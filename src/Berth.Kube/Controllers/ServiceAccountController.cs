@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Store;
 using Microsoft.Extensions.Logging;
@@ -47,7 +48,7 @@ internal sealed class ServiceAccountController(IStore store, ResourceHandler obj
                 ["apiVersion"] = "v1",
                 ["kind"] = "ServiceAccount",
                 ["metadata"] = new JsonObject { ["name"] = "default" },
-            }, dryRun: false, cancellationToken);
+            }, FieldOwner.ControllerManager, dryRun: false, cancellationToken);
         }
         catch (KubeApiException e) when (e.Reason is "AlreadyExists" or "Forbidden")
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.Authorization;
+using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Microsoft.Extensions.Hosting;
@@ -59,7 +60,7 @@ internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegist
         }
         try
         {
-            await resources.CreateObjectAsync(KubeApiOptions.DefaultCluster, type, ns, obj, dryRun: false, cancellationToken);
+            await resources.CreateObjectAsync(KubeApiOptions.DefaultCluster, type, ns, obj, FieldOwner.ApiServer, dryRun: false, cancellationToken);
         }
         catch (KubeApiException e) when (e.Reason == "AlreadyExists")
         {

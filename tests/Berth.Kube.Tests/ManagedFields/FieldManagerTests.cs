@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+using Berth.Kube.ManagedFields;
+using Berth.Kube.Resources;
+
+namespace Berth.Kube.Tests.ManagedFields;
+
+public sealed class FieldManagerTests
+{
+    private static readonly ResourceType s_deployments = ResourceRegistry.BuiltIn().Find("apps", "v1", "deployments")!;
+    private static readonly ResourceType s_configMaps = ResourceRegistry.BuiltIn().Find("", "v1", "configmaps")!;
+    private static readonly DateTimeOffset s_now = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    [Fact]
+    public void RecordUpdate_OfANewObject_OwnsWhatItSet_ValueStructsWithoutDot()
+    {
+        var obj = Deployment(replicas: 2);
+
+        FieldManager.RecordUpdate(s_deployments, null, obj, new FieldOwner("kubectl-create"), s_now);
+
+        var entry = Entries(obj).Single();
+        Assert.Equal("kubectl-create", entry["manager"]!.GetValue<string>());
+        Assert.Equal("Update", entry["operation"]!.GetValue<string>());
+        Assert.Equal("2026-01-02T03:04:05Z", entry["time"]!.GetValue<string>());
+        Assert.Equal(
+            """{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{},"f:selector":{},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"web\"}":{".":{},"f:image":{},"f:name":{}}}}}}}""",
+            Json(entry["fieldsV1"]));
+    }
+
+    [Fact]
+    public void RecordUpdate_TakesChangedFieldsFromOtherManagers_AndForgetsRemovedOnes()
+    {
+        var old = ConfigMap("""{"a":"1","b":"2"}""");
+        FieldManager.RecordUpdate(s_configMaps, null, old, new FieldOwner("creator"), s_now);
+        var updated = (JsonObject)old.DeepClone();
+        updated["data"] = JsonNode.Parse("""{"a":"changed","c":"3"}""");
+
+        FieldManager.RecordUpdate(s_configMaps, old, updated, new FieldOwner("editor"), s_now.AddMinutes(1));
+
+        var entries = Entries(updated);
+        Assert.Equal("""{"f:data":{}}""", entries.Single(e => e["manager"]!.GetValue<string>() == "creator")["fieldsV1"]!.ToJsonString());
+        Assert.Equal("""{"f:data":{"f:a":{},"f:c":{}}}""", entries.Single(e => e["manager"]!.GetValue<string>() == "editor")["fieldsV1"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void RecordUpdate_OneEmptyEntry_ClearsManagedFields()
+    {
+        var old = ConfigMap("""{"a":"1"}""");
+        FieldManager.RecordUpdate(s_configMaps, null, old, new FieldOwner("creator"), s_now);
+        var updated = (JsonObject)old.DeepClone();
+        updated["metadata"]!["managedFields"] = new JsonArray(new JsonObject());
+
+        FieldManager.RecordUpdate(s_configMaps, old, updated, new FieldOwner("editor"), s_now);
+
+        Assert.Null(updated["metadata"]!["managedFields"]);
+    }
+
+    [Fact]
+    public void Apply_ChangingAFieldAnotherManagerOwns_IsAConflict_UnlessForced()
+    {
+        var live = Deployment(replicas: 2);
+        FieldManager.RecordUpdate(s_deployments, null, live, new FieldOwner("kubectl-create"), s_now);
+        var config = Deployment(replicas: 5);
+
+        var conflict = Assert.Throws<KubeApiException>(() => FieldManager.Apply(s_deployments, live, config, Applier(), force: false, s_now));
+        var forced = FieldManager.Apply(s_deployments, live, (JsonObject)config.DeepClone(), Applier(), force: true, s_now);
+
+        Assert.Equal(409, conflict.Code);
+        Assert.Equal("Conflict", conflict.Reason);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl-create\" using apps/v1: .spec.replicas", conflict.Message);
+        var cause = conflict.Details!["causes"]!.AsArray().Single()!;
+        Assert.Equal("FieldManagerConflict", cause["reason"]!.GetValue<string>());
+        Assert.Equal(".spec.replicas", cause["field"]!.GetValue<string>());
+        Assert.Equal(5, forced["spec"]!["replicas"]!.GetValue<int>());
+        var creator = Entries(forced).Single(e => e["manager"]!.GetValue<string>() == "kubectl-create");
+        Assert.DoesNotContain("f:replicas", creator["fieldsV1"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_TheSameValueAnotherManagerSet_SharesIt_WithoutConflict()
+    {
+        var live = Deployment(replicas: 2);
+        FieldManager.RecordUpdate(s_deployments, null, live, new FieldOwner("kubectl-create"), s_now);
+
+        var applied = FieldManager.Apply(s_deployments, live, Deployment(replicas: 2), Applier(), force: false, s_now);
+
+        Assert.All(Entries(applied), e => Assert.Contains("f:replicas", e["fieldsV1"]!.ToJsonString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Apply_Again_WithoutAListItem_RemovesIt_AndMergesKeyedLists()
+    {
+        var first = Deployment(replicas: 1);
+        first["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "sidecar", ["image"] = "busybox" });
+        var live = FieldManager.Apply(s_deployments, null, first, Applier(), force: false, s_now);
+        live["spec"]!["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"] = "Always"; // as defaulting adds it
+
+        var second = FieldManager.Apply(s_deployments, live, Deployment(replicas: 1), Applier(), force: false, s_now);
+
+        var container = second["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single()!;
+        Assert.Equal("web", container["name"]!.GetValue<string>());
+        Assert.Equal("Always", container["imagePullPolicy"]!.GetValue<string>()); // nobody's to remove
+    }
+
+    [Fact]
+    public void Apply_WithManagedFieldsInTheConfiguration_IsBadRequest()
+    {
+        var config = Deployment(replicas: 1);
+        config["metadata"]!["managedFields"] = new JsonArray();
+
+        var error = Assert.Throws<KubeApiException>(() => FieldManager.Apply(s_deployments, null, config, Applier(), force: false, s_now));
+
+        Assert.Equal(400, error.Code);
+    }
+
+    [Fact]
+    public void FieldSet_RoundTripsThroughFieldsV1()
+    {
+        var text = """{"f:data":{".":{},"f:a":{}},"f:spec":{"f:list":{"k:{\"name\":\"x\"}":{".":{},"f:name":{}},"v:\"y\"":{}}}}""";
+
+        var set = FieldSet.FromFieldsV1(JsonNode.Parse(text))!;
+
+        Assert.Equal(text, Json(set.ToFieldsV1()));
+        Assert.Equal([".data", ".data.a", ".spec.list[name=\"x\"]", ".spec.list[name=\"x\"].name", ".spec.list[=\"y\"]"],
+            set.Paths().Select(FieldSet.Format));
+    }
+
+    /// <summary>JSON as the API server writes it, quotes inside strings unescaped.</summary>
+    private static string Json(JsonNode? node) =>
+        node!.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    private static FieldOwner Applier() => new("kubectl", Applies: true);
+
+    private static List<JsonObject> Entries(JsonObject obj) => [.. obj["metadata"]!["managedFields"]!.AsArray().Select(e => (JsonObject)e!)];
+
+    private static JsonObject ConfigMap(string data) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject { ["name"] = "cfg", ["namespace"] = "default" },
+        ["data"] = JsonNode.Parse(data),
+    };
+
+    private static JsonObject Deployment(int replicas) => (JsonObject)JsonNode.Parse($$$"""
+        {
+          "apiVersion": "apps/v1", "kind": "Deployment",
+          "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+          "spec": {
+            "replicas": {{{replicas}}},
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+              "metadata": {"labels": {"app": "web"}},
+              "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}
+            }
+          }
+        }
+        """)!;
+}
