@@ -45,6 +45,8 @@ public static class KubeApiHosting
         services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<Impersonation>();
         services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton<AggregatedDiscovery>();
+        services.AddSingleton<DiscoveryEndpoint>();
         services.AddSingleton(ModelDocumentation.Shared);
         services.AddSingleton<OpenApiV3Documents>();
         services.AddSingleton<OpenApiEndpoint>();
