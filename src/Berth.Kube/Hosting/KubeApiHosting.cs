@@ -49,6 +49,7 @@ public static class KubeApiHosting
         services.AddSingleton<DiscoveryEndpoint>();
         services.AddSingleton(ModelDocumentation.Shared);
         services.AddSingleton<OpenApiV3Documents>();
+        services.AddSingleton<OpenApiV2Document>();
         services.AddSingleton<OpenApiEndpoint>();
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<WatchProgress>();

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Berth.Tests.Kube;
 
-/// <summary>Aggregated and legacy discovery, negotiated as kube-apiserver does.</summary>
+/// <summary>Aggregated and legacy discovery, negotiated as kube-apiserver does, and the Swagger 2.0 document.</summary>
 public sealed class DiscoveryTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IDisposable
 {
     /// <summary>What client-go 1.32 sends for <c>/api</c> and <c>/apis</c>.</summary>
@@ -215,6 +215,101 @@ public sealed class DiscoveryTests(KubeServerFixture fixture) : IClassFixture<Ku
         Assert.Matches(@"service/kubernetes\s+ClusterIP\s+10\.100\.0\.1", everything);
     }
 
+    [Fact]
+    public async Task OpenApiV2_IsSwagger20_WithADefinitionForEveryServedKind()
+    {
+        var (_, apis) = await GetAsync("apis", ClientGoAccept);
+        var (_, api) = await GetAsync("api", ClientGoAccept);
+        using var response = await _http.GetAsync("openapi/v2", Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        var swagger = JsonNode.Parse(text)!.AsObject();
+        var definitions = swagger["definitions"]!.AsObject();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("2.0", swagger["swagger"]!.GetValue<string>());
+        Assert.Equal("v1.32.0", swagger["info"]!["version"]!.GetValue<string>());
+        Assert.Null(swagger["components"]);
+        foreach (var group in Items(api).Concat(Items(apis)))
+        {
+            foreach (var version in group["versions"]!.AsArray())
+            {
+                foreach (var resource in version!["resources"]!.AsArray())
+                {
+                    var kind = resource!["responseKind"]!;
+                    Assert.True(definitions.Any(d => d.Value!["x-kubernetes-group-version-kind"]?.AsArray().Any(k => JsonNode.DeepEquals(k, kind)) == true),
+                        $"no definition for {kind.ToJsonString()}");
+                }
+            }
+        }
+        Assert.Equal("""[{"group":"apps","kind":"Deployment","version":"v1"}]""", definitions["io.k8s.api.apps.v1.Deployment"]!["x-kubernetes-group-version-kind"]!.ToJsonString());
+        Assert.Equal("#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", definitions["io.k8s.api.core.v1.Pod"]!["properties"]!["metadata"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("int-or-string", definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]!["format"]!.GetValue<string>());
+        foreach (var reference in References(swagger))
+        {
+            Assert.StartsWith("#/definitions/", reference, StringComparison.Ordinal);
+            Assert.True(definitions.ContainsKey(reference["#/definitions/".Length..]), $"{reference} does not resolve");
+        }
+        var patch = swagger["paths"]!["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]!["patch"]!;
+        Assert.Equal("patch", patch["x-kubernetes-action"]!.GetValue<string>());
+        Assert.Equal("""{"group":"apps","kind":"Deployment","version":"v1"}""", patch["x-kubernetes-group-version-kind"]!.ToJsonString());
+        Assert.Contains(patch["parameters"]!.AsArray(), p => p!["in"]!.GetValue<string>() == "body");
+        Assert.Contains(patch["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "fieldValidation" && p["type"]!.GetValue<string>() == "string");
+        Assert.Equal("#/definitions/io.k8s.api.apps.v1.Deployment", patch["responses"]!["200"]!["schema"]!["$ref"]!.GetValue<string>());
+        await ValidateSwaggerAsync(text);
+    }
+
+    [Fact]
+    public async Task OpenApiV2_IfNoneMatchItsETag_IsNotModified()
+    {
+        using var first = await _http.GetAsync("openapi/v2", Ct);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "openapi/v2");
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        using var response = await _http.SendAsync(again, Ct);
+
+        Assert.Matches("^\"[0-9A-F]{128}\"$", first.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("application/com.github.proto-openapi.spec.v2@v1.0+protobuf", HttpStatusCode.NotAcceptable)]
+    [InlineData("application/com.github.proto-openapi.spec.v2.v1.0+protobuf", HttpStatusCode.NotAcceptable)]
+    [InlineData("application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json;q=0.5", HttpStatusCode.OK)]
+    [InlineData("*/*", HttpStatusCode.OK)]
+    [InlineData("application/json", HttpStatusCode.OK)]
+    public async Task OpenApiV2_IsJsonOnly(string accept, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "openapi/v2");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await _http.SendAsync(request, Ct);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        }
+        else
+        {
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync(Ct));
+        }
+    }
+
+    /// <summary>Checks the document against the Swagger 2.0 schema with openapi-spec-validator (on the machine image).</summary>
+    private async Task ValidateSwaggerAsync(string text)
+    {
+        var path = Path.Combine(fixture.DataDirectory, "swagger.json");
+        await File.WriteAllTextAsync(path, text, Ct);
+        var start = new System.Diagnostics.ProcessStartInfo("openapi-spec-validator") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--schema");
+        start.ArgumentList.Add("2.0");
+        start.ArgumentList.Add(path);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var error = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(120), Ct);
+        Assert.True(process.ExitCode == 0, $"openapi-spec-validator: {await output}{await error}");
+    }
+
     private async Task<(HttpResponseMessage Response, JsonNode Document)> GetAsync(string path, string? accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -243,4 +338,11 @@ public sealed class DiscoveryTests(KubeServerFixture fixture) : IClassFixture<Ku
 
     private static string[] Lines(string output) =>
         [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];
+
+    private static IEnumerable<string> References(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => p.Key == "$ref" && p.Value is JsonValue reference ? [reference.GetValue<string>()] : References(p.Value)),
+        JsonArray a => a.SelectMany(References),
+        _ => [],
+    };
 }
