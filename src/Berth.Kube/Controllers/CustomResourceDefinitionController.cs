@@ -77,8 +77,9 @@ internal sealed class CustomResourceDefinitionController(IStore store, ResourceH
             var versionName = version["name"]!.GetValue<string>();
             var schema = CustomResourceSchema.ForKind(group, versionName, kind, version["schema"]?["openAPIV3Schema"] as JsonObject);
             var shortNames = (names["shortNames"] as JsonArray ?? []).Select(n => n.AsText()).OfType<string>().ToList();
+            var categories = (names["categories"] as JsonArray ?? []).Select(n => n.AsText()).OfType<string>().ToList();
             registry.AddOrReplace(new ResourceType(group, versionName, kind, plural, spec["scope"].AsText() == "Namespaced", shortNames,
-                new CustomResourceStrategy(version, schema), schema));
+                new CustomResourceStrategy(version, schema, categories), schema));
         }
         _served[key] = (group, plural);
     }

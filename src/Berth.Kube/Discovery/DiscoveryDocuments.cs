@@ -3,7 +3,10 @@ using Berth.Kube.Resources;
 
 namespace Berth.Kube.Discovery;
 
-/// <summary>The legacy discovery documents: /version, /api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}.</summary>
+/// <summary>
+/// The legacy discovery documents: /version, /api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}; and the
+/// pieces the aggregated documents (<see cref="AggregatedDiscovery"/>) share with them, so both list the same.
+/// </summary>
 internal sealed class DiscoveryDocuments(ResourceRegistry registry)
 {
     /// <summary>The Kubernetes release whose API Berth serves.</summary>
@@ -44,7 +47,10 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
         ["platform"] = $"{(OperatingSystem.IsLinux() ? "linux" : "unknown")}/{System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}",
     };
 
-    private IEnumerable<string> Groups() =>
+    private IEnumerable<string> Groups() => NamedGroups(registry);
+
+    /// <summary>The named groups served (every group but the legacy core), in the registry's stable order.</summary>
+    public static IEnumerable<string> NamedGroups(ResourceRegistry registry) =>
         registry.GroupVersions.Where(gv => gv.Group.Length > 0).Select(gv => gv.Group).Distinct();
 
     private JsonObject Group(string group)
@@ -66,43 +72,37 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
         ["kind"] = "APIResourceList",
         ["apiVersion"] = "v1",
         ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
-        ["resources"] = new JsonArray([.. registry.Types.Where(t => t.Group == group && t.Version == version).SelectMany(Resources)]),
+        ["resources"] = new JsonArray([.. ServedIn(registry, group, version).SelectMany(Resources)]),
     };
 
-    /// <summary>A kind's entry, then one for each of its subresources, as kube-apiserver lists them.</summary>
-    private static IEnumerable<JsonNode> Resources(ResourceType type)
-    {
-        yield return Resource(type);
-        if (type.Strategy.HasStatus)
-        {
-            yield return Subresource(type, "status", type.Kind, null, null);
-        }
-        if (type.Strategy.Scale is not null)
-        {
-            yield return Subresource(type, "scale", "Scale", "autoscaling", "v1");
-        }
-        if (type.Group.Length == 0 && type.Kind == "ServiceAccount")
-        {
-            yield return Subresource(type, "token", "TokenRequest", "authentication.k8s.io", "v1", ["create"]);
-        }
-    }
+    /// <summary>The resources of one group/version, ordered by name as kube-apiserver installs them.</summary>
+    public static IEnumerable<ResourceType> ServedIn(ResourceRegistry registry, string group, string version) =>
+        registry.Types.Where(t => t.Group == group && t.Version == version).OrderBy(t => t.Plural, StringComparer.Ordinal);
 
-    private static JsonObject Subresource(ResourceType type, string name, string kind, string? group, string? version, string[]? verbs = null)
+    /// <summary>Words as a JSON array of strings.</summary>
+    public static JsonArray Strings(IEnumerable<string> words) => new([.. words.Select(w => (JsonNode)w)]);
+
+    /// <summary>A kind's entry, then one for each of its subresources, as kube-apiserver lists them.</summary>
+    private static IEnumerable<JsonNode> Resources(ResourceType type) =>
+        DiscoveredSubresource.Of(type).Select(s => Subresource(type, s)).Prepend(Resource(type));
+
+    /// <summary>A subresource's entry; its group and version are named only where they differ from the resource's.</summary>
+    private static JsonObject Subresource(ResourceType type, DiscoveredSubresource subresource)
     {
-        var resource = new JsonObject
+        var entry = new JsonObject
         {
-            ["name"] = $"{type.Plural}/{name}",
+            ["name"] = $"{type.Plural}/{subresource.Name}",
             ["singularName"] = "",
             ["namespaced"] = type.Namespaced,
-            ["kind"] = kind,
-            ["verbs"] = new JsonArray([.. (verbs ?? ["get", "patch", "update"]).Select(v => (JsonNode)v)]),
         };
-        if (group is not null)
+        if ((subresource.ResponseKind.Group, subresource.ResponseKind.Version) != (type.Group, type.Version))
         {
-            resource["group"] = group;
-            resource["version"] = version;
+            entry["group"] = subresource.ResponseKind.Group;
+            entry["version"] = subresource.ResponseKind.Version;
         }
-        return resource;
+        entry["kind"] = subresource.ResponseKind.Kind;
+        entry["verbs"] = Strings(subresource.Verbs);
+        return entry;
     }
 
     private static JsonObject Resource(ResourceType type)
@@ -113,11 +113,15 @@ internal sealed class DiscoveryDocuments(ResourceRegistry registry)
             ["singularName"] = type.Singular,
             ["namespaced"] = type.Namespaced,
             ["kind"] = type.Kind,
-            ["verbs"] = new JsonArray([.. type.Verbs.Select(v => (JsonNode)v)]),
+            ["verbs"] = Strings(type.Verbs),
         };
         if (type.ShortNames.Count > 0)
         {
-            resource["shortNames"] = new JsonArray([.. type.ShortNames.Select(n => (JsonNode)n)]);
+            resource["shortNames"] = Strings(type.ShortNames);
+        }
+        if (type.Categories.Count > 0)
+        {
+            resource["categories"] = Strings(type.Categories);
         }
         return resource;
     }

@@ -16,7 +16,7 @@ internal sealed partial class KubeApiEndpoint(
     RequestAuthenticator authenticator,
     Impersonation impersonation,
     RbacAuthorizer authorizer,
-    DiscoveryDocuments discovery,
+    DiscoveryEndpoint discovery,
     OpenApiEndpoint openApi,
     ResourceHandler resources,
     ILogger<KubeApiEndpoint> logger)
@@ -53,9 +53,8 @@ internal sealed partial class KubeApiEndpoint(
             {
                 return;
             }
-            if (discovery.Find(rest, $"{context.Request.Host}") is { } document)
+            if (await discovery.TryServeAsync(context, rest))
             {
-                await KubeResponse.WriteAsync(context, 200, document);
                 return;
             }
             await resources.HandleAsync(context, cluster, request ?? throw KubeApiException.UnknownResource());

@@ -45,8 +45,11 @@ public static class KubeApiHosting
         services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<Impersonation>();
         services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton<AggregatedDiscovery>();
+        services.AddSingleton<DiscoveryEndpoint>();
         services.AddSingleton(ModelDocumentation.Shared);
         services.AddSingleton<OpenApiV3Documents>();
+        services.AddSingleton<OpenApiV2Document>();
         services.AddSingleton<OpenApiEndpoint>();
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<WatchProgress>();

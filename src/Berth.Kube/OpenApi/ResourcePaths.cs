@@ -4,9 +4,22 @@ using Berth.Kube.Schema;
 
 namespace Berth.Kube.OpenApi;
 
-/// <summary>The REST operations of one resource as OpenAPI v3 paths: the verbs the handler serves, and no others.</summary>
-internal sealed class ResourcePaths(ResourceType type, string kindSchema, string? listSchema)
+/// <summary>
+/// The REST operations of one resource as OpenAPI paths, v2 or v3 as <paramref name="schemas"/> writes: the verbs the
+/// handler serves, and no others.
+/// </summary>
+internal sealed class ResourcePaths(ResourceType type, SchemaWriter schemas, string kindSchema, string? listSchema)
 {
+    private bool V2 => schemas.Format == OpenApiFormat.V2;
+
+    /// <summary>Writes the kind's schema (and its list's) with <paramref name="schemas"/>, and its operations into <paramref name="paths"/>.</summary>
+    public static void AddKind(JsonObject paths, SchemaWriter schemas, ResourceType type)
+    {
+        var kind = schemas.Add(type.Schema);
+        var list = ClientModelSchemas.Shared.ForKind(type.Group, type.Version, type.ListKind) is { } listSchema ? schemas.Add(listSchema) : null;
+        new ResourcePaths(type, schemas, kind, list).AddTo(paths);
+    }
+
     public void AddTo(JsonObject paths)
     {
         var prefix = type.Group.Length == 0 ? $"/api/{type.Version}" : $"/apis/{type.Group}/{type.Version}";
@@ -57,45 +70,71 @@ internal sealed class ResourcePaths(ResourceType type, string kindSchema, string
 
     private JsonObject Operation(string action, string id, string summary, string? schema, JsonNode[] parameters, bool body = false, bool patch = false)
     {
-        var content = new JsonObject();
-        foreach (var mediaType in new[] { "application/json" })
-        {
-            content[mediaType] = schema is null ? new JsonObject() : new JsonObject { ["schema"] = Ref(schema) };
-        }
         var operation = new JsonObject
         {
             ["tags"] = new JsonArray(Tag()),
             ["description"] = summary,
             ["operationId"] = OperationId(id),
-            ["parameters"] = new JsonArray(parameters),
-            ["responses"] = new JsonObject
-            {
-                ["200"] = new JsonObject { ["description"] = "OK", ["content"] = content.DeepClone() },
-                ["401"] = new JsonObject { ["description"] = "Unauthorized" },
-            },
-            ["x-kubernetes-action"] = action,
-            ["x-kubernetes-group-version-kind"] = SchemaWriter.Gvk(new GroupVersionKind(type.Group, type.Version, type.Kind)),
+        };
+        var responses = new JsonObject
+        {
+            ["200"] = Response("OK", schema),
+            ["401"] = new JsonObject { ["description"] = "Unauthorized" },
         };
         if (action == "post")
         {
-            ((JsonObject)operation["responses"]!)["201"] = new JsonObject { ["description"] = "Created", ["content"] = content.DeepClone() };
+            responses["201"] = Response("Created", schema);
         }
-        if (body || patch)
+        var bodyTypes = patch
+            ? new[] { "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json" }
+            : ["application/json"];
+        var bodySchema = patch ? new JsonObject { ["type"] = "object" } : body ? Ref(schema!) : null;
+        if (V2)
+        {
+            // Swagger 2.0: media types per operation, and the body is a parameter of its own
+            if (bodySchema is not null)
+            {
+                operation["consumes"] = new JsonArray([.. bodyTypes.Select(t => (JsonNode)t)]);
+                parameters = [.. parameters, new JsonObject { ["name"] = "body", ["in"] = "body", ["required"] = true, ["schema"] = bodySchema }];
+            }
+            operation["produces"] = new JsonArray("application/json");
+            operation["schemes"] = new JsonArray("https");
+        }
+        else if (bodySchema is not null)
         {
             var bodyContent = new JsonObject();
-            var mediaTypes = patch
-                ? new[] { "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json" }
-                : ["application/json"];
-            foreach (var mediaType in mediaTypes)
+            foreach (var mediaType in bodyTypes)
             {
-                bodyContent[mediaType] = new JsonObject
-                {
-                    ["schema"] = patch ? new JsonObject { ["type"] = "object" } : Ref(schema!),
-                };
+                bodyContent[mediaType] = new JsonObject { ["schema"] = bodySchema.DeepClone() };
             }
             operation["requestBody"] = new JsonObject { ["content"] = bodyContent, ["required"] = true };
         }
+        operation["parameters"] = new JsonArray(parameters);
+        operation["responses"] = responses;
+        operation["x-kubernetes-action"] = action;
+        operation["x-kubernetes-group-version-kind"] = SchemaWriter.Gvk(new GroupVersionKind(type.Group, type.Version, type.Kind));
         return operation;
+    }
+
+    /// <summary>A response carrying <paramref name="schema"/>: in v2 directly, in v3 under its media type.</summary>
+    private JsonObject Response(string description, string? schema)
+    {
+        var response = new JsonObject { ["description"] = description };
+        if (V2)
+        {
+            if (schema is not null)
+            {
+                response["schema"] = Ref(schema);
+            }
+        }
+        else
+        {
+            response["content"] = new JsonObject
+            {
+                ["application/json"] = schema is null ? new JsonObject() : new JsonObject { ["schema"] = Ref(schema) },
+            };
+        }
+        return response;
     }
 
     /// <summary>kube-apiserver's operation ids: <c>listAppsV1NamespacedDeployment</c> from <c>listNamespacedDeployment</c>.</summary>
@@ -109,9 +148,9 @@ internal sealed class ResourcePaths(ResourceType type, string kindSchema, string
 
     private string Tag() => (type.Group.Length == 0 ? "core" : type.Group.Split('.')[0]) + "_" + type.Version;
 
-    private static JsonObject Ref(string schema) => new() { ["$ref"] = SchemaWriter.Reference(schema) };
+    private JsonObject Ref(string schema) => new() { ["$ref"] = schemas.Reference(schema) };
 
-    private static JsonNode[] WithSelectors() =>
+    private JsonNode[] WithSelectors() =>
     [
         Query("labelSelector", "string", "A selector to restrict the list of returned objects by their labels."),
         Query("fieldSelector", "string", "A selector to restrict the list of returned objects by their fields."),
@@ -124,7 +163,7 @@ internal sealed class ResourcePaths(ResourceType type, string kindSchema, string
         Query("timeoutSeconds", "integer", "How long a list or watch may run."),
     ];
 
-    private static JsonNode[] Writes() =>
+    private JsonNode[] Writes() =>
     [
         Query("dryRun", "string", "When present, indicates that modifications should not be persisted."),
         Query("fieldManager", "string", "The name of the actor making the change."),
@@ -146,20 +185,24 @@ internal sealed class ResourcePaths(ResourceType type, string kindSchema, string
         return parameters;
     }
 
-    private static JsonObject PathParameter(string name, string description) => new()
-    {
-        ["name"] = name,
-        ["in"] = "path",
-        ["description"] = description,
-        ["required"] = true,
-        ["schema"] = new JsonObject { ["type"] = "string", ["uniqueItems"] = true },
-    };
+    private JsonObject PathParameter(string name, string description) =>
+        Parameter(new JsonObject { ["name"] = name, ["in"] = "path", ["description"] = description, ["required"] = true }, "string");
 
-    private static JsonObject Query(string name, string type, string description) => new()
+    private JsonObject Query(string name, string type, string description) =>
+        Parameter(new JsonObject { ["name"] = name, ["in"] = "query", ["description"] = description }, type);
+
+    /// <summary>A parameter's type: in v2 on the parameter itself, in v3 in its <c>schema</c>.</summary>
+    private JsonObject Parameter(JsonObject parameter, string type)
     {
-        ["name"] = name,
-        ["in"] = "query",
-        ["description"] = description,
-        ["schema"] = new JsonObject { ["type"] = type, ["uniqueItems"] = true },
-    };
+        if (V2)
+        {
+            parameter["type"] = type;
+            parameter["uniqueItems"] = true;
+        }
+        else
+        {
+            parameter["schema"] = new JsonObject { ["type"] = type, ["uniqueItems"] = true };
+        }
+        return parameter;
+    }
 }

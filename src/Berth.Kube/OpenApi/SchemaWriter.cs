@@ -4,21 +4,23 @@ using Berth.Kube.Schema;
 namespace Berth.Kube.OpenApi;
 
 /// <summary>
-/// Writes type schemas as OpenAPI v3 components, as kube-apiserver publishes them: every named object type is a
-/// component, a field of such a type is an <c>allOf</c> holding the <c>$ref</c> (so the field keeps its own
-/// description), and IntOrString and Quantity are components of their own.
+/// Writes type schemas as kube-apiserver publishes them: every named object type is a named schema (a v3 component,
+/// a v2 definition), and IntOrString and Quantity are named schemas of their own. A field of a named type keeps its
+/// own description beside the <c>$ref</c>: in v3, where a <c>$ref</c> has no siblings, inside an <c>allOf</c>.
 /// </summary>
-internal sealed class SchemaWriter(ModelDocumentation documentation)
+internal sealed class SchemaWriter(ModelDocumentation documentation, OpenApiFormat format)
 {
     public const string IntOrStringName = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
     public const string QuantityName = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 
     private readonly JsonObject _components = [];
 
-    /// <summary>The components written so far, by name.</summary>
+    public OpenApiFormat Format => format;
+
+    /// <summary>The named schemas written so far, by name: v3's <c>components.schemas</c>, v2's <c>definitions</c>.</summary>
     public JsonObject Components => _components;
 
-    public static string Reference(string name) => "#/components/schemas/" + name;
+    public string Reference(string name) => (format == OpenApiFormat.V2 ? "#/definitions/" : "#/components/schemas/") + name;
 
     /// <summary>Adds the component of a named object type and of every type it reaches; returns its name.</summary>
     public string Add(TypeSchema schema)
@@ -75,7 +77,7 @@ internal sealed class SchemaWriter(ModelDocumentation documentation)
         {
             field["description"] = description;
         }
-        if (field["$ref"] is { } reference)
+        if (format == OpenApiFormat.V3 && field["$ref"] is { } reference)
         {
             // a $ref has no siblings in OpenAPI 3.0: wrap it, so the field's description stays beside it
             field.Remove("$ref");
@@ -134,15 +136,20 @@ internal sealed class SchemaWriter(ModelDocumentation documentation)
         return node;
     }
 
-    /// <summary>A component for a value of either of two JSON types; left without a <c>type</c>, so kubectl prints its name.</summary>
-    private string AddScalar(string name, string first, string second, string? format)
+    /// <summary>
+    /// A named schema for a value of either of two JSON types. In v3 it is a <c>oneOf</c> without a <c>type</c>, so
+    /// kubectl prints its name; Swagger 2.0 has no <c>oneOf</c>, and kube-apiserver calls such values strings there.
+    /// </summary>
+    private string AddScalar(string name, string first, string second, string? valueFormat)
     {
         if (!_components.ContainsKey(name))
         {
-            var component = new JsonObject { ["oneOf"] = new JsonArray(Typed(first, null), Typed(second, null)) };
-            if (format is not null)
+            var component = format == OpenApiFormat.V2
+                ? new JsonObject { ["type"] = "string" }
+                : new JsonObject { ["oneOf"] = new JsonArray(Typed(first, null), Typed(second, null)) };
+            if (valueFormat is not null)
             {
-                component["format"] = format;
+                component["format"] = valueFormat;
             }
             _components[name] = component;
         }

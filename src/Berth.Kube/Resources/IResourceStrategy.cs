@@ -26,6 +26,9 @@ internal interface IResourceStrategy
     /// <summary>The fields, beyond <c>metadata.name</c> and <c>metadata.namespace</c>, that field selectors may name.</summary>
     IReadOnlyCollection<string> FieldLabels => [];
 
+    /// <summary>The categories discovery lists the kind in, such as <c>all</c>, which <c>kubectl get all</c> expands.</summary>
+    IReadOnlyList<string> Categories => [];
+
     /// <summary>The kind is only ever created, and answered without being stored, as access reviews are.</summary>
     bool CreateOnly => false;
 

@@ -22,6 +22,8 @@ internal sealed record ResourceType(
     /// <summary>The verbs the resource serves, as discovery lists them.</summary>
     public IReadOnlyList<string> Verbs => Strategy.CreateOnly ? ["create"] : StandardVerbs;
 
+    public IReadOnlyList<string> Categories => Strategy.Categories;
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     public string Singular => Kind.ToLowerInvariant();

@@ -21,6 +21,8 @@ internal sealed partial class CustomResourceDefinitionStrategy : IResourceStrate
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["api-extensions"];
+
     public bool TracksGeneration => true;
 
     public void ApplyDefaults(JsonObject obj)

@@ -14,9 +14,10 @@ internal sealed class CustomResourceStrategy : IResourceStrategy
 {
     private readonly TypeSchema _schema;
 
-    public CustomResourceStrategy(JsonObject version, TypeSchema schema)
+    public CustomResourceStrategy(JsonObject version, TypeSchema schema, IReadOnlyList<string> categories)
     {
         _schema = schema;
+        Categories = categories;
         HasStatus = version["subresources"]?["status"] is JsonObject;
         var columns = new List<TableColumn> { TableColumn.NameColumn() };
         var printer = (version["additionalPrinterColumns"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -38,6 +39,8 @@ internal sealed class CustomResourceStrategy : IResourceStrategy
     public IReadOnlyList<TableColumn> Columns { get; }
 
     public bool HasStatus { get; }
+
+    public IReadOnlyList<string> Categories { get; }
 
     public bool TracksGeneration => true;
 

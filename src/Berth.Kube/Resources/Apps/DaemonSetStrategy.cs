@@ -25,6 +25,8 @@ internal sealed class DaemonSetStrategy : IResourceStrategy
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["all"];
+
     public bool TracksGeneration => true;
 
     public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec.template.spec");

@@ -21,6 +21,8 @@ internal sealed class DeploymentStrategy : IResourceStrategy
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["all"];
+
     public bool TracksGeneration => true;
 
     public bool GenerationCountsAnnotations => true;

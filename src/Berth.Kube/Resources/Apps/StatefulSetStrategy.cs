@@ -18,6 +18,8 @@ internal sealed class StatefulSetStrategy : IResourceStrategy
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["all"];
+
     public bool TracksGeneration => true;
 
     public ScaleSpec? Scale { get; } = new();

@@ -29,6 +29,8 @@ internal sealed class CronJobStrategy : IResourceStrategy
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["all"];
+
     public bool TracksGeneration => true;
 
     public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec.jobTemplate.spec.template.spec");

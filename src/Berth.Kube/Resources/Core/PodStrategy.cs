@@ -37,6 +37,8 @@ internal sealed class PodStrategy : IResourceStrategy
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["all"];
+
     public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec");
 
     public void ApplyDefaults(JsonObject obj)

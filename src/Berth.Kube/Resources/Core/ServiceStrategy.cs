@@ -33,6 +33,8 @@ internal sealed class ServiceStrategy : IResourceStrategy
 
     public bool HasStatus => true;
 
+    public IReadOnlyList<string> Categories { get; } = ["all"];
+
     public void ApplyDefaults(JsonObject obj)
     {
         var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
