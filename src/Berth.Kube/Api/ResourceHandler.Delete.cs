@@ -36,7 +36,7 @@ internal sealed partial class ResourceHandler
     private async Task DeleteCollectionAsync(HttpContext context, string cluster, ResourceType type, string? ns)
     {
         var labels = LabelSelector.Parse(context.Request.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(context.Request.Query["fieldSelector"], type.Strategy.FieldLabels);
+        var fields = FieldSelector.Parse(context.Request.Query["fieldSelector"], type.Strategy.FieldLabels, type.Strategy.FieldLabelDefaults);
         var options = DeleteOptions.Parse(context.Request.Query, await ReadDeleteOptionsAsync(context));
         var listed = await store.ListAsync(ObjectStorage.Prefix(cluster, type, ns), cancellationToken: context.RequestAborted);
         var items = new JsonArray();

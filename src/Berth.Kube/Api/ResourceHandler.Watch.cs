@@ -20,7 +20,7 @@ internal sealed partial class ResourceHandler
     {
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels, type.Strategy.FieldLabelDefaults);
         var timeout = ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds
             ? TimeSpan.FromSeconds(Math.Min(seconds, s_defaultWatchTimeout.TotalSeconds))
             : s_defaultWatchTimeout;

@@ -44,7 +44,7 @@ internal sealed partial class ResourceHandler
         {
             metadata.Remove(systemField);
         }
-        if (type.Strategy.HasStatus)
+        if (type.Strategy.HasStatus && !type.Strategy.CreateKeepsStatus)
         {
             obj["status"] = new JsonObject(); // status is the controllers' to write
         }

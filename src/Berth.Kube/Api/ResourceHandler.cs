@@ -109,7 +109,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
     {
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels, type.Strategy.FieldLabelDefaults);
         var limit = ParseInt(query["limit"], "limit");
         var (exact, atLeast) = ListRevision(query, limit > 0);
         var result = await Translate(() => store.ListAsync(ObjectStorage.Prefix(cluster, type, ns),

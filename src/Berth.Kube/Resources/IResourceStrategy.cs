@@ -17,6 +17,12 @@ internal interface IResourceStrategy
     /// </summary>
     bool HasStatus => false;
 
+    /// <summary>
+    /// A new object keeps the status it was created with, as a Node registered by its kubelet does; other kinds
+    /// with a status subresource start with an empty one.
+    /// </summary>
+    bool CreateKeepsStatus => false;
+
     /// <summary><c>metadata.generation</c> starts at 1 and grows whenever the spec changes.</summary>
     bool TracksGeneration => false;
 
@@ -25,6 +31,9 @@ internal interface IResourceStrategy
 
     /// <summary>The fields, beyond <c>metadata.name</c> and <c>metadata.namespace</c>, that field selectors may name.</summary>
     IReadOnlyCollection<string> FieldLabels => [];
+
+    /// <summary>What a field selector compares a field the object leaves out with, where Kubernetes has a value for it (a Node's <c>spec.unschedulable</c> is "false").</summary>
+    IReadOnlyDictionary<string, string> FieldLabelDefaults => new Dictionary<string, string>();
 
     /// <summary>The kind is only ever created, and answered without being stored, as access reviews are.</summary>
     bool CreateOnly => false;
