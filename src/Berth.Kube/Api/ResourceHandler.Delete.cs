@@ -40,7 +40,7 @@ internal sealed partial class ResourceHandler
         var options = DeleteOptions.Parse(context.Request.Query, await ReadDeleteOptionsAsync(context));
         var listed = await store.ListAsync(ObjectStorage.Prefix(cluster, type, ns), cancellationToken: context.RequestAborted);
         var items = new JsonArray();
-        foreach (var obj in listed.Items.Select(ObjectStorage.Decode).Where(o => labels.Matches(o) && fields.Matches(o)))
+        foreach (var obj in listed.Items.Select(e => ObjectStorage.Decode(type, e)).Where(o => labels.Matches(o) && fields.Matches(o)))
         {
             try
             {
@@ -117,7 +117,7 @@ internal sealed partial class ResourceHandler
                 {
                     return (existing, false);
                 }
-                var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(existing), revision, cancellationToken);
+                var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(type, existing), revision, cancellationToken);
                 return (ObjectStorage.Stamp(existing, entry), false);
             }
             catch (Exception e) when (e is StoreException { Code: StoreErrorCode.Conflict } or KubeApiException { Reason: "Conflict" } && attempt < DeleteAttempts)

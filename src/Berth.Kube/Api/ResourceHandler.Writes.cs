@@ -83,7 +83,7 @@ internal sealed partial class ResourceHandler
         {
             try
             {
-                var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), cancellationToken);
+                var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(type, obj), cancellationToken);
                 return ObjectStorage.Stamp(obj, entry);
             }
             catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists && generated && attempt < GenerateNameAttempts)
@@ -181,7 +181,7 @@ internal sealed partial class ResourceHandler
         StoreEntry entry;
         try
         {
-            entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, cancellationToken);
+            entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(type, obj), expected, cancellationToken);
         }
         catch (StoreException e)
         {
@@ -215,7 +215,7 @@ internal sealed partial class ResourceHandler
         {
             throw e.Code == StoreErrorCode.Conflict ? KubeApiException.Conflict(type.Plural, name) : KubeApiException.NotFound(type.Plural, name);
         }
-        var obj = ObjectStorage.Decode(deleted);
+        var obj = ObjectStorage.Decode(type, deleted);
         if (AllocatorOf(type) is { } allocator)
         {
             await allocator.ReleaseAsync(cluster, obj, CancellationToken.None);

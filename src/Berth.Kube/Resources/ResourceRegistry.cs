@@ -84,6 +84,7 @@ internal sealed class ResourceRegistry
         BuiltInKind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", Namespaced: true, ["pdb"], new PodDisruptionBudgetStrategy()),
         BuiltInKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", Namespaced: true, [], new EndpointSliceStrategy()),
         BuiltInKind("coordination.k8s.io", "v1", "Lease", "leases", Namespaced: true, [], new LeaseStrategy()),
+        BuiltInKind("events.k8s.io", "v1", "Event", "events", Namespaced: true, ["ev"], new Events.EventStrategy(new EventStrategy()), Events.EventsV1.Storage),
         BuiltInKind("storage.k8s.io", "v1", "StorageClass", "storageclasses", Namespaced: false, ["sc"], new StorageClassStrategy()),
         BuiltInKind("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", Namespaced: false, ["pc"], new PriorityClassStrategy()),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "Role", "roles", Namespaced: true, [], new RoleStrategy(clusterScoped: false)),
@@ -102,10 +103,10 @@ internal sealed class ResourceRegistry
     ]);
 
     private static ResourceType BuiltInKind(string group, string version, string kind, string plural, bool Namespaced,
-        IReadOnlyList<string> shortNames, IResourceStrategy strategy) =>
+        IReadOnlyList<string> shortNames, IResourceStrategy strategy, StoredAs? storedAs = null) =>
         new(group, version, kind, plural, Namespaced, shortNames, strategy,
             ClientModelSchemas.Shared.ForKind(group, version, kind)
-                ?? throw new InvalidOperationException($"No model schema for the built-in kind {group}/{version} {kind}."));
+                ?? throw new InvalidOperationException($"No model schema for the built-in kind {group}/{version} {kind}."), storedAs);
 
     public ResourceType? Find(string group, string version, string plural) =>
         _current.ByPath.GetValueOrDefault((group, version, plural));
@@ -114,9 +115,12 @@ internal sealed class ResourceRegistry
     public ResourceType? FindKind(string apiVersion, string kind) =>
         Types.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
 
-    /// <summary>The resource whose objects are stored under the key segments <c>group</c> and <c>plural</c>.</summary>
+    /// <summary>
+    /// The resource whose objects are stored under the key segments <c>group</c> and <c>plural</c>: their owner,
+    /// never a resource that serves them through another version.
+    /// </summary>
     public ResourceType? FindStored(string groupSegment, string plural) =>
-        Types.FirstOrDefault(t => t.GroupSegment == groupSegment && t.Plural == plural);
+        Types.FirstOrDefault(t => t.StoredAs is null && t.GroupSegment == groupSegment && t.Plural == plural);
 
     /// <summary>The group/versions served, legacy core first, in a stable order.</summary>
     public IEnumerable<(string Group, string Version)> GroupVersions =>
