@@ -11,25 +11,31 @@ internal sealed class FieldSelector
     private static readonly string[] s_common = ["metadata.name", "metadata.namespace"];
 
     private readonly List<(string Field, string Value, bool Equal)> _terms = [];
+    private IReadOnlyDictionary<string, string> _defaults = new Dictionary<string, string>();
 
     public bool Matches(JsonObject obj) => _terms.All(t => Value(obj, t.Field) == t.Value == t.Equal);
 
     /// <summary>A field's value as selectors compare it: strings as they are, other values as JSON writes them.</summary>
-    private static string Value(JsonObject obj, string field)
+    private string Value(JsonObject obj, string field)
     {
         JsonNode? node = obj;
         foreach (var part in field.Split('.'))
         {
             node = (node as JsonObject)?[part];
         }
-        return node is null ? "" : node.AsText() ?? node.ToJsonString();
+        return node is null ? _defaults.GetValueOrDefault(field, "") : node.AsText() ?? node.ToJsonString();
     }
 
     public static FieldSelector Parse(string? text) => Parse(text, []);
 
-    public static FieldSelector Parse(string? text, IReadOnlyCollection<string> kindFields)
+    /// <summary>A selector of the common fields and <paramref name="kindFields"/>; <paramref name="defaults"/> stand in for fields an object leaves out.</summary>
+    public static FieldSelector Parse(string? text, IReadOnlyCollection<string> kindFields, IReadOnlyDictionary<string, string>? defaults = null)
     {
         var selector = new FieldSelector();
+        if (defaults is not null)
+        {
+            selector._defaults = defaults;
+        }
         if (string.IsNullOrWhiteSpace(text))
         {
             return selector;

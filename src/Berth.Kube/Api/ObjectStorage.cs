@@ -7,15 +7,17 @@ namespace Berth.Kube.Api;
 
 /// <summary>
 /// Where Kubernetes objects live in the store, and how they are kept there: stored without
-/// <c>metadata.resourceVersion</c>, which is the store's mod revision and is filled in on every read.
+/// <c>metadata.resourceVersion</c>, which is the store's mod revision and is filled in on every read. The typed
+/// <see cref="Decode(ResourceType, StoreEntry)"/> and <see cref="Encode(ResourceType, JsonObject)"/> are where a
+/// resource that serves another's objects (<see cref="StoredAs"/>) converts them, so every verb sees its own form.
 /// </summary>
 internal static class ObjectStorage
 {
     /// <summary><c>/k8s/{cluster}/{group}/{resource}/[{namespace}/]</c>; all namespaces when <paramref name="ns"/> is null.</summary>
     public static string Prefix(string cluster, ResourceType type, string? ns) =>
         type.Namespaced && ns is not null
-            ? $"/k8s/{cluster}/{type.GroupSegment}/{type.Plural}/{ns}/"
-            : $"/k8s/{cluster}/{type.GroupSegment}/{type.Plural}/";
+            ? $"/k8s/{cluster}/{type.StorageGroupSegment}/{type.StoragePlural}/{ns}/"
+            : $"/k8s/{cluster}/{type.StorageGroupSegment}/{type.StoragePlural}/";
 
     public static string Key(string cluster, ResourceType type, string? ns, string name) => Prefix(cluster, type, ns) + name;
 
@@ -32,6 +34,18 @@ internal static class ObjectStorage
     }
 
     public static JsonObject Decode(StoreEntry entry) => Decode(entry.Value, entry.ModRevision);
+
+    /// <summary>A stored object in the form <paramref name="type"/> serves it.</summary>
+    public static JsonObject Decode(ResourceType type, StoreEntry entry) => Served(type, Decode(entry));
+
+    /// <summary>A stored value, read at <paramref name="revision"/>, in the form <paramref name="type"/> serves it.</summary>
+    public static JsonObject Decode(ResourceType type, ReadOnlyMemory<byte> value, long revision) => Served(type, Decode(value, revision));
+
+    /// <summary>An object of <paramref name="type"/> as it is kept in the store.</summary>
+    public static byte[] Encode(ResourceType type, JsonObject obj) => Encode(type.StoredAs is { } storedAs ? storedAs.Converter.ToStored(obj) : obj);
+
+    private static JsonObject Served(ResourceType type, JsonObject stored) =>
+        type.StoredAs is { } storedAs ? storedAs.Converter.FromStored(stored) : stored;
 
     public static JsonObject Decode(ReadOnlyMemory<byte> value, long revision)
     {

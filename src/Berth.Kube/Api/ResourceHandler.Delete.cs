@@ -37,11 +37,11 @@ internal sealed partial class ResourceHandler
     private async Task DeleteCollectionAsync(HttpContext context, string cluster, ResourceType type, string? ns)
     {
         var labels = LabelSelector.Parse(context.Request.Query["labelSelector"]);
-        var fields = FieldSelector.Parse(context.Request.Query["fieldSelector"], type.Strategy.FieldLabels);
+        var fields = FieldSelector.Parse(context.Request.Query["fieldSelector"], type.Strategy.FieldLabels, type.Strategy.FieldLabelDefaults);
         var options = DeleteOptions.Parse(context.Request.Query, await ReadDeleteOptionsAsync(context));
         var listed = await store.ListAsync(ObjectStorage.Prefix(cluster, type, ns), cancellationToken: context.RequestAborted);
         var items = new JsonArray();
-        foreach (var obj in listed.Items.Select(ObjectStorage.Decode).Where(o => labels.Matches(o) && fields.Matches(o)))
+        foreach (var obj in listed.Items.Select(e => ObjectStorage.Decode(type, e)).Where(o => labels.Matches(o) && fields.Matches(o)))
         {
             try
             {
@@ -118,7 +118,7 @@ internal sealed partial class ResourceHandler
                 {
                     return (existing, false);
                 }
-                var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(existing), revision, cancellationToken);
+                var entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(type, existing), revision, cancellationToken);
                 return (ObjectStorage.Stamp(existing, entry), false);
             }
             catch (Exception e) when (e is StoreException { Code: StoreErrorCode.Conflict } or KubeApiException { Reason: "Conflict" } && attempt < DeleteAttempts)

@@ -20,7 +20,7 @@ internal sealed partial class ResourceHandler
     {
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels, type.Strategy.FieldLabelDefaults);
         var timeout = ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds
             ? TimeSpan.FromSeconds(Math.Min(seconds, s_defaultWatchTimeout.TotalSeconds))
             : s_defaultWatchTimeout;
@@ -47,7 +47,7 @@ internal sealed partial class ResourceHandler
         var pacing = bookmarks ? PaceBookmarksAsync(timeout, stop.Token) : Task.CompletedTask;
         try
         {
-            await StreamAsync(context, prefix, requested, resourceVersion, sink, Selected, bookmarks, stop);
+            await StreamAsync(context, type, prefix, requested, resourceVersion, sink, Selected, bookmarks, stop);
         }
         finally
         {
@@ -56,7 +56,7 @@ internal sealed partial class ResourceHandler
         }
     }
 
-    private async Task StreamAsync(HttpContext context, string prefix, long? requested, string? resourceVersion,
+    private async Task StreamAsync(HttpContext context, ResourceType type, string prefix, long? requested, string? resourceVersion,
         WatchSink sink, Func<JsonObject, bool> selected, bool bookmarks, CancellationTokenSource stop)
     {
         long after;
@@ -65,7 +65,7 @@ internal sealed partial class ResourceHandler
             if (requested is not { } from)
             {
                 var current = await store.ListAsync(prefix, cancellationToken: stop.Token);
-                foreach (var obj in current.Items.Select(ObjectStorage.Decode).Where(selected))
+                foreach (var obj in current.Items.Select(e => ObjectStorage.Decode(type, e)).Where(selected))
                 {
                     await sink.SendAsync("ADDED", obj, stop.Token);
                 }
@@ -86,8 +86,8 @@ internal sealed partial class ResourceHandler
                     }
                     continue;
                 }
-                var now = ObjectStorage.Decode(e.Entry);
-                var before = e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
+                var now = ObjectStorage.Decode(type, e.Entry);
+                var before = e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(type, e.PrevValue, e.Revision);
                 var (eventType, obj) = e.Type switch
                 {
                     WatchEventType.Added => selected(now) ? ("ADDED", now) : (null, now),

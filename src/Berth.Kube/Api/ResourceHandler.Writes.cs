@@ -47,7 +47,7 @@ internal sealed partial class ResourceHandler
         {
             metadata.Remove(systemField);
         }
-        if (type.Strategy.HasStatus)
+        if (type.Strategy.HasStatus && !type.Strategy.CreateKeepsStatus)
         {
             obj["status"] = new JsonObject(); // status is the controllers' to write
         }
@@ -87,7 +87,7 @@ internal sealed partial class ResourceHandler
         {
             try
             {
-                var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), cancellationToken);
+                var entry = await store.CreateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(type, obj), cancellationToken);
                 return ObjectStorage.Stamp(obj, entry);
             }
             catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists && generated && attempt < GenerateNameAttempts)
@@ -192,7 +192,7 @@ internal sealed partial class ResourceHandler
         StoreEntry entry;
         try
         {
-            entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(obj), expected, cancellationToken);
+            entry = await store.UpdateAsync(ObjectStorage.Key(cluster, type, ns, name), ObjectStorage.Encode(type, obj), expected, cancellationToken);
         }
         catch (StoreException e)
         {
@@ -242,7 +242,7 @@ internal sealed partial class ResourceHandler
         {
             throw e.Code == StoreErrorCode.Conflict ? KubeApiException.Conflict(type.Plural, name) : KubeApiException.NotFound(type.Plural, name);
         }
-        var obj = ObjectStorage.Decode(deleted);
+        var obj = ObjectStorage.Decode(type, deleted);
         if (AllocatorOf(type) is { } allocator)
         {
             await allocator.ReleaseAsync(cluster, obj, CancellationToken.None);

@@ -109,7 +109,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
     {
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type.Strategy.FieldLabels, type.Strategy.FieldLabelDefaults);
         var limit = ParseInt(query["limit"], "limit");
         var (exact, atLeast) = ListRevision(query, limit > 0);
         var result = await Translate(() => store.ListAsync(ObjectStorage.Prefix(cluster, type, ns),
@@ -118,7 +118,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         {
             throw KubeApiException.TooLargeResourceVersion(atLeast, result.Revision);
         }
-        var items = result.Items.Select(ObjectStorage.Decode).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
+        var items = result.Items.Select(e => ObjectStorage.Decode(type, e)).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
         var resourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);
         if (KubeResponse.WantsTable(context))
         {
@@ -156,7 +156,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             return null;
         }
         var entry = await Translate(() => store.GetAsync(ObjectStorage.Key(cluster, type, ns, name), 0, cancellationToken));
-        return entry is null ? null : ObjectStorage.Decode(entry);
+        return entry is null ? null : ObjectStorage.Decode(type, entry);
     }
 
     /// <summary>

@@ -45,7 +45,8 @@ internal sealed class NamespaceController(IStore store, ResourceHandler objects,
         }
         var name = ns["metadata"]!["name"]!.GetValue<string>();
         var remaining = 0;
-        foreach (var type in registry.Types.Where(t => t.Namespaced))
+        // a resource that serves another's objects is emptied with its owner
+        foreach (var type in registry.Types.Where(t => t.Namespaced && t.StoredAs is null))
         {
             var contents = await store.ListAsync(ObjectStorage.Prefix(cluster, type, name), cancellationToken: cancellationToken);
             foreach (var entry in contents.Items)

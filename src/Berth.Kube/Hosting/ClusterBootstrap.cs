@@ -4,13 +4,15 @@ using Berth.Kube.Authorization;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
+using Berth.Kube.Resources.Scheduling;
 using Microsoft.Extensions.Hosting;
 
 namespace Berth.Kube.Hosting;
 
 /// <summary>
 /// Creates what every Kubernetes cluster starts with, where it is missing: the system namespaces, the default RBAC
-/// roles and bindings, and the <c>kubernetes</c> Service in <c>default</c>, at the first address of the service range.
+/// roles and bindings, the built-in priority classes, and the <c>kubernetes</c> Service in <c>default</c>, at the
+/// first address of the service range.
 /// </summary>
 internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry) : IHostedService
 {
@@ -33,6 +35,17 @@ internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegist
         foreach (var binding in BootstrapPolicy.ClusterRoleBindings())
         {
             await EnsureAsync(registry.Find("rbac.authorization.k8s.io", "v1", "clusterrolebindings")!, null, binding, cancellationToken);
+        }
+        foreach (var (name, value, description) in PriorityClassStrategy.SystemClasses)
+        {
+            await EnsureAsync(registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!, null, new JsonObject
+            {
+                ["apiVersion"] = "scheduling.k8s.io/v1",
+                ["kind"] = "PriorityClass",
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["value"] = value,
+                ["description"] = description,
+            }, cancellationToken);
         }
         await EnsureAsync(registry.Find("", "v1", "services")!, "default", new JsonObject
         {

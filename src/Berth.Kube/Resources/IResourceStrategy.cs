@@ -17,6 +17,12 @@ internal interface IResourceStrategy
     /// </summary>
     bool HasStatus => false;
 
+    /// <summary>
+    /// A new object keeps the status it was created with, as a Node registered by its kubelet does; other kinds
+    /// with a status subresource start with an empty one.
+    /// </summary>
+    bool CreateKeepsStatus => false;
+
     /// <summary><c>metadata.generation</c> starts at 1 and grows whenever the spec changes.</summary>
     bool TracksGeneration => false;
 
@@ -28,6 +34,9 @@ internal interface IResourceStrategy
 
     /// <summary>The categories discovery lists the kind in, such as <c>all</c>, which <c>kubectl get all</c> expands.</summary>
     IReadOnlyList<string> Categories => [];
+
+    /// <summary>What a field selector compares a field the object leaves out with, where Kubernetes has a value for it (a Node's <c>spec.unschedulable</c> is "false").</summary>
+    IReadOnlyDictionary<string, string> FieldLabelDefaults => new Dictionary<string, string>();
 
     /// <summary>The kind is only ever created, and answered without being stored, as access reviews are.</summary>
     bool CreateOnly => false;

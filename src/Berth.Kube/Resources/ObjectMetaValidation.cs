@@ -13,7 +13,7 @@ internal static partial class ObjectMetaValidation
     public const string Dns1035Message =
         "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
-    private const string SubdomainMessage =
+    public const string SubdomainMessage =
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
     public static IEnumerable<FieldError> Name(JsonObject obj, bool label)
@@ -69,6 +69,60 @@ internal static partial class ObjectMetaValidation
     }
 
     public static bool IsLabel(string value) => value.Length <= 63 && LabelPattern().IsMatch(value);
+
+    public static bool IsSubdomain(string value) => value.Length <= 253 && SubdomainPattern().IsMatch(value);
+
+    private const string QualifiedNameMessage =
+        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+    /// <summary>
+    /// A qualified name, as label keys and provisioner names are: an optional DNS subdomain prefix and '/', then a
+    /// name of at most 63 characters. Returns Kubernetes' messages, empty when the name is valid.
+    /// </summary>
+    public static IEnumerable<string> QualifiedName(string value)
+    {
+        var parts = value.Split('/');
+        if (parts.Length > 2)
+        {
+            yield return $"a qualified name {QualifiedNameMessage} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+            yield break;
+        }
+        var name = parts[^1];
+        if (parts.Length == 2)
+        {
+            var prefix = parts[0];
+            if (prefix.Length == 0)
+            {
+                yield return "prefix part must be non-empty";
+            }
+            else
+            {
+                if (prefix.Length > 253)
+                {
+                    yield return "prefix part must be no more than 253 characters";
+                }
+                if (!SubdomainPattern().IsMatch(prefix))
+                {
+                    yield return "prefix part " + SubdomainMessage;
+                }
+            }
+        }
+        if (name.Length == 0)
+        {
+            yield return "name part must be non-empty";
+        }
+        else if (name.Length > 63)
+        {
+            yield return "name part must be no more than 63 characters";
+        }
+        if (!QualifiedNamePattern().IsMatch(name))
+        {
+            yield return "name part " + QualifiedNameMessage;
+        }
+    }
+
+    [GeneratedRegex("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")]
+    private static partial Regex QualifiedNamePattern();
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex LabelPattern();

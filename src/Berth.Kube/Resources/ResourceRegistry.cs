@@ -1,9 +1,15 @@
 using Berth.Kube.Authorization;
 using Berth.Kube.Resources.ApiExtensions;
 using Berth.Kube.Resources.Apps;
+using Berth.Kube.Resources.Autoscaling;
 using Berth.Kube.Resources.Batch;
+using Berth.Kube.Resources.Coordination;
 using Berth.Kube.Resources.Core;
+using Berth.Kube.Resources.Discovery;
+using Berth.Kube.Resources.Policy;
 using Berth.Kube.Resources.Rbac;
+using Berth.Kube.Resources.Scheduling;
+using Berth.Kube.Resources.Storage;
 using Berth.Kube.Schema;
 
 namespace Berth.Kube.Resources;
@@ -63,12 +69,24 @@ internal sealed class ResourceRegistry
         BuiltInKind("", "v1", "Service", "services", Namespaced: true, ["svc"], new ServiceStrategy()),
         BuiltInKind("", "v1", "Event", "events", Namespaced: true, ["ev"], new EventStrategy()),
         BuiltInKind("", "v1", "ServiceAccount", "serviceaccounts", Namespaced: true, ["sa"], new ServiceAccountStrategy()),
+        BuiltInKind("", "v1", "Node", "nodes", Namespaced: false, ["no"], new NodeStrategy()),
+        BuiltInKind("", "v1", "Endpoints", "endpoints", Namespaced: true, ["ep"], new EndpointsStrategy()),
+        BuiltInKind("", "v1", "PersistentVolume", "persistentvolumes", Namespaced: false, ["pv"], new PersistentVolumeStrategy()),
+        BuiltInKind("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", Namespaced: true, ["pvc"], new PersistentVolumeClaimStrategy()),
         BuiltInKind("apps", "v1", "Deployment", "deployments", Namespaced: true, ["deploy"], new DeploymentStrategy()),
         BuiltInKind("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
         BuiltInKind("apps", "v1", "StatefulSet", "statefulsets", Namespaced: true, ["sts"], new StatefulSetStrategy()),
         BuiltInKind("apps", "v1", "DaemonSet", "daemonsets", Namespaced: true, ["ds"], new DaemonSetStrategy()),
         BuiltInKind("batch", "v1", "Job", "jobs", Namespaced: true, [], new JobStrategy()),
         BuiltInKind("batch", "v1", "CronJob", "cronjobs", Namespaced: true, ["cj"], new CronJobStrategy()),
+        BuiltInKind("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", Namespaced: true, ["hpa"],
+            new HorizontalPodAutoscalerStrategy()),
+        BuiltInKind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", Namespaced: true, ["pdb"], new PodDisruptionBudgetStrategy()),
+        BuiltInKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", Namespaced: true, [], new EndpointSliceStrategy()),
+        BuiltInKind("coordination.k8s.io", "v1", "Lease", "leases", Namespaced: true, [], new LeaseStrategy()),
+        BuiltInKind("events.k8s.io", "v1", "Event", "events", Namespaced: true, ["ev"], new Events.EventStrategy(new EventStrategy()), Events.EventsV1.Storage),
+        BuiltInKind("storage.k8s.io", "v1", "StorageClass", "storageclasses", Namespaced: false, ["sc"], new StorageClassStrategy()),
+        BuiltInKind("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", Namespaced: false, ["pc"], new PriorityClassStrategy()),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "Role", "roles", Namespaced: true, [], new RoleStrategy(clusterScoped: false)),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", Namespaced: false, [], new RoleStrategy(clusterScoped: true)),
         BuiltInKind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", Namespaced: true, [], new RoleBindingStrategy(clusterScoped: false)),
@@ -85,10 +103,10 @@ internal sealed class ResourceRegistry
     ]);
 
     private static ResourceType BuiltInKind(string group, string version, string kind, string plural, bool Namespaced,
-        IReadOnlyList<string> shortNames, IResourceStrategy strategy) =>
+        IReadOnlyList<string> shortNames, IResourceStrategy strategy, StoredAs? storedAs = null) =>
         new(group, version, kind, plural, Namespaced, shortNames, strategy,
             ClientModelSchemas.Shared.ForKind(group, version, kind)
-                ?? throw new InvalidOperationException($"No model schema for the built-in kind {group}/{version} {kind}."));
+                ?? throw new InvalidOperationException($"No model schema for the built-in kind {group}/{version} {kind}."), storedAs);
 
     public ResourceType? Find(string group, string version, string plural) =>
         _current.ByPath.GetValueOrDefault((group, version, plural));
@@ -97,9 +115,12 @@ internal sealed class ResourceRegistry
     public ResourceType? FindKind(string apiVersion, string kind) =>
         Types.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
 
-    /// <summary>The resource whose objects are stored under the key segments <c>group</c> and <c>plural</c>.</summary>
+    /// <summary>
+    /// The resource whose objects are stored under the key segments <c>group</c> and <c>plural</c>: their owner,
+    /// never a resource that serves them through another version.
+    /// </summary>
     public ResourceType? FindStored(string groupSegment, string plural) =>
-        Types.FirstOrDefault(t => t.GroupSegment == groupSegment && t.Plural == plural);
+        Types.FirstOrDefault(t => t.StoredAs is null && t.GroupSegment == groupSegment && t.Plural == plural);
 
     /// <summary>The group/versions served, legacy core first, in a stable order.</summary>
     public IEnumerable<(string Group, string Version)> GroupVersions =>

@@ -3,8 +3,8 @@ using Berth.Kube.Schema;
 namespace Berth.Kube.Resources;
 
 /// <summary>
-/// One served resource: its names, its scope, the schema its objects are decoded with, and the strategy that
-/// defaults, validates and prints it.
+/// One served resource: its names, its scope, the schema its objects are decoded with, the strategy that
+/// defaults, validates and prints it, and, for a resource that serves another's objects, where and how they are stored.
 /// </summary>
 internal sealed record ResourceType(
     string Group,
@@ -14,7 +14,8 @@ internal sealed record ResourceType(
     bool Namespaced,
     IReadOnlyList<string> ShortNames,
     IResourceStrategy Strategy,
-    TypeSchema Schema)
+    TypeSchema Schema,
+    StoredAs? StoredAs = null)
 {
     public static readonly IReadOnlyList<string> StandardVerbs =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -32,4 +33,10 @@ internal sealed record ResourceType(
 
     /// <summary>The store key segment of the group: Kubernetes' legacy group "" is "core".</summary>
     public string GroupSegment => Group.Length == 0 ? "core" : Group;
+
+    /// <summary>The group segment of the store keys the objects live under: the owning resource's when they are another's.</summary>
+    public string StorageGroupSegment => StoredAs?.GroupSegment ?? GroupSegment;
+
+    /// <summary>The plural segment of the store keys the objects live under.</summary>
+    public string StoragePlural => StoredAs?.Plural ?? Plural;
 }

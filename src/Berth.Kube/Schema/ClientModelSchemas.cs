@@ -24,6 +24,12 @@ internal sealed partial class ClientModelSchemas
         "Condition", "Status", "StatusDetails", "StatusCause", "DeleteOptions", "Preconditions",
     ];
 
+    /// <summary>
+    /// Types of the core API package that no core kind reaches, so the rule of the first kind would give them to
+    /// another group: StorageClasses' topology terms are core/v1 types in Kubernetes' OpenAPI and protobuf.
+    /// </summary>
+    private static readonly Type[] s_coreTypesOfOtherKinds = [typeof(V1TopologySelectorTerm), typeof(V1TopologySelectorLabelRequirement)];
+
     private readonly Dictionary<GroupVersionKind, Type> _kinds;
     private readonly Dictionary<Type, string> _groups;
     private readonly Dictionary<Type, TypeSchema> _built = [];
@@ -59,7 +65,7 @@ internal sealed partial class ClientModelSchemas
     /// </summary>
     private static Dictionary<Type, string> AssignGroups(Dictionary<GroupVersionKind, Type> kinds)
     {
-        var groups = new Dictionary<Type, string>();
+        var groups = s_coreTypesOfOtherKinds.ToDictionary(t => t, _ => "");
         foreach (var (kind, root) in kinds.OrderBy(k => k.Key.Group.Length > 0).ThenBy(k => k.Key.Group, StringComparer.Ordinal)
             .ThenBy(k => k.Key.Version, StringComparer.Ordinal).ThenBy(k => k.Key.Kind, StringComparer.Ordinal))
         {

@@ -141,6 +141,7 @@ public sealed class ProtobufBodyTests
     /// </summary>
     private static readonly HashSet<string> s_newerThanTable =
     [
+        "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition.observedGeneration",
         "io.k8s.api.batch.v1.JobSpec.scheduling",
         "io.k8s.api.core.v1.ClusterTrustBundleProjection.user",
         "io.k8s.api.core.v1.ConfigMapVolumeSource.defaultUser",
@@ -150,6 +151,8 @@ public sealed class ProtobufBodyTests
         "io.k8s.api.core.v1.GRPCAction.mode",
         "io.k8s.api.core.v1.HTTPGetAction.protocol",
         "io.k8s.api.core.v1.KeyToPath.user",
+        "io.k8s.api.core.v1.NodeSpec.podPreemptionPolicy",
+        "io.k8s.api.core.v1.NodeSystemInfo.runningInUserNamespace",
         "io.k8s.api.core.v1.PersistentVolumeClaimStatus.healthStatus",
         "io.k8s.api.core.v1.PodCertificateProjection.user",
         "io.k8s.api.core.v1.PodSpec.evictionResponders",
@@ -169,6 +172,7 @@ public sealed class ProtobufBodyTests
         "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule.reason",
         "no message k8s.io.api.batch.v1.JobSchedulingConfiguration",
         "no message k8s.io.api.core.v1.EvictionResponder",
+        "no message k8s.io.api.core.v1.NodePodPreemptionPolicy",
         "no message k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus",
         "no message k8s.io.api.core.v1.PodSchedulingGroup",
         "no message k8s.io.api.core.v1.PodVolumeHealth",
