@@ -15,7 +15,7 @@ namespace Berth.Kube.Controllers;
 /// dependents deleted first and goes when no dependent that blocks it is left; an owner deleted with
 /// <c>orphan</c> has its dependents released first.
 /// </summary>
-internal sealed class GarbageCollector(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster,
+internal sealed class GarbageCollector(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<GarbageCollector> logger) : IController
 {
     private readonly WorkQueue<string> _queue = new(time);
@@ -120,6 +120,13 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
                 case OwnerState.Present:
                     staying++;
                     break;
+                case OwnerState.InvalidNamespace:
+                    // A cluster-scoped object cannot be owned by a namespaced one: the reference can never be
+                    // resolved, so the object is not collected, and the mistake is reported on it.
+                    await events.RecordAsync(cluster, obj, EventRecorder.Warning, "OwnerRefInvalidNamespace",
+                        $"ownerRef [{reference["apiVersion"].AsText()}, Kind={reference["kind"].AsText()}, namespace: , name: {reference["name"].AsText()}, uid: {reference["uid"].AsText()}] does not exist in namespace \"\"",
+                        "garbage-collector-controller", cancellationToken);
+                    return;
                 default:
                     return; // an owner of a kind this server does not serve: nothing can be decided about it
             }
@@ -202,6 +209,9 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
         Gone,
         DeletingInForeground,
         Unknown,
+
+        /// <summary>The owner's kind is namespaced and the dependent is not: no such owner can exist.</summary>
+        InvalidNamespace,
     }
 
     /// <summary>Whether an owner exists, read from the store rather than the informer, so a late copy cannot make a dependent go.</summary>
@@ -211,6 +221,10 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
             || reference["name"].AsText() is not { } ownerName || registry.FindKind(apiVersion, kind) is not { } ownerType)
         {
             return OwnerState.Unknown;
+        }
+        if (ownerType.Namespaced && dependentNamespace is null)
+        {
+            return OwnerState.InvalidNamespace;
         }
         var owner = await objects.GetObjectAsync(cluster, ownerType, ownerType.Namespaced ? dependentNamespace : null, ownerName, cancellationToken);
         if (owner is null || Uid(owner) != reference["uid"].AsText())

@@ -54,6 +54,7 @@ public static class KubeApiHosting
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<WatchProgress>();
         services.AddSingleton<ResourceHandler>();
+        services.AddSingleton<EventRecorder>();
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterBootstrap>();
         // the controllers of the one cluster served so far

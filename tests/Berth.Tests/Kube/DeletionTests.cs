@@ -51,6 +51,38 @@ public sealed class DeletionTests(KubeServerFixture fixture) : IClassFixture<Kub
     }
 
     [Fact]
+    public async Task ClusterScopedDependent_OfANamespacedKind_IsKept_AndAWarningEventSaysWhy()
+    {
+        await Kubectl.CreateAsync("""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: owned-by-a-configmap
+              ownerReferences:
+              - {apiVersion: v1, kind: ConfigMap, name: owner, uid: 0b6c4c2e-3f57-4d37-9a6e-5c1f1a3c2b10}
+            """);
+
+        var message = "";
+        for (var attempt = 0; attempt < 100 && message.Length == 0; attempt++)
+        {
+            message = await Kubectl.SucceedAsync("get", "events", "-n", "default", "--field-selector",
+                "reason=OwnerRefInvalidNamespace,involvedObject.name=owned-by-a-configmap", "-o", "jsonpath={.items[*].message}");
+            if (message.Length == 0)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+        }
+        var type = await Kubectl.SucceedAsync("get", "events", "-n", "default", "--field-selector",
+            "reason=OwnerRefInvalidNamespace,involvedObject.name=owned-by-a-configmap", "-o", "jsonpath={.items[0].type}");
+        var kept = await Kubectl.RunAsync("get", "clusterrole", "owned-by-a-configmap");
+
+        Assert.Equal(
+            "ownerRef [v1, Kind=ConfigMap, namespace: , name: owner, uid: 0b6c4c2e-3f57-4d37-9a6e-5c1f1a3c2b10] does not exist in namespace \"\"", message);
+        Assert.Equal("Warning", type);
+        Assert.Equal(0, kept.ExitCode);
+    }
+
+    [Fact]
     public async Task Finalizer_HoldsTheObjectUntilItIsRemoved()
     {
         await Kubectl.CreateAsync("""
