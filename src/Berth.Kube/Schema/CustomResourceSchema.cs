@@ -105,6 +105,7 @@ internal static class CustomResourceSchema
             MinItems = schema["minItems"].AsLong(),
             MaxItems = schema["maxItems"].AsLong(),
             Nullable = schema["nullable"].AsBool() == true,
+            Default = schema["default"]?.DeepClone(),
         };
         return constraints == new SchemaConstraints() ? null : constraints;
     }

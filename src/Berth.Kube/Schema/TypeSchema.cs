@@ -41,7 +41,7 @@ internal readonly record struct Description(string? Text, string? DocumentationI
 
 /// <summary>
 /// What a custom resource's schema asks of a value beyond its type (OpenAPI's enum, minimum, pattern, …), checked
-/// after decoding by <see cref="SchemaValidator"/>. The built-in kinds' strategies check theirs in code.
+/// after decoding by <see cref="SchemaValidator"/>, and the default it gives. The built-in kinds' strategies check theirs in code.
 /// </summary>
 internal sealed record SchemaConstraints
 {
@@ -66,6 +66,9 @@ internal sealed record SchemaConstraints
     public long? MaxItems { get; init; }
 
     public bool Nullable { get; init; }
+
+    /// <summary>The value a left-out field takes (<c>default</c>), filled by <see cref="SchemaDefaulter"/>.</summary>
+    public System.Text.Json.Nodes.JsonNode? Default { get; init; }
 }
 
 /// <summary>One field of an object type.</summary>

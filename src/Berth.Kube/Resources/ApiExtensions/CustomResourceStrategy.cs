@@ -44,9 +44,7 @@ internal sealed class CustomResourceStrategy : IResourceStrategy
 
     public bool TracksGeneration => true;
 
-    public void ApplyDefaults(JsonObject obj)
-    {
-    }
+    public void ApplyDefaults(JsonObject obj) => SchemaDefaulter.Apply(obj, _schema);
 
     public IEnumerable<FieldError> Validate(JsonObject obj) =>
         ObjectMetaValidation.Name(obj, label: false).Concat(SchemaValidator.Validate(obj, _schema).Where(e => !e.Field.StartsWith("metadata", StringComparison.Ordinal)));
