@@ -2,84 +2,163 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace Berth.Kube.Api;
 
 /// <summary>
 /// YAML request bodies, read into JSON as kube-apiserver's YAML decoder reads them (YAML 1.1 plain scalars: <c>yes</c>
 /// and <c>on</c> are booleans, <c>0x1f</c> and <c>0o17</c> integers, <c>~</c> null), one document, no duplicate keys.
+/// Read from the parser's events in one loop, never by recursion, with the nesting and alias expansion bounded, so
+/// that no body can exhaust the stack or the memory.
 /// </summary>
 internal static class YamlBody
 {
     public const string MediaType = "application/yaml";
 
+    /// <summary>The deepest nesting read, as for JSON bodies.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>The most values a body may expand to through aliases, as go-yaml refuses "excessive aliasing".</summary>
+    private const int MaxNodes = 1_000_000;
+
     public static JsonNode? Parse(ReadOnlyMemory<byte> body)
     {
-        var stream = new YamlStream();
         try
         {
-            using var reader = new StringReader(Encoding.UTF8.GetString(body.Span));
-            stream.Load(reader);
-        }
-        catch (YamlException e) when (e.Message.Contains("Duplicate key", StringComparison.Ordinal))
-        {
-            throw KubeApiException.BadRequest($"error converting YAML to JSON: yaml: unmarshal errors:\n  line {e.Start.Line}: key already set in map");
+            return Read(new Parser(new StringReader(Encoding.UTF8.GetString(body.Span))));
         }
         catch (YamlException e)
         {
-            throw KubeApiException.BadRequest($"error converting YAML to JSON: yaml: line {e.Start.Line}: {Describe(e)}");
+            throw Error($"yaml: line {e.Start.Line}: {e.Message}");
         }
-        return stream.Documents.Count switch
-        {
-            0 => null,
-            // reparsed, so that its numbers read as any integer type, as numbers parsed from JSON do
-            1 => Convert(stream.Documents[0].RootNode) is { } node ? JsonNode.Parse(node.ToJsonString()) : null,
-            _ => throw KubeApiException.BadRequest("error converting YAML to JSON: the body holds more than one YAML document"),
-        };
     }
 
-    private static string Describe(YamlException e) =>
-        (e.InnerException?.Message ?? e.Message).Replace("While parsing a block mapping, ", "", StringComparison.Ordinal);
-
-    private static JsonNode? Convert(YamlNode node) => node switch
+    private static JsonNode? Read(Parser parser)
     {
-        YamlMappingNode mapping => ConvertMapping(mapping),
-        YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(Convert)]),
-        YamlScalarNode scalar => ConvertScalar(scalar),
-        _ => throw KubeApiException.BadRequest($"error converting YAML to JSON: yaml: line {node.Start.Line}: unsupported node"),
-    };
-
-    private static JsonObject ConvertMapping(YamlMappingNode mapping)
-    {
-        var obj = new JsonObject();
-        foreach (var (key, value) in mapping.Children)
+        var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var open = new Stack<Open>();
+        JsonNode? document = null;
+        var documents = 0;
+        var nodes = 0;
+        while (parser.MoveNext())
         {
-            if (key is not YamlScalarNode scalar)
+            JsonNode? value;
+            string? anchor = null;
+            switch (parser.Current)
             {
-                throw KubeApiException.BadRequest($"error converting YAML to JSON: yaml: line {key.Start.Line}: a map key must be a scalar");
+                case DocumentStart:
+                    if (++documents > 1)
+                    {
+                        throw Error("the body holds more than one YAML document");
+                    }
+                    continue;
+                case MappingStart start:
+                    Push(open, new Open(new JsonObject(), start.Anchor.IsEmpty ? null : start.Anchor.Value, start.Start.Line));
+                    continue;
+                case SequenceStart start:
+                    Push(open, new Open(new JsonArray(), start.Anchor.IsEmpty ? null : start.Anchor.Value, start.Start.Line));
+                    continue;
+                case MappingEnd or SequenceEnd:
+                    var closed = open.Pop();
+                    if (closed.PendingKey is not null)
+                    {
+                        throw Error($"yaml: line {closed.Line}: a map key has no value");
+                    }
+                    value = closed.Node;
+                    anchor = closed.Anchor;
+                    break;
+                case Scalar scalar:
+                    value = ConvertScalar(scalar);
+                    anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
+                    break;
+                case AnchorAlias alias:
+                    if (!anchors.TryGetValue(alias.Value.Value, out var target))
+                    {
+                        throw Error($"yaml: line {alias.Start.Line}: unknown anchor '{alias.Value.Value}' referenced");
+                    }
+                    nodes += Count(target);
+                    if (nodes > MaxNodes)
+                    {
+                        throw Error("yaml: document contains excessive aliasing");
+                    }
+                    value = target?.DeepClone();
+                    break;
+                default:
+                    continue;
             }
+            if (++nodes > MaxNodes)
+            {
+                throw Error("yaml: document contains excessive aliasing");
+            }
+            if (anchor is not null)
+            {
+                anchors[anchor] = value;
+            }
+            if (open.Count == 0)
+            {
+                document = value;
+            }
+            else
+            {
+                Add(open.Peek(), value, parser.Current!.Start.Line);
+            }
+        }
+        // reparsed, so that its numbers read as any integer type, as numbers parsed from JSON do
+        return document is null ? null : JsonNode.Parse(document.ToJsonString(), documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = MaxDepth + 1 });
+    }
+
+    private static void Push(Stack<Open> open, Open node)
+    {
+        if (open.Count >= MaxDepth)
+        {
+            throw Error($"yaml: line {node.Line}: the document is nested more than {MaxDepth} levels deep");
+        }
+        open.Push(node);
+    }
+
+    /// <summary>Adds a value to the open map or list: in a map, a key first, then its value.</summary>
+    private static void Add(Open parent, JsonNode? value, long line)
+    {
+        if (parent.Node is JsonArray list)
+        {
+            list.Add(value);
+            return;
+        }
+        var map = (JsonObject)parent.Node;
+        if (parent.PendingKey is null)
+        {
             // keys are strings in JSON, whatever YAML type they read as
-            var name = ConvertScalar(scalar) switch
+            parent.PendingKey = value switch
             {
                 null => "null",
                 JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
-                var other => other.ToJsonString(),
+                JsonValue v => v.ToJsonString(),
+                _ => throw Error($"yaml: line {line}: a map key must be a scalar"),
             };
-            if (!obj.TryAdd(name, Convert(value)))
-            {
-                throw KubeApiException.BadRequest(
-                    $"error converting YAML to JSON: yaml: unmarshal errors:\n  line {key.Start.Line}: key \"{name}\" already set in map");
-            }
+            return;
         }
-        return obj;
+        if (!map.TryAdd(parent.PendingKey, value))
+        {
+            throw Error($"yaml: unmarshal errors:\n  line {line}: key \"{parent.PendingKey}\" already set in map");
+        }
+        parent.PendingKey = null;
     }
 
-    private static JsonValue? ConvertScalar(YamlScalarNode scalar)
+    private static int Count(JsonNode? node) => node switch
+    {
+        JsonObject obj => 1 + obj.Sum(p => Count(p.Value)),
+        JsonArray array => 1 + array.Sum(Count),
+        _ => 1,
+    };
+
+    private static KubeApiException Error(string detail) => KubeApiException.BadRequest($"error converting YAML to JSON: {detail}");
+
+    private static JsonValue? ConvertScalar(Scalar scalar)
     {
         var text = scalar.Value ?? "";
         var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
-        if (tag is "tag:yaml.org,2002:str" || (tag is null && scalar.Style != ScalarStyle.Plain))
+        if (tag is "tag:yaml.org,2002:str" or "!!str" || (tag is null && scalar.Style != ScalarStyle.Plain))
         {
             return JsonValue.Create(text);
         }
@@ -143,4 +222,16 @@ internal static class YamlBody
     private static bool IsFloat(string text) =>
         text.Any(char.IsAsciiDigit) && text.All(c => char.IsAsciiDigit(c) || c is '.' or 'e' or 'E' or '+' or '-' or '_')
         && (text.Contains('.') || text.Contains('e') || text.Contains('E'));
+
+    /// <summary>A map or list being read, with the anchor it will be known by and, in a map, the key read last.</summary>
+    private sealed class Open(JsonNode node, string? anchor, long line)
+    {
+        public JsonNode Node { get; } = node;
+
+        public string? Anchor { get; } = anchor;
+
+        public long Line { get; } = line;
+
+        public string? PendingKey { get; set; }
+    }
 }

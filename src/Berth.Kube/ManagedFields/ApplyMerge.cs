@@ -17,13 +17,8 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
         var result = (JsonObject)live.DeepClone();
         foreach (var (name, value) in config)
         {
-            if (value is null)
-            {
-                result.Remove(name);
-                continue;
-            }
-            var merged = MergeValue(result[name], value, FieldSemantics.Child(path, name), FieldSemantics.Property(schema, name));
-            result[name] = merged;
+            // a configuration holds no nulls: the field manager drops them first
+            result[name] = MergeValue(result[name], value!, FieldSemantics.Child(path, name), FieldSemantics.Property(schema, name));
         }
         return result;
     }
@@ -38,11 +33,11 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
         {
             switch (semantics.ListAt(path, out var key))
             {
-                case ListKind.Associative when configList.All(i => FieldSemantics.ItemElement(i, key) is not null):
+                case ListKind.Associative when configList.All(i => key.Element(i) is not null):
                     var result = (JsonArray)liveList.DeepClone();
                     foreach (var item in configList)
                     {
-                        var element = FieldSemantics.ItemElement(item, key);
+                        var element = key.Element(item);
                         var at = IndexOf(result, key, element!);
                         if (at < 0)
                         {
@@ -136,11 +131,11 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
         }
     }
 
-    private static int IndexOf(JsonArray list, string key, string element)
+    private static int IndexOf(JsonArray list, ListKeys key, string element)
     {
         for (var i = 0; i < list.Count; i++)
         {
-            if (FieldSemantics.ItemElement(list[i], key) == element)
+            if (key.Element(list[i]) == element)
             {
                 return i;
             }

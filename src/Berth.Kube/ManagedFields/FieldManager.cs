@@ -46,7 +46,7 @@ internal sealed record FieldOwner(string Manager, string? Subresource = null, bo
             }
             position += rune.Utf8SequenceLength;
         }
-        if (!apply && context.Request.Query.ContainsKey("force"))
+        if (!apply && optionsKind == "PatchOptions" && context.Request.Query.ContainsKey("force"))
         {
             errors.Add(new FieldError("force", "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch"));
         }
@@ -126,6 +126,7 @@ internal static class FieldManager
         {
             throw KubeApiException.BadRequest("metadata.managedFields must be nil");
         }
+        DropNulls(config);
         var semantics = new FieldSemantics(type);
         var fields = new ObjectFields(semantics);
         var merge = new ApplyMerge(semantics);
@@ -155,6 +156,30 @@ internal static class FieldManager
         }
         ManagedFieldsEntry.Write(merged, result);
         return merged;
+    }
+
+    /// <summary>A null in a configuration leaves the field out: it is neither stored nor owned.</summary>
+    private static void DropNulls(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var name in obj.Where(p => p.Value is null).Select(p => p.Key).ToList())
+                {
+                    obj.Remove(name);
+                }
+                foreach (var (_, value) in obj)
+                {
+                    DropNulls(value);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    DropNulls(item);
+                }
+                break;
+        }
     }
 
     private static bool IsReset(JsonObject obj) =>

@@ -50,14 +50,23 @@ internal sealed class FieldSemantics(ResourceType type)
 
     public TypeSchema Root => type.Schema;
 
-    public ListKind ListAt(string path, out string key)
+    /// <summary>
+    /// How the list at <paramref name="path"/> merges, and the fields keying its items. Lists of ports are keyed by
+    /// port and protocol, as Kubernetes' list-map keys say, though their strategic-merge key is the port alone.
+    /// </summary>
+    public ListKind ListAt(string path, out ListKeys keys)
     {
         if (type.Strategy.MergeKeys.TryGetValue(path, out var mergeKey))
         {
-            key = mergeKey;
-            return mergeKey == StrategicMergePatch.PrimitiveSet ? ListKind.Set : ListKind.Associative;
+            if (mergeKey == StrategicMergePatch.PrimitiveSet)
+            {
+                keys = ListKeys.None;
+                return ListKind.Set;
+            }
+            keys = mergeKey is "containerPort" or "port" ? new ListKeys([mergeKey, "protocol"]) : new ListKeys([mergeKey]);
+            return ListKind.Associative;
         }
-        key = "";
+        keys = ListKeys.None;
         return ListKind.Atomic;
     }
 
@@ -87,10 +96,30 @@ internal sealed class FieldSemantics(ResourceType type)
     };
 
     public static string Child(string path, string field) => path.Length == 0 ? field : $"{path}.{field}";
+}
 
-    /// <summary>The element naming a keyed list item; null when the item lacks its key.</summary>
-    public static string? ItemElement(JsonNode? item, string key) =>
-        item is JsonObject obj && obj.TryGetPropertyValue(key, out var value) && value is not null
-            ? FieldSet.Key([KeyValuePair.Create<string, JsonNode?>(key, value)])
-            : null;
+/// <summary>The fields naming an item of a keyed list; a port's left-out protocol counts as TCP, its default.</summary>
+internal sealed record ListKeys(IReadOnlyList<string> Names)
+{
+    public static readonly ListKeys None = new([]);
+
+    /// <summary>The element naming <paramref name="item"/> (<c>k:{"containerPort":80,"protocol":"TCP"}</c>); null when it lacks a key.</summary>
+    public string? Element(JsonNode? item)
+    {
+        if (item is not JsonObject obj)
+        {
+            return null;
+        }
+        var values = new List<KeyValuePair<string, JsonNode?>>(Names.Count);
+        foreach (var name in Names)
+        {
+            var value = obj[name] ?? (name == "protocol" ? JsonValue.Create("TCP") : null);
+            if (value is null)
+            {
+                return null;
+            }
+            values.Add(KeyValuePair.Create(name, (JsonNode?)value));
+        }
+        return FieldSet.Key(values);
+    }
 }

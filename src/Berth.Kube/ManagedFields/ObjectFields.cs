@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Berth.Kube.Api;
 using Berth.Kube.Schema;
 
 namespace Berth.Kube.ManagedFields;
@@ -43,7 +44,10 @@ internal sealed class ObjectFields(FieldSemantics semantics)
             case JsonArray list when list.Count > 0:
                 switch (semantics.ListAt(path, out var key))
                 {
-                    case ListKind.Associative when Elements(list, key) is { } elements:
+                    case ListKind.Associative:
+                        // an applied list must name each item once, or it cannot be merged
+                        var elements = Elements(list, key) ?? throw KubeApiException.BadRequest(
+                            $".{path}: every item must have a distinct key ({string.Join(", ", key.Names)})");
                         for (var i = 0; i < list.Count; i++)
                         {
                             var item = node.Child(elements[i]);
@@ -202,12 +206,12 @@ internal sealed class ObjectFields(FieldSemantics semantics)
     }
 
     /// <summary>The elements naming a keyed list's items; null when an item lacks its key or two share one.</summary>
-    private static string[]? Elements(JsonArray list, string key)
+    private static string[]? Elements(JsonArray list, ListKeys key)
     {
         var elements = new string[list.Count];
         for (var i = 0; i < list.Count; i++)
         {
-            if (FieldSemantics.ItemElement(list[i], key) is not { } element || elements.AsSpan(0, i).Contains(element))
+            if (key.Element(list[i]) is not { } element || elements.AsSpan(0, i).Contains(element))
             {
                 return null;
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Berth.Kube.Api;
 
@@ -50,5 +51,32 @@ public sealed class YamlBodyTests
 
         Assert.Equal(400, error.Code);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DeepNesting_IsBadRequest_NotAStackOverflow()
+    {
+        var yaml = new string('[', 200_000);
+
+        var error = Assert.Throws<KubeApiException>(() => YamlBody.Parse(Encoding.UTF8.GetBytes(yaml)));
+
+        Assert.Equal(400, error.Code);
+        Assert.Contains("nested more than 64 levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AliasBomb_IsBadRequest()
+    {
+        var yaml = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var level = 'b'; level <= 'i'; level++)
+        {
+            var previous = (char)(level - 1);
+            yaml.Append(CultureInfo.InvariantCulture, $"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n");
+        }
+
+        var error = Assert.Throws<KubeApiException>(() => YamlBody.Parse(Encoding.UTF8.GetBytes(yaml.ToString())));
+
+        Assert.Equal(400, error.Code);
+        Assert.Contains("excessive aliasing", error.Message, StringComparison.Ordinal);
     }
 }

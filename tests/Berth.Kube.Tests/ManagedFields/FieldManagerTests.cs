@@ -115,6 +115,45 @@ public sealed class FieldManagerTests
     }
 
     [Fact]
+    public void Apply_PortsOfOneNumber_AreKeptApart_ByProtocol()
+    {
+        var config = Deployment(replicas: 1);
+        config["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"] = JsonNode.Parse(
+            """[{"containerPort":53,"protocol":"UDP","name":"dns"},{"containerPort":53,"name":"dns-tcp"}]""");
+        var live = FieldManager.Apply(s_deployments, null, (JsonObject)config.DeepClone(), Applier(), force: false, s_now);
+
+        var again = FieldManager.Apply(s_deployments, live, (JsonObject)config.DeepClone(), Applier(), force: false, s_now);
+
+        Assert.Equal("""[{"containerPort":53,"protocol":"UDP","name":"dns"},{"containerPort":53,"name":"dns-tcp"}]""",
+            again["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.ToJsonString());
+        Assert.Contains("""k:{\"containerPort\":53,\"protocol\":\"UDP\"}""", Json(Entries(again).Single()["fieldsV1"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_AKeyedListNamingAnItemTwice_IsBadRequest()
+    {
+        var config = Deployment(replicas: 1);
+        config["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "web", ["image"] = "other" });
+
+        var error = Assert.Throws<KubeApiException>(() => FieldManager.Apply(s_deployments, null, config, Applier(), force: false, s_now));
+
+        Assert.Equal(400, error.Code);
+        Assert.Contains(".spec.template.spec.containers", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_NullsInTheConfiguration_AreNeitherStoredNorOwned()
+    {
+        var config = Deployment(replicas: 1);
+        config["metadata"]!["labels"]!["gone"] = null;
+
+        var applied = FieldManager.Apply(s_deployments, null, config, Applier(), force: false, s_now);
+
+        Assert.Equal("""{"app":"web"}""", applied["metadata"]!["labels"]!.ToJsonString());
+        Assert.DoesNotContain("f:gone", Entries(applied).Single()["fieldsV1"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FieldSet_RoundTripsThroughFieldsV1()
     {
         var text = """{"f:data":{".":{},"f:a":{}},"f:spec":{"f:list":{"k:{\"name\":\"x\"}":{".":{},"f:name":{}},"v:\"y\"":{}}}}""";

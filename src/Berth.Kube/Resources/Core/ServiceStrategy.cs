@@ -11,6 +11,9 @@ namespace Berth.Kube.Resources.Core;
 /// </summary>
 internal sealed class ServiceStrategy : IResourceStrategy
 {
+    public IReadOnlyDictionary<string, string> MergeKeys { get; } =
+        new Dictionary<string, string>(Resources.MergeKeys.Metadata) { ["spec.ports"] = "port" };
+
     public static readonly IReadOnlyList<string> Types = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
 
     private static readonly string[] s_protocols = ["TCP", "UDP", "SCTP"];
