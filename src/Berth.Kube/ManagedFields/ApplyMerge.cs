@@ -31,27 +31,27 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
         }
         if (live is JsonArray liveList && config is JsonArray configList)
         {
-            switch (semantics.ListAt(path, out var key))
+            switch (semantics.ListAt(path, schema, out var key))
             {
-                case ListKind.Associative when configList.All(i => key.Element(i) is not null):
+                case ListKind.Associative when KeyedItems.Of(configList, key) is { } configItems && KeyedItems.Of(liveList, key) is { } liveItems:
                     var result = (JsonArray)liveList.DeepClone();
-                    foreach (var item in configList)
+                    for (var i = 0; i < configList.Count; i++)
                     {
-                        var element = key.Element(item);
-                        var at = IndexOf(result, key, element!);
+                        var at = liveItems.IndexOf(configItems.Elements[i]);
                         if (at < 0)
                         {
-                            result.Add(item!.DeepClone());
+                            result.Add(configList[i]!.DeepClone());
                         }
                         else
                         {
-                            result[at] = MergeValue(result[at], item!, path, schema?.Items);
+                            result[at] = MergeValue(result[at], configList[i]!, path, schema?.Items);
                         }
                     }
                     return result;
                 case ListKind.Set:
                     var union = (JsonArray)liveList.DeepClone();
-                    foreach (var item in configList.Where(c => !liveList.Any(l => JsonNode.DeepEquals(l, c))))
+                    var present = liveList.Select(FieldSet.Value).ToHashSet(StringComparer.Ordinal);
+                    foreach (var item in configList.Where(c => present.Add(FieldSet.Value(c))))
                     {
                         union.Add(item?.DeepClone());
                     }
@@ -65,9 +65,9 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
     /// Removes from <paramref name="obj"/> the fields of <paramref name="doomed"/>, except where another manager
     /// (<paramref name="kept"/>) still owns something inside; containers left empty by it go too.
     /// </summary>
-    public void Remove(JsonObject obj, FieldSet doomed, FieldSet kept) => RemoveFields(obj, doomed, kept, "");
+    public void Remove(JsonObject obj, FieldSet doomed, FieldSet kept) => RemoveFields(obj, doomed, kept, "", semantics.Root);
 
-    private void RemoveFields(JsonObject obj, FieldSet doomed, FieldSet? kept, string path)
+    private void RemoveFields(JsonObject obj, FieldSet doomed, FieldSet? kept, string path, TypeSchema? schema)
     {
         foreach (var (element, child) in doomed.Children)
         {
@@ -86,7 +86,7 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
                 obj.Remove(name);
                 continue;
             }
-            if (RemoveInside(value, child, keptChild, FieldSemantics.Child(path, name)))
+            if (RemoveInside(value, child, keptChild, FieldSemantics.Child(path, name), FieldSemantics.Property(schema, name)))
             {
                 obj.Remove(name);
             }
@@ -94,64 +94,52 @@ internal sealed class ApplyMerge(FieldSemantics semantics)
     }
 
     /// <summary>Removes within a value; true when the value was emptied by it and should go as well.</summary>
-    private bool RemoveInside(JsonNode? value, FieldSet doomed, FieldSet? kept, string path)
+    private bool RemoveInside(JsonNode? value, FieldSet doomed, FieldSet? kept, string path, TypeSchema? schema)
     {
         switch (value)
         {
             case JsonObject obj when obj.Count > 0:
-                RemoveFields(obj, doomed, kept, path);
+                RemoveFields(obj, doomed, kept, path, schema);
                 return obj.Count == 0;
             case JsonArray list when list.Count > 0:
-                var kind = semantics.ListAt(path, out var key);
+                var kind = semantics.ListAt(path, schema, out var key);
+                if (kind == ListKind.Atomic)
+                {
+                    return false;
+                }
+                // each item's element, computed once, so that removing from a long list stays linear
+                var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if ((kind == ListKind.Set ? FieldSet.Value(list[i]) : key.Element(list[i])) is { } element)
+                    {
+                        positions.TryAdd(element, i);
+                    }
+                }
+                var doomedItems = new List<int>();
                 foreach (var (element, child) in doomed.Children)
                 {
-                    var keptChild = kept?.Find(element);
-                    var at = kind switch
-                    {
-                        ListKind.Associative when element.StartsWith("k:", StringComparison.Ordinal) => IndexOf(list, key, element),
-                        ListKind.Set when element.StartsWith("v:", StringComparison.Ordinal) => IndexOfValue(list, element),
-                        _ => -1,
-                    };
-                    if (at < 0)
+                    if (!positions.TryGetValue(element, out var at))
                     {
                         continue;
                     }
+                    var keptChild = kept?.Find(element);
                     if (child.Member && keptChild is null or { IsEmpty: true })
                     {
-                        list.RemoveAt(at);
+                        doomedItems.Add(at);
                     }
                     else if (list[at] is JsonObject item)
                     {
-                        RemoveFields(item, child, keptChild, path);
+                        RemoveFields(item, child, keptChild, path, schema?.Items);
                     }
+                }
+                foreach (var at in doomedItems.OrderDescending())
+                {
+                    list.RemoveAt(at);
                 }
                 return list.Count == 0;
             default:
                 return false;
         }
-    }
-
-    private static int IndexOf(JsonArray list, ListKeys key, string element)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (key.Element(list[i]) == element)
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int IndexOfValue(JsonArray list, string element)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (FieldSet.Value(list[i]) == element)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 }

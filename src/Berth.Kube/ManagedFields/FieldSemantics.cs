@@ -51,11 +51,25 @@ internal sealed class FieldSemantics(ResourceType type)
     public TypeSchema Root => type.Schema;
 
     /// <summary>
-    /// How the list at <paramref name="path"/> merges, and the fields keying its items. Lists of ports are keyed by
-    /// port and protocol, as Kubernetes' list-map keys say, though their strategic-merge key is the port alone.
+    /// How the list at <paramref name="path"/> (of schema <paramref name="list"/>) merges, and the fields keying its
+    /// items: as its schema says (<c>x-kubernetes-list-type</c>, custom resources), else by the kind's strategic-merge
+    /// keys. Lists of ports are keyed by port and protocol, as Kubernetes' list-map keys say, though their
+    /// strategic-merge key is the port alone.
     /// </summary>
-    public ListKind ListAt(string path, out ListKeys keys)
+    public ListKind ListAt(string path, TypeSchema? list, out ListKeys keys)
     {
+        switch (list?.Constraints?.ListType)
+        {
+            case "map" when list.Constraints.ListMapKeys is { Count: > 0 } mapKeys:
+                keys = new ListKeys(mapKeys);
+                return ListKind.Associative;
+            case "set":
+                keys = ListKeys.None;
+                return ListKind.Set;
+            case "atomic":
+                keys = ListKeys.None;
+                return ListKind.Atomic;
+        }
         if (type.Strategy.MergeKeys.TryGetValue(path, out var mergeKey))
         {
             if (mergeKey == StrategicMergePatch.PrimitiveSet)

@@ -42,12 +42,12 @@ internal sealed class ObjectFields(FieldSemantics semantics)
                 AddSpecifiedFields(node, obj, path, schema, subresource);
                 return;
             case JsonArray list when list.Count > 0:
-                switch (semantics.ListAt(path, out var key))
+                switch (semantics.ListAt(path, schema, out var key))
                 {
                     case ListKind.Associative:
                         // an applied list must name each item once, or it cannot be merged
-                        var elements = Elements(list, key) ?? throw KubeApiException.BadRequest(
-                            $".{path}: every item must have a distinct key ({string.Join(", ", key.Names)})");
+                        var elements = (KeyedItems.Of(list, key) ?? throw KubeApiException.BadRequest(
+                            $".{path}: every item must have a distinct key ({string.Join(", ", key.Names)})")).Elements;
                         for (var i = 0; i < list.Count; i++)
                         {
                             var item = node.Child(elements[i]);
@@ -119,37 +119,40 @@ internal sealed class ObjectFields(FieldSemantics semantics)
         }
         if (before is JsonArray oldList && after is JsonArray newList)
         {
-            switch (semantics.ListAt(path, out var key))
+            switch (semantics.ListAt(path, schema, out var key))
             {
-                case ListKind.Associative when Elements(oldList, key) is { } oldElements && Elements(newList, key) is { } newElements:
+                case ListKind.Associative when KeyedItems.Of(oldList, key) is { } oldItems && KeyedItems.Of(newList, key) is { } newItems:
                     for (var i = 0; i < newList.Count; i++)
                     {
-                        var at = Array.IndexOf(oldElements, newElements[i]);
+                        var element = newItems.Elements[i];
+                        var at = oldItems.IndexOf(element);
                         if (at < 0)
                         {
-                            changed.Attach(newElements[i], Added(newList[i], path, schema?.Items, valueField: false, subresource));
+                            changed.Attach(element, Added(newList[i], path, schema?.Items, valueField: false, subresource));
                             continue;
                         }
                         var (c, r) = CompareValues(oldList[at], newList[i], path, schema?.Items, subresource);
-                        changed.Attach(newElements[i], c);
-                        removed.Attach(newElements[i], r);
+                        changed.Attach(element, c);
+                        removed.Attach(element, r);
                     }
                     for (var i = 0; i < oldList.Count; i++)
                     {
-                        if (!newElements.Contains(oldElements[i]))
+                        if (!newItems.Contains(oldItems.Elements[i]))
                         {
-                            removed.Attach(oldElements[i], Added(oldList[i], path, schema?.Items, valueField: false, subresource));
+                            removed.Attach(oldItems.Elements[i], Added(oldList[i], path, schema?.Items, valueField: false, subresource));
                         }
                     }
                     return (changed, removed);
                 case ListKind.Set:
-                    foreach (var value in newList.Where(v => !oldList.Any(o => JsonNode.DeepEquals(o, v))))
+                    var oldValues = oldList.Select(FieldSet.Value).ToHashSet(StringComparer.Ordinal);
+                    var newValues = newList.Select(FieldSet.Value).ToHashSet(StringComparer.Ordinal);
+                    foreach (var value in newValues.Where(v => !oldValues.Contains(v)))
                     {
-                        changed.Child(FieldSet.Value(value)).Member = true;
+                        changed.Child(value).Member = true;
                     }
-                    foreach (var value in oldList.Where(v => !newList.Any(n => JsonNode.DeepEquals(n, v))))
+                    foreach (var value in oldValues.Where(v => !newValues.Contains(v)))
                     {
-                        removed.Child(FieldSet.Value(value)).Member = true;
+                        removed.Child(value).Member = true;
                     }
                     return (changed, removed);
             }
@@ -182,13 +185,13 @@ internal sealed class ObjectFields(FieldSemantics semantics)
                 }
                 return set;
             case JsonArray list when list.Count > 0:
-                switch (semantics.ListAt(path, out var key))
+                switch (semantics.ListAt(path, schema, out var key))
                 {
-                    case ListKind.Associative when Elements(list, key) is { } elements:
+                    case ListKind.Associative when KeyedItems.Of(list, key) is { } items:
                         set.Member = !valueField;
                         for (var i = 0; i < list.Count; i++)
                         {
-                            set.Attach(elements[i], Added(list[i], path, schema?.Items, valueField: false, subresource));
+                            set.Attach(items.Elements[i], Added(list[i], path, schema?.Items, valueField: false, subresource));
                         }
                         return set;
                     case ListKind.Set:
@@ -203,20 +206,5 @@ internal sealed class ObjectFields(FieldSemantics semantics)
         }
         set.Member = true;
         return set;
-    }
-
-    /// <summary>The elements naming a keyed list's items; null when an item lacks its key or two share one.</summary>
-    private static string[]? Elements(JsonArray list, ListKeys key)
-    {
-        var elements = new string[list.Count];
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (key.Element(list[i]) is not { } element || elements.AsSpan(0, i).Contains(element))
-            {
-                return null;
-            }
-            elements[i] = element;
-        }
-        return elements;
     }
 }

@@ -106,6 +106,8 @@ internal static class CustomResourceSchema
             MaxItems = schema["maxItems"].AsLong(),
             Nullable = schema["nullable"].AsBool() == true,
             Default = schema["default"]?.DeepClone(),
+            ListType = schema["x-kubernetes-list-type"].AsText(),
+            ListMapKeys = schema["x-kubernetes-list-map-keys"] is JsonArray keys ? [.. keys.Select(k => k.AsText()).OfType<string>()] : null,
         };
         return constraints == new SchemaConstraints() ? null : constraints;
     }

@@ -41,7 +41,7 @@ internal readonly record struct Description(string? Text, string? DocumentationI
 
 /// <summary>
 /// What a custom resource's schema asks of a value beyond its type (OpenAPI's enum, minimum, pattern, …), checked
-/// after decoding by <see cref="SchemaValidator"/>, and the default it gives. The built-in kinds' strategies check theirs in code.
+/// after decoding by <see cref="SchemaValidator"/>, the default it gives, and how its lists merge. The built-in kinds' strategies check theirs in code.
 /// </summary>
 internal sealed record SchemaConstraints
 {
@@ -69,6 +69,12 @@ internal sealed record SchemaConstraints
 
     /// <summary>The value a left-out field takes (<c>default</c>), filled by <see cref="SchemaDefaulter"/>.</summary>
     public System.Text.Json.Nodes.JsonNode? Default { get; init; }
+
+    /// <summary>How a list merges and is owned (<c>x-kubernetes-list-type</c>: atomic, set or map); null when unsaid.</summary>
+    public string? ListType { get; init; }
+
+    /// <summary>The fields keying the items of a <c>map</c> list (<c>x-kubernetes-list-map-keys</c>).</summary>
+    public IReadOnlyList<string>? ListMapKeys { get; init; }
 }
 
 /// <summary>One field of an object type.</summary>

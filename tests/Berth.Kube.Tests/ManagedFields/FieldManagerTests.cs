@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
+using Berth.Kube.Resources.ApiExtensions;
+using Berth.Kube.Schema;
 
 namespace Berth.Kube.Tests.ManagedFields;
 
@@ -151,6 +153,25 @@ public sealed class FieldManagerTests
 
         Assert.Equal("""{"app":"web"}""", applied["metadata"]!["labels"]!.ToJsonString());
         Assert.DoesNotContain("f:gone", Entries(applied).Single()["fieldsV1"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_ToACustomResource_MergesListsItsSchemaKeys()
+    {
+        var schema = CustomResourceSchema.ForKind("example.com", "v1", "Gateway", (JsonObject)JsonNode.Parse("""
+            {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+              "listeners": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                "items": {"type": "object", "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}}}}}}
+            """)!);
+        var type = new ResourceType("example.com", "v1", "Gateway", "gateways", true, [],
+            new CustomResourceStrategy(new JsonObject(), schema, []), schema);
+        JsonObject Config(string name, int port) => (JsonObject)JsonNode.Parse(
+            $$$"""{"apiVersion":"example.com/v1","kind":"Gateway","metadata":{"name":"gw"},"spec":{"listeners":[{"name":"{{{name}}}","port":{{{port}}}}]}}""")!;
+        var first = FieldManager.Apply(type, null, Config("http", 80), new FieldOwner("a", Applies: true), force: false, s_now);
+
+        var both = FieldManager.Apply(type, first, Config("https", 443), new FieldOwner("b", Applies: true), force: false, s_now);
+
+        Assert.Equal("""[{"name":"http","port":80},{"name":"https","port":443}]""", both["spec"]!["listeners"]!.ToJsonString());
     }
 
     [Fact]
