@@ -21,7 +21,7 @@ internal static class ApiRun
             var random = new Random(1);
             var get = await Timed.ConcurrentAsync(settings.Pods, settings.Clients, async _ =>
                 Check(await Client().GetAsync($"{Pods}/pod-{random.Next(settings.Pods)}")));
-            var list = await Timed.SequentialAsync(3, async _ =>
+            async Task ListAllAsync()
             {
                 using var response = Check(await clients[0].GetAsync(Pods));
                 var items = (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
@@ -29,7 +29,9 @@ internal static class ApiRun
                 {
                     throw new InvalidOperationException($"listed {items.Count} pods, expected {settings.Pods}");
                 }
-            });
+            }
+            await ListAllAsync(); // a first list warms the list path, as the creates warmed theirs
+            var list = await Timed.SequentialAsync(5, _ => ListAllAsync());
             return new RunResults(create, get, list, await WatchAsync(server, clients[0], settings));
         }
         finally

@@ -15,6 +15,9 @@ internal sealed class FieldSelector
 
     public bool Matches(JsonObject obj) => _terms.All(t => Value(obj, t.Field) == t.Value == t.Equal);
 
+    /// <summary>The selector selects everything: nothing need be read to match it.</summary>
+    public bool IsEmpty => _terms.Count == 0;
+
     /// <summary>A field's value as selectors compare it: strings as they are, other values as JSON writes them.</summary>
     private string Value(JsonObject obj, string field)
     {

@@ -14,6 +14,9 @@ internal sealed class LabelSelector
 
     public bool Matches(JsonObject obj) => _requirements.All(r => r(obj["metadata"]?["labels"] as JsonObject));
 
+    /// <summary>The selector selects everything: nothing need be read to match it.</summary>
+    public bool IsEmpty => _requirements.Count == 0;
+
     /// <summary>Parses selector text as Kubernetes does; malformed text is a 400 naming it.</summary>
     public static LabelSelector Parse(string? text)
     {

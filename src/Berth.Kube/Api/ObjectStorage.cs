@@ -57,6 +57,57 @@ internal static class ObjectStorage
         return obj;
     }
 
+    /// <summary>
+    /// Writes a stored object as an item of a typed list, straight from its stored bytes: without <c>kind</c> and
+    /// <c>apiVersion</c>, as kube-apiserver sends list items, and with its resourceVersion put first in its
+    /// metadata. Every other value is copied as stored, never parsed into objects, so a list of many objects costs
+    /// little more than its bytes.
+    /// </summary>
+    public static void WriteListItem(Utf8JsonWriter writer, StoreEntry entry)
+    {
+        var stored = entry.Value.Span;
+        var reader = new Utf8JsonReader(stored);
+        reader.Read(); // the object's start
+        writer.WriteStartObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            switch (name)
+            {
+                case "kind" or "apiVersion":
+                    reader.Skip();
+                    break;
+                case "metadata" when reader.TokenType == JsonTokenType.StartObject:
+                    writer.WritePropertyName(name);
+                    writer.WriteStartObject();
+                    writer.WriteString("resourceVersion", entry.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var field = reader.GetString()!;
+                        reader.Read();
+                        writer.WritePropertyName(field);
+                        CopyValue(ref reader, writer, stored);
+                    }
+                    writer.WriteEndObject();
+                    break;
+                default:
+                    writer.WritePropertyName(name);
+                    CopyValue(ref reader, writer, stored);
+                    break;
+            }
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Copies the value the reader is on, whole, as its raw bytes.</summary>
+    private static void CopyValue(ref Utf8JsonReader reader, Utf8JsonWriter writer, ReadOnlySpan<byte> stored)
+    {
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        writer.WriteRawValue(stored[start..(int)reader.BytesConsumed], skipInputValidation: true);
+    }
+
     /// <summary>The object just written, as a read would return it: with the revision of the write.</summary>
     public static JsonObject Stamp(JsonObject obj, StoreEntry written)
     {

@@ -252,9 +252,13 @@ internal sealed partial class ResourceHandler
 
     private IObjectAllocator? AllocatorOf(ResourceType type) => _allocators.FirstOrDefault(a => a.Handles(type));
 
-    /// <summary>A new object's namespace must exist, and not be on its way out.</summary>
+    /// <summary>A new object's namespace must exist, and not be on its way out; the store decides whenever the lister is not sure.</summary>
     private async Task RequireNamespaceAsync(string cluster, ResourceType type, string ns, string name, CancellationToken cancellationToken)
     {
+        if (namespaceLister.IsKnownActive(cluster, ns))
+        {
+            return;
+        }
         var namespaces = registry.Find("", "v1", "namespaces")!;
         var found = await ReadAsync(cluster, namespaces, null, ns, cancellationToken) ?? throw KubeApiException.NotFound("namespaces", ns);
         if (found["metadata"]?["deletionTimestamp"] is not null)

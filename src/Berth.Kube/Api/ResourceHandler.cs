@@ -10,7 +10,7 @@ namespace Berth.Kube.Api;
 
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
-    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, TimeProvider time)
+    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
 
@@ -118,8 +118,13 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         {
             throw KubeApiException.TooLargeResourceVersion(atLeast, result.Revision);
         }
-        var items = result.Items.Select(e => ObjectStorage.Decode(type, e)).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
         var resourceVersion = result.Revision.ToString(CultureInfo.InvariantCulture);
+        if (!KubeResponse.WantsTable(context) && labels.IsEmpty && fields.IsEmpty && type.StoredAs is null)
+        {
+            await WriteStoredListAsync(context, type, result, resourceVersion);
+            return;
+        }
+        var items = result.Items.Select(e => ObjectStorage.Decode(type, e)).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
         if (KubeResponse.WantsTable(context))
         {
             await KubeResponse.WriteAsync(context, 200, TablePrinter.Print(type, items, resourceVersion, result.Continue, time.GetUtcNow()));
@@ -143,6 +148,39 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             ["metadata"] = metadata,
             ["items"] = new JsonArray([.. items]),
         });
+    }
+
+    /// <summary>
+    /// A list nothing filters or converts, written item by item from the stored bytes and sent as it is written,
+    /// so that listing ten thousand objects neither parses them nor holds the whole answer in memory.
+    /// </summary>
+    private static async Task WriteStoredListAsync(HttpContext context, ResourceType type, ListResult result, string resourceVersion)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await using var writer = new System.Text.Json.Utf8JsonWriter(context.Response.BodyWriter, KubeResponse.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("kind", type.ListKind);
+        writer.WriteString("apiVersion", type.ApiVersion);
+        writer.WriteStartObject("metadata");
+        writer.WriteString("resourceVersion", resourceVersion);
+        if (result.Continue is not null)
+        {
+            writer.WriteString("continue", result.Continue);
+        }
+        writer.WriteEndObject();
+        writer.WriteStartArray("items");
+        foreach (var entry in result.Items)
+        {
+            ObjectStorage.WriteListItem(writer, entry);
+            if (writer.BytesPending > 64 * 1024)
+            {
+                await writer.FlushAsync(context.RequestAborted);
+            }
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
     }
 
     /// <summary>The stored object, or the NotFound Kubernetes answers when there is none.</summary>

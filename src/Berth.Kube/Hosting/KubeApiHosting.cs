@@ -53,6 +53,8 @@ public static class KubeApiHosting
         services.AddSingleton<OpenApiEndpoint>();
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<WatchProgress>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<NamespaceLister>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<NamespaceLister>());
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<KubeApiEndpoint>();

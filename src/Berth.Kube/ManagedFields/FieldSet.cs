@@ -12,43 +12,95 @@ namespace Berth.Kube.ManagedFields;
 /// </summary>
 internal sealed class FieldSet
 {
-    private readonly SortedDictionary<string, FieldSet> _children = new(ElementOrder.Instance);
+    // Kept sorted by element and made only for nodes that have children: most nodes are leaves, and every write
+    // builds these trees.
+    private List<KeyValuePair<string, FieldSet>>? _children;
 
     /// <summary>The path leading to this node is itself in the set.</summary>
     public bool Member { get; set; }
 
-    public IReadOnlyDictionary<string, FieldSet> Children => _children;
+    public IReadOnlyList<KeyValuePair<string, FieldSet>> Children => (IReadOnlyList<KeyValuePair<string, FieldSet>>?)_children ?? [];
 
-    public bool IsEmpty => !Member && _children.Count == 0;
+    public bool IsEmpty => !Member && ChildCount == 0;
+
+    private int ChildCount => _children?.Count ?? 0;
 
     /// <summary>The node under <paramref name="element"/>, made when missing.</summary>
     public FieldSet Child(string element)
     {
-        if (!_children.TryGetValue(element, out var child))
+        var at = Search(element);
+        if (at >= 0)
         {
-            child = new FieldSet();
-            _children[element] = child;
+            return _children![at].Value;
         }
+        var child = new FieldSet();
+        (_children ??= []).Insert(~at, KeyValuePair.Create(element, child));
         return child;
     }
 
-    public FieldSet? Find(string element) => _children.GetValueOrDefault(element);
+    public FieldSet? Find(string element) => Search(element) is var at and >= 0 ? _children![at].Value : null;
+
+    /// <summary>Where <paramref name="element"/> is among the children, or the complement of where it would go.</summary>
+    private int Search(string element)
+    {
+        if (_children is null)
+        {
+            return -1;
+        }
+        int low = 0, high = _children.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var order = ElementOrder.Instance.Compare(_children[middle].Key, element);
+            if (order == 0)
+            {
+                return middle;
+            }
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return ~low;
+    }
+
+    /// <summary>Sets the child under <paramref name="element"/>, in place of any there.</summary>
+    private void Put(string element, FieldSet child)
+    {
+        var at = Search(element);
+        if (at >= 0)
+        {
+            _children![at] = KeyValuePair.Create(element, child);
+        }
+        else
+        {
+            (_children ??= []).Insert(~at, KeyValuePair.Create(element, child));
+        }
+    }
 
     /// <summary>Puts <paramref name="child"/> under <paramref name="element"/>, unless it is empty.</summary>
     public void Attach(string element, FieldSet child)
     {
         if (!child.IsEmpty)
         {
-            _children[element] = child;
+            Put(element, child);
         }
     }
 
     public FieldSet Clone()
     {
         var copy = new FieldSet { Member = Member };
-        foreach (var (element, child) in _children)
+        if (_children is not null)
         {
-            copy._children[element] = child.Clone();
+            copy._children = new List<KeyValuePair<string, FieldSet>>(_children.Count);
+            foreach (var (element, child) in _children)
+            {
+                copy._children.Add(KeyValuePair.Create(element, child.Clone()));
+            }
         }
         return copy;
     }
@@ -63,7 +115,7 @@ internal sealed class FieldSet
     private void UnionWith(FieldSet other)
     {
         Member |= other.Member;
-        foreach (var (element, child) in other._children)
+        foreach (var (element, child) in other.Children)
         {
             Child(element).UnionWith(child);
         }
@@ -73,12 +125,12 @@ internal sealed class FieldSet
     public static FieldSet Difference(FieldSet a, FieldSet b)
     {
         var result = new FieldSet { Member = a.Member && !b.Member };
-        foreach (var (element, child) in a._children)
+        foreach (var (element, child) in a.Children)
         {
-            var rest = b._children.TryGetValue(element, out var other) ? Difference(child, other) : child.Clone();
+            var rest = b.Find(element) is { } other ? Difference(child, other) : child.Clone();
             if (!rest.IsEmpty)
             {
-                result._children[element] = rest;
+                (result._children ??= []).Add(KeyValuePair.Create(element, rest)); // in order, as a's are
             }
         }
         return result;
@@ -88,19 +140,19 @@ internal sealed class FieldSet
     public static FieldSet Intersection(FieldSet a, FieldSet b)
     {
         var result = new FieldSet { Member = a.Member && b.Member };
-        foreach (var (element, child) in a._children)
+        foreach (var (element, child) in a.Children)
         {
-            if (b._children.TryGetValue(element, out var other) && Intersection(child, other) is { IsEmpty: false } both)
+            if (b.Find(element) is { } other && Intersection(child, other) is { IsEmpty: false } both)
             {
-                result._children[element] = both;
+                (result._children ??= []).Add(KeyValuePair.Create(element, both));
             }
         }
         return result;
     }
 
     public bool SetEquals(FieldSet other) =>
-        Member == other.Member && _children.Count == other._children.Count
-        && _children.All(c => other._children.TryGetValue(c.Key, out var o) && c.Value.SetEquals(o));
+        Member == other.Member && ChildCount == other.ChildCount
+        && Children.All(c => other.Find(c.Key) is { } o && c.Value.SetEquals(o));
 
     /// <summary>The member paths, each as its list of elements, in the set's order.</summary>
     public IEnumerable<IReadOnlyList<string>> Paths()
@@ -114,7 +166,7 @@ internal sealed class FieldSet
             {
                 yield return [.. prefix];
             }
-            foreach (var (element, child) in node._children)
+            foreach (var (element, child) in node.Children)
             {
                 prefix.Add(element);
                 foreach (var path in Walk(child, prefix))
@@ -130,11 +182,11 @@ internal sealed class FieldSet
     public JsonObject ToFieldsV1()
     {
         var result = new JsonObject();
-        if (Member && _children.Count > 0)
+        if (Member && ChildCount > 0)
         {
             result["."] = new JsonObject();
         }
-        foreach (var (element, child) in _children)
+        foreach (var (element, child) in Children)
         {
             result[element] = child.ToFieldsV1();
         }
@@ -161,8 +213,8 @@ internal sealed class FieldSet
                 return null;
             }
             // a node without children is a leaf of the set
-            child.Member |= child._children.Count == 0;
-            set._children[element] = child;
+            child.Member |= child.ChildCount == 0;
+            set.Put(element, child);
         }
         return set;
     }

@@ -1,0 +1,33 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+using Berth.Store;
+
+namespace Berth.Kube.Tests.Api;
+
+public sealed class ObjectStorageTests
+{
+    [Fact]
+    public void WriteListItem_IsTheStoredObject_WithoutItsType_AndWithItsResourceVersion()
+    {
+        var obj = (JsonObject)JsonNode.Parse("""
+            {"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"cfg","labels":{"a":"<b> & \"c\""},"managedFields":[{"manager":"m"}]},
+             "data":{"k":"v\u00e9","n":"1"}}
+            """)!;
+        var entry = new StoreEntry("/k8s/default/core/configmaps/default/cfg", ObjectStorage.Encode(obj), 7, 42);
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            ObjectStorage.WriteListItem(writer, entry);
+        }
+        var written = JsonNode.Parse(Encoding.UTF8.GetString(buffer.ToArray()))!;
+
+        var expected = ObjectStorage.Decode(entry);
+        expected.Remove("kind");
+        expected.Remove("apiVersion");
+        Assert.True(JsonNode.DeepEquals(expected, written), written.ToJsonString());
+        Assert.Equal("42", written["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
+}
