@@ -37,14 +37,7 @@ internal sealed partial class ResourceHandler
     /// </summary>
     private async Task ApplyAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name, JsonNode patch)
     {
-        var owner = FieldOwner.FromRequest(context, null, "PatchOptions", apply: true);
-        var force = QueryFlag.Parse(context.Request.Query["force"]) ?? false;
-        var config = patch as JsonObject ?? throw KubeApiException.BadRequest("an apply configuration must be an object");
-        if (config["apiVersion"].AsText() is not { Length: > 0 } || config["kind"].AsText() is not { Length: > 0 })
-        {
-            throw KubeApiException.BadRequest("an apply configuration must name its apiVersion and kind");
-        }
-        FieldValidation.Decode(context, type, config);
+        var (config, owner, force) = ReadApplyConfiguration(context, type, patch, subresource: null);
         var dryRun = IsDryRun(context);
         for (var attempt = 1; ; attempt++)
         {
@@ -77,6 +70,21 @@ internal sealed partial class ResourceHandler
                 // deleted meanwhile: apply creates it again
             }
         }
+    }
+
+    /// <summary>An apply configuration as the request gives it: its object, its manager (required) and whether it forces conflicts.</summary>
+    private static (JsonObject Config, FieldOwner Owner, bool Force) ReadApplyConfiguration(HttpContext context, ResourceType type, JsonNode patch,
+        string? subresource)
+    {
+        var owner = FieldOwner.FromRequest(context, subresource, "PatchOptions", apply: true);
+        var force = QueryFlag.Parse(context.Request.Query["force"]) ?? false;
+        var config = patch as JsonObject ?? throw KubeApiException.BadRequest("an apply configuration must be an object");
+        if (config["apiVersion"].AsText() is not { Length: > 0 } || config["kind"].AsText() is not { Length: > 0 })
+        {
+            throw KubeApiException.BadRequest("an apply configuration must name its apiVersion and kind");
+        }
+        FieldValidation.Decode(context, type, config);
+        return (config, owner, force);
     }
 
     /// <summary>

@@ -29,7 +29,12 @@ internal sealed partial class ResourceHandler
                     context.RequestAborted);
                 break;
             case "patch":
-                var (contentType, patch) = await ReadPatchAsync(context);
+                var (contentType, patch) = await ReadPatchAsync(context, applyAllowed: true);
+                if (contentType == ApplyPatchType)
+                {
+                    result = await ApplyStatusAsync(context, cluster, type, ns, name, patch);
+                    break;
+                }
                 result = await GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: false,
                     FieldOwner.FromRequest(context, "status", "PatchOptions", apply: false),
                     existing => (WithStatus(existing, ApplyPatch(type, contentType, patch, (JsonObject)existing.DeepClone())["status"]), null),
@@ -39,6 +44,26 @@ internal sealed partial class ResourceHandler
                 throw KubeApiException.MethodNotSupported($"{type.Plural}/status", request.Verb);
         }
         await KubeResponse.WriteAsync(context, 200, result);
+    }
+
+    /// <summary>
+    /// Server-side apply of a status, as controllers apply theirs: the configuration's status merged by field
+    /// ownership among the status's managers; the rest of the configuration is ignored.
+    /// </summary>
+    private Task<JsonObject> ApplyStatusAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name, JsonNode patch)
+    {
+        var (config, owner, force) = ReadApplyConfiguration(context, type, patch, "status");
+        return GuaranteedUpdateAsync(cluster, type, ns, name, IsDryRun(context), keepStatus: false, owner, existing =>
+        {
+            var applied = FieldManager.Apply(type, (JsonObject)existing.DeepClone(), (JsonObject)config.DeepClone(), owner, force, time.GetUtcNow());
+            var metadata = (JsonObject)existing["metadata"]!;
+            metadata.Remove("managedFields");
+            if (applied["metadata"]?["managedFields"] is { } managed)
+            {
+                metadata["managedFields"] = managed.DeepClone();
+            }
+            return (WithStatus(existing, applied["status"]), null);
+        }, context.RequestAborted);
     }
 
     /// <summary>

@@ -86,16 +86,20 @@ internal static class FieldManager
         {
             return; // the apply recorded its fields when it merged them
         }
+        List<ManagedFieldsEntry> entries;
         if (IsReset(updated))
         {
-            // a managedFields of one empty entry clears them, as Kubernetes documents
-            ((JsonObject)updated["metadata"]!).Remove("managedFields");
-            return;
+            // A managedFields of one empty entry clears them, as Kubernetes documents; the write's own changes are
+            // then its manager's alone.
+            entries = [];
         }
-        var live = old is null ? [] : ManagedFieldsEntry.Read(old) ?? [];
-        var given = ManagedFieldsEntry.Read(updated);
-        var givenChanged = given is { Count: > 0 } && !JsonNode.DeepEquals(updated["metadata"]?["managedFields"], old?["metadata"]?["managedFields"]);
-        var entries = givenChanged ? given! : live;
+        else
+        {
+            var live = old is null ? [] : ManagedFieldsEntry.Read(old) ?? [];
+            var given = ManagedFieldsEntry.Read(updated);
+            var givenChanged = given is { Count: > 0 } && !JsonNode.DeepEquals(updated["metadata"]?["managedFields"], old?["metadata"]?["managedFields"]);
+            entries = givenChanged ? given! : live;
+        }
         var (changed, removed) = new ObjectFields(new FieldSemantics(type)).Compare(old, updated, owner.Subresource);
         var result = new List<ManagedFieldsEntry>();
         ManagedFieldsEntry? own = null;
@@ -112,7 +116,7 @@ internal static class FieldManager
         var touched = !changed.IsEmpty || !removed.IsEmpty || own is null || !fields.SetEquals(own.Fields);
         result.Add(new ManagedFieldsEntry(owner.Manager, ManagedFieldsEntry.Update, type.ApiVersion,
             touched ? ManagedFieldsEntry.Timestamp(now) : own!.Time, owner.Subresource, fields));
-        ManagedFieldsEntry.Write(updated, result);
+        ManagedFieldsEntry.Write(updated, CapUpdaters(result));
     }
 
     /// <summary>
@@ -142,7 +146,7 @@ internal static class FieldManager
         }
         var (changed, removed) = fields.Compare(live, merged, owner.Subresource);
         var conflicts = others.Select(e => (Owner: e, Fields: FieldSet.Intersection(e.Fields, changed))).Where(c => !c.Fields.IsEmpty).ToList();
-        if (conflicts.Count > 0 && !force)
+        if (conflicts.Count > 0 && !force && !CoveredByLastApplied(fields, live, owner, conflicts))
         {
             throw Conflict(conflicts);
         }
@@ -154,8 +158,86 @@ internal static class FieldManager
         {
             merged["metadata"] = new JsonObject();
         }
-        ManagedFieldsEntry.Write(merged, result);
+        if (owner.Manager == Kubectl && merged["metadata"]?["annotations"]?[LastAppliedAnnotation] is not null)
+        {
+            // kubectl's client-side apply reads this annotation: kept current, so that one may follow the other
+            merged["metadata"]!["annotations"]![LastAppliedAnnotation] = LastApplied(config);
+        }
+        ManagedFieldsEntry.Write(merged, CapUpdaters(result));
         return merged;
+    }
+
+    /// <summary>How many Update owners an object keeps; older ones are merged into one, as Kubernetes caps them.</summary>
+    private const int MaxUpdaters = 10;
+
+    /// <summary>The owner the oldest Update owners are merged into once there are too many.</summary>
+    private const string AncientChanges = "ancient-changes";
+
+    /// <summary>
+    /// Keeps at most ten Update owners: the oldest are merged into one <c>ancient-changes</c> owner, so that a client
+    /// writing under ever new names (a user agent per build, say) cannot grow managedFields without bound.
+    /// </summary>
+    private static List<ManagedFieldsEntry> CapUpdaters(List<ManagedFieldsEntry> entries)
+    {
+        var updaters = entries.Where(e => e.Operation == ManagedFieldsEntry.Update && !e.Fields.IsEmpty)
+            .OrderBy(e => e.Time, StringComparer.Ordinal).ToList();
+        if (updaters.Count <= MaxUpdaters)
+        {
+            return entries;
+        }
+        var oldest = updaters.Take(updaters.Count - MaxUpdaters + 1).ToList();
+        var merged = new ManagedFieldsEntry(AncientChanges, ManagedFieldsEntry.Update, oldest[^1].ApiVersion, oldest[^1].Time, null,
+            oldest.Aggregate(new FieldSet(), (all, e) => FieldSet.Union(all, e.Fields)));
+        return [.. entries.Where(e => !oldest.Any(o => ReferenceEquals(o, e))), merged];
+    }
+
+    /// <summary>The manager <c>kubectl apply --server-side</c> applies as.</summary>
+    private const string Kubectl = "kubectl";
+
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>
+    /// kubectl moving an object from client-side to server-side apply: conflicts only on fields its last client-side
+    /// configuration (the <c>last-applied-configuration</c> annotation) named are its own, and are taken over, as
+    /// kube-apiserver's last-applied manager does.
+    /// </summary>
+    private static bool CoveredByLastApplied(ObjectFields fields, JsonObject? live, FieldOwner owner,
+        List<(ManagedFieldsEntry Owner, FieldSet Fields)> conflicts)
+    {
+        if (owner.Manager != Kubectl || live?["metadata"]?["annotations"]?[LastAppliedAnnotation].AsText() is not { } text)
+        {
+            return false;
+        }
+        FieldSet allowed;
+        try
+        {
+            if (JsonNode.Parse(text) is not JsonObject lastApplied)
+            {
+                return false;
+            }
+            allowed = fields.Specified(lastApplied, owner.Subresource);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KubeApiException)
+        {
+            return false; // an annotation that cannot be read allows nothing
+        }
+        var conflicting = conflicts.Aggregate(new FieldSet(), (all, c) => FieldSet.Union(all, c.Fields));
+        return FieldSet.Difference(conflicting, allowed).IsEmpty;
+    }
+
+    /// <summary>The annotation's value for a configuration: the configuration as JSON, without the annotation itself.</summary>
+    private static string LastApplied(JsonObject config)
+    {
+        var copy = (JsonObject)config.DeepClone();
+        if (copy["metadata"]?["annotations"] is JsonObject annotations)
+        {
+            annotations.Remove(LastAppliedAnnotation);
+            if (annotations.Count == 0)
+            {
+                ((JsonObject)copy["metadata"]!).Remove("annotations");
+            }
+        }
+        return copy.ToJsonString(KubeResponse.SerializerOptions);
     }
 
     /// <summary>A null in a configuration leaves the field out: it is neither stored nor owned.</summary>

@@ -43,12 +43,14 @@ internal sealed record ManagedFieldsEntry(string Manager, string Operation, stri
         return result;
     }
 
-    /// <summary>Writes the entries into the object, oldest first, leaving out owners of nothing.</summary>
+    /// <summary>Writes the entries into the object in Kubernetes' order (appliers first, then oldest first), leaving out owners of nothing.</summary>
     public static void Write(JsonObject obj, IEnumerable<ManagedFieldsEntry> entries)
     {
         var metadata = (JsonObject)obj["metadata"]!;
         var kept = entries.Where(e => !e.Fields.IsEmpty)
-            .OrderBy(e => e.Time, StringComparer.Ordinal).ThenBy(e => e.Operation == Apply ? 0 : 1).ThenBy(e => e.Manager, StringComparer.Ordinal)
+            .OrderBy(e => e.Operation, StringComparer.Ordinal).ThenBy(e => e.Time, StringComparer.Ordinal)
+            .ThenBy(e => e.Manager, StringComparer.Ordinal).ThenBy(e => e.ApiVersion, StringComparer.Ordinal)
+            .ThenBy(e => e.Subresource, StringComparer.Ordinal)
             .Select(e => e.ToJson()).ToArray();
         metadata.Remove("managedFields");
         if (kept.Length > 0)

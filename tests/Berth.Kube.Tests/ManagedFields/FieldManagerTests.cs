@@ -59,6 +59,26 @@ public sealed class FieldManagerTests
     }
 
     [Fact]
+    public void RecordUpdate_KeepsTenUpdaters_MergingTheOldestIntoAncientChanges()
+    {
+        var obj = ConfigMap("""{"k0":"v"}""");
+        FieldManager.RecordUpdate(s_configMaps, null, obj, new FieldOwner("writer-0"), s_now);
+        for (var i = 1; i < 12; i++)
+        {
+            var next = (JsonObject)obj.DeepClone();
+            next["data"]![$"k{i}"] = "v";
+            FieldManager.RecordUpdate(s_configMaps, obj, next, new FieldOwner($"writer-{i}"), s_now.AddMinutes(i));
+            obj = next;
+        }
+
+        var entries = Entries(obj);
+        Assert.Equal(10, entries.Count);
+        var ancient = entries.Single(e => e["manager"]!.GetValue<string>() == "ancient-changes");
+        Assert.Equal("""{"f:data":{".":{},"f:k0":{},"f:k1":{},"f:k2":{}}}""", Json(ancient["fieldsV1"]));
+        Assert.DoesNotContain(entries, e => e["manager"]!.GetValue<string>() is "writer-0" or "writer-1" or "writer-2");
+    }
+
+    [Fact]
     public void Apply_ChangingAFieldAnotherManagerOwns_IsAConflict_UnlessForced()
     {
         var live = Deployment(replicas: 2);

@@ -75,6 +75,25 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task ApplyServerSide_AfterClientSideApply_TakesOverWithoutConflicts()
+    {
+        await CreateNamespaceAsync("ssa-upgrade");
+        string Settings(string a) => $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings, namespace: ssa-upgrade}}\ndata: {{a: '{a}'}}\n";
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(Settings("1")));
+
+        var serverSide = await Kubectl.SucceedAsync("apply", "--server-side", "-f", await Kubectl.WriteManifestAsync(Settings("2")));
+        var lastApplied = await Kubectl.SucceedAsync("get", "configmap", "settings", "-n", "ssa-upgrade", "-o",
+            "jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}");
+        var clientSide = await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(Settings("3")));
+        var data = await Kubectl.SucceedAsync("get", "configmap", "settings", "-n", "ssa-upgrade", "-o", "jsonpath={.data.a}");
+
+        Assert.Contains("serverside-applied", serverSide, StringComparison.Ordinal);
+        Assert.Contains("\"a\":\"2\"", lastApplied, StringComparison.Ordinal);
+        Assert.Contains("configured", clientSide, StringComparison.Ordinal);
+        Assert.Equal("3", data);
+    }
+
+    [Fact]
     public async Task ApplyServerSide_Unchanged_WritesNothing()
     {
         await CreateNamespaceAsync("ssa-noop");
@@ -133,6 +152,30 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
         Assert.Equal("yes", JsonNode.Parse(await posted.Content.ReadAsStringAsync(cancel))!["data"]!["enabled"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, duplicate.StatusCode);
         Assert.Contains("already set in map", await duplicate.Content.ReadAsStringAsync(cancel), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyStatus_MergesByOwnership_AmongTheStatusManagers()
+    {
+        await CreateNamespaceAsync("ssa-status");
+        await Kubectl.SucceedAsync("apply", "--server-side", "-f", await Kubectl.WriteManifestAsync(Deployment("ssa-status", 1)));
+        using var client = fixture.CreateAdminClient();
+        var cancel = TestContext.Current.CancellationToken;
+        static string Status(int replicas) =>
+            $"{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"web\"}},\"status\":{{\"replicas\":{replicas}}}}}";
+        const string path = "apis/apps/v1/namespaces/ssa-status/deployments/web/status";
+
+        var first = await client.PatchAsync($"{path}?fieldManager=controller", Body(Status(3), "application/apply-patch+yaml"), cancel);
+        var other = await client.PatchAsync($"{path}?fieldManager=intruder", Body(Status(5), "application/apply-patch+yaml"), cancel);
+        var applied = JsonNode.Parse(await first.Content.ReadAsStringAsync(cancel))!;
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(3, applied["status"]!["replicas"]!.GetValue<int>());
+        Assert.Contains(applied["metadata"]!["managedFields"]!.AsArray(),
+            e => e!["manager"]!.GetValue<string>() == "controller" && e["subresource"]?.GetValue<string>() == "status");
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"controller\" with subresource \"status\": .status.replicas",
+            JsonNode.Parse(await other.Content.ReadAsStringAsync(cancel))!["message"]!.GetValue<string>());
     }
 
     private static StringContent Body(string text, string mediaType)
