@@ -32,8 +32,33 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _informer = new ObjectInformer(store, $"/k8s/{cluster}/", Observe);
+        _informer = new ObjectInformer(store, $"/k8s/{cluster}/", Observe, OwnershipView);
         return ControllerLoop.RunAsync(Name, _informer, _queue, ReconcileAsync, logger, cancellationToken);
+    }
+
+    /// <summary>
+    /// What the collector keeps of each object in the cluster: its identity and the fields ownership and deletion
+    /// are decided by. Every object passes through here, so the rest (specs, managedFields) is not held.
+    /// </summary>
+    private static readonly string[] s_ownershipFields =
+        ["name", "namespace", "uid", "resourceVersion", "deletionTimestamp", "finalizers", "ownerReferences"];
+
+    private static JsonObject OwnershipView(JsonObject obj)
+    {
+        var view = new JsonObject { ["apiVersion"] = obj["apiVersion"]?.DeepClone(), ["kind"] = obj["kind"]?.DeepClone() };
+        if (obj["metadata"] is JsonObject metadata)
+        {
+            var kept = new JsonObject();
+            foreach (var field in s_ownershipFields)
+            {
+                if (metadata[field] is { } value)
+                {
+                    kept[field] = value.DeepClone();
+                }
+            }
+            view["metadata"] = kept;
+        }
+        return view;
     }
 
     /// <summary>Keeps the ownership graph and queues every object a change may decide.</summary>

@@ -13,7 +13,11 @@ internal sealed record ObjectChange(string Key, JsonObject? Old, JsonObject? New
 /// then a watch from the list's revision. A watch that falls behind compaction (TooOld) lists again, and the
 /// differences from the copy are reported as changes, so no deletion is missed.
 /// </summary>
-internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectChange> onChange)
+/// <remarks>
+/// <paramref name="retain"/> picks what of each object the informer keeps in memory, for a controller that needs
+/// little of many objects (the garbage collector's ownership fields of everything); changes still carry whole objects.
+/// </remarks>
+internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectChange> onChange, Func<JsonObject, JsonObject>? retain = null)
 {
     private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,7 +52,7 @@ internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectC
                         continue;
                     }
                     var now = ObjectStorage.Decode(e.Entry);
-                    _objects[e.Entry.Key] = now;
+                    _objects[e.Entry.Key] = Retained(now);
                     onChange(new ObjectChange(e.Entry.Key, old, now));
                 }
             }
@@ -58,6 +62,8 @@ internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectC
             }
         }
     }
+
+    private JsonObject Retained(JsonObject obj) => retain is null ? obj : retain(obj);
 
     private async Task<long> ListAsync(CancellationToken cancellationToken)
     {
@@ -70,7 +76,7 @@ internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectC
             var old = _objects.GetValueOrDefault(entry.Key);
             if (old is null || old["metadata"]?["resourceVersion"].AsText() != now["metadata"]?["resourceVersion"].AsText())
             {
-                _objects[entry.Key] = now;
+                _objects[entry.Key] = Retained(now);
                 onChange(new ObjectChange(entry.Key, old, now));
             }
         }
