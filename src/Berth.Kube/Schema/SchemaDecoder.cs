@@ -81,7 +81,7 @@ internal static partial class SchemaDecoder
                 {
                     return Mismatch(kind, owner, goPath, schema);
                 }
-                foreach (var (key, value) in map)
+                foreach (var (key, value) in map.ToList())
                 {
                     if (value is not null && DecodeValue(value, schema.Items!, $"{path}[{key}]", goPath, owner, unknown) is { } valueError)
                     {
@@ -103,17 +103,21 @@ internal static partial class SchemaDecoder
                     ? null
                     : Mismatch(kind, owner, goPath, schema, node);
             case SchemaKind.Quantity:
-                if (kind == JsonValueKind.Number)
-                {
-                    return null;
-                }
-                if (kind != JsonValueKind.String)
+                if (kind is not (JsonValueKind.Number or JsonValueKind.String))
                 {
                     return Mismatch(kind, owner, goPath, schema);
                 }
-                return QuantityPattern().IsMatch(node.GetValue<string>())
-                    ? null
-                    : "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+                var text = kind == JsonValueKind.Number ? node.ToJsonString() : node.GetValue<string>();
+                if (!QuantityPattern().IsMatch(text))
+                {
+                    return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+                }
+                // kept as Kubernetes keeps quantities: as strings, in canonical form ("1.5Gi" is "1536Mi")
+                if (Resources.Quantity.Canonical(text) is { } canonical && (kind == JsonValueKind.Number || canonical != text) && node.Parent is not null)
+                {
+                    node.ReplaceWith(canonical);
+                }
+                return null;
             default:
                 throw new InvalidOperationException($"Unknown schema kind {schema.Kind}.");
         }

@@ -15,7 +15,7 @@ public sealed class SchemaDecoderTests
         var obj = Parse("""
             {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"w","labels":{"a":"b"}},
              "spec":{"replicas":2,"strategy":{"rollingUpdate":{"maxSurge":"25%","maxUnavailable":1}},
-             "template":{"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":"500m","memory":1024}}}]}}}}
+             "template":{"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":"500m","memory":"1Gi"}}}]}}}}
             """);
         var before = obj.DeepClone();
 
@@ -24,6 +24,21 @@ public sealed class SchemaDecoderTests
         Assert.Empty(result.UnknownFields);
         Assert.Null(result.TypeError);
         Assert.True(JsonNode.DeepEquals(before, obj));
+    }
+
+    [Fact]
+    public void Quantities_AreKeptAsCanonicalStrings()
+    {
+        var obj = Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"w"},
+             "spec":{"template":{"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":0.5,"memory":"1.5Gi"},"requests":{"cpu":"100m"}}}]}}}}
+            """);
+
+        var result = SchemaDecoder.Decode(obj, Deployment);
+
+        Assert.Null(result.TypeError);
+        Assert.Equal("""{"limits":{"cpu":"500m","memory":"1536Mi"},"requests":{"cpu":"100m"}}""",
+            obj["spec"]!["template"]!["spec"]!["containers"]![0]!["resources"]!.ToJsonString());
     }
 
     [Fact]
