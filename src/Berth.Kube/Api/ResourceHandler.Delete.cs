@@ -78,6 +78,10 @@ internal sealed partial class ResourceHandler
             throw new KubeApiException(403, "Forbidden", $"namespaces \"{name}\" is forbidden: this namespace may not be deleted",
                 new JsonObject { ["name"] = name, ["kind"] = "namespaces" });
         }
+        if (type.Kind == "Namespace" && type.Group.Length == 0)
+        {
+            namespaceLister.RequireLiveLookup(cluster, name);
+        }
         for (var attempt = 1; ; attempt++)
         {
             var existing = await RequireAsync(cluster, type, ns, name, cancellationToken);

@@ -62,7 +62,8 @@ internal sealed partial class ResourceHandler
             {
                 metadata["managedFields"] = managed.DeepClone();
             }
-            return (WithStatus(existing, applied["status"]), null);
+            var precondition = PatchPrecondition(type, name, applied, existing);
+            return (WithStatus(existing, applied["status"]), precondition);
         }, context.RequestAborted);
     }
 

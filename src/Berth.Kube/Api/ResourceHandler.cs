@@ -170,17 +170,22 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         }
         writer.WriteEndObject();
         writer.WriteStartArray("items");
+        long sent = 0;
         foreach (var entry in result.Items)
         {
             ObjectStorage.WriteListItem(writer, entry);
-            if (writer.BytesPending > 64 * 1024)
+            if (writer.BytesCommitted + writer.BytesPending - sent > 64 * 1024)
             {
+                // the writer only hands its bytes to the pipe; flushing the pipe is what sends them
                 await writer.FlushAsync(context.RequestAborted);
+                await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+                sent = writer.BytesCommitted;
             }
         }
         writer.WriteEndArray();
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
     /// <summary>The stored object, or the NotFound Kubernetes answers when there is none.</summary>

@@ -44,21 +44,14 @@ internal sealed partial class EventRecorder(ResourceHandler objects, ResourceReg
                 _recent[key] = (recent.Name, now);
                 return;
             }
-            var name = $"{metadata["name"].AsText()}.{now.UtcTicks:x}";
+            // named as client-go names events: the object's name and the time in Unix nanoseconds, in hex
+            var name = $"{metadata["name"].AsText()}.{(now - DateTimeOffset.UnixEpoch).Ticks * 100:x}";
             await objects.CreateObjectAsync(cluster, events, ns, new JsonObject
             {
                 ["apiVersion"] = "v1",
                 ["kind"] = "Event",
                 ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-                ["involvedObject"] = new JsonObject
-                {
-                    ["kind"] = involved["kind"]?.DeepClone(),
-                    ["namespace"] = metadata["namespace"]?.DeepClone(),
-                    ["name"] = metadata["name"]?.DeepClone(),
-                    ["uid"] = metadata["uid"]?.DeepClone(),
-                    ["apiVersion"] = involved["apiVersion"]?.DeepClone(),
-                    ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
-                },
+                ["involvedObject"] = Reference(involved, metadata),
                 ["reason"] = reason,
                 ["message"] = message,
                 ["source"] = new JsonObject { ["component"] = component },
@@ -76,6 +69,21 @@ internal sealed partial class EventRecorder(ResourceHandler objects, ResourceReg
             // The namespace may be going, or the object gone: the event is lost, as client-go drops it.
             LogNotRecorded(logger, reason, e.Message);
         }
+    }
+
+    /// <summary>The involved object's reference; a cluster-scoped object's has no namespace at all.</summary>
+    private static JsonObject Reference(JsonObject involved, JsonObject metadata)
+    {
+        var reference = new JsonObject { ["kind"] = involved["kind"]?.DeepClone() };
+        if (metadata["namespace"] is { } ns)
+        {
+            reference["namespace"] = ns.DeepClone();
+        }
+        reference["name"] = metadata["name"]?.DeepClone();
+        reference["uid"] = metadata["uid"]?.DeepClone();
+        reference["apiVersion"] = involved["apiVersion"]?.DeepClone();
+        reference["resourceVersion"] = metadata["resourceVersion"]?.DeepClone();
+        return reference;
     }
 
     /// <summary>Remembers the event for counting repeats, forgetting those too old to be counted on.</summary>

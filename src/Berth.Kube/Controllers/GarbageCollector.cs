@@ -149,7 +149,7 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
                     // A cluster-scoped object cannot be owned by a namespaced one: the reference can never be
                     // resolved, so the object is not collected, and the mistake is reported on it.
                     await events.RecordAsync(cluster, obj, EventRecorder.Warning, "OwnerRefInvalidNamespace",
-                        $"ownerRef [{reference["apiVersion"].AsText()}, Kind={reference["kind"].AsText()}, namespace: , name: {reference["name"].AsText()}, uid: {reference["uid"].AsText()}] does not exist in namespace \"\"",
+                        $"ownerRef [{reference["apiVersion"].AsText()}/{reference["kind"].AsText()}, namespace: , name: {reference["name"].AsText()}, uid: {reference["uid"].AsText()}] does not exist in namespace \"\"",
                         "garbage-collector-controller", cancellationToken);
                     return;
                 default:

@@ -146,9 +146,16 @@ internal static class FieldManager
         }
         var (changed, removed) = fields.Compare(live, merged, owner.Subresource);
         var conflicts = others.Select(e => (Owner: e, Fields: FieldSet.Intersection(e.Fields, changed))).Where(c => !c.Fields.IsEmpty).ToList();
-        if (conflicts.Count > 0 && !force && !CoveredByLastApplied(fields, live, owner, conflicts))
+        if (conflicts.Count > 0 && !force)
         {
-            throw Conflict(conflicts);
+            // kubectl taking over from its own client-side apply: those conflicts are its own, the rest stand
+            var allowed = AllowedByLastApplied(fields, live, owner);
+            var standing = allowed is null ? conflicts
+                : [.. conflicts.Select(c => (c.Owner, Fields: FieldSet.Difference(c.Fields, allowed))).Where(c => !c.Fields.IsEmpty)];
+            if (standing.Count > 0)
+            {
+                throw Conflict(standing);
+            }
         }
         var result = others.Select(e => e with { Fields = FieldSet.Difference(FieldSet.Difference(e.Fields, changed), removed) }).ToList();
         var touched = own is null || !changed.IsEmpty || !removed.IsEmpty || !applied.SetEquals(own.Fields);
@@ -180,15 +187,36 @@ internal static class FieldManager
     private static List<ManagedFieldsEntry> CapUpdaters(List<ManagedFieldsEntry> entries)
     {
         var updaters = entries.Where(e => e.Operation == ManagedFieldsEntry.Update && !e.Fields.IsEmpty)
-            .OrderBy(e => e.Time, StringComparer.Ordinal).ToList();
+            .OrderBy(e => e.Time, StringComparer.Ordinal).ThenBy(e => e.Manager, StringComparer.Ordinal).ToList();
         if (updaters.Count <= MaxUpdaters)
         {
             return entries;
         }
-        var oldest = updaters.Take(updaters.Count - MaxUpdaters + 1).ToList();
-        var merged = new ManagedFieldsEntry(AncientChanges, ManagedFieldsEntry.Update, oldest[^1].ApiVersion, oldest[^1].Time, null,
-            oldest.Aggregate(new FieldSet(), (all, e) => FieldSet.Union(all, e.Fields)));
-        return [.. entries.Where(e => !oldest.Any(o => ReferenceEquals(o, e))), merged];
+        var result = new List<ManagedFieldsEntry>(entries);
+        // the oldest go into one bucket per API version, until no more than the cap are left
+        foreach (var oldest in updaters)
+        {
+            if (result.Count(e => e.Operation == ManagedFieldsEntry.Update && !e.Fields.IsEmpty) <= MaxUpdaters)
+            {
+                break;
+            }
+            if (oldest.Manager == AncientChanges)
+            {
+                continue;
+            }
+            var bucket = result.FirstOrDefault(e => e.Manager == AncientChanges && e.Operation == ManagedFieldsEntry.Update && e.ApiVersion == oldest.ApiVersion);
+            result.Remove(oldest);
+            if (bucket is null)
+            {
+                // the first of its version stays as it is until a second one joins it
+                bucket = oldest with { Manager = AncientChanges, Subresource = null };
+                result.Add(bucket);
+                continue;
+            }
+            result.Remove(bucket);
+            result.Add(bucket with { Time = oldest.Time, Fields = FieldSet.Union(bucket.Fields, oldest.Fields) });
+        }
+        return result;
     }
 
     /// <summary>The manager <c>kubectl apply --server-side</c> applies as.</summary>
@@ -197,32 +225,29 @@ internal static class FieldManager
     private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     /// <summary>
-    /// kubectl moving an object from client-side to server-side apply: conflicts only on fields its last client-side
-    /// configuration (the <c>last-applied-configuration</c> annotation) named are its own, and are taken over, as
-    /// kube-apiserver's last-applied manager does.
+    /// kubectl moving an object from client-side to server-side apply: the fields its last client-side configuration
+    /// (the <c>last-applied-configuration</c> annotation) set and nobody has changed since are its own to take over,
+    /// as kube-apiserver's last-applied manager allows; null when there is no such configuration.
     /// </summary>
-    private static bool CoveredByLastApplied(ObjectFields fields, JsonObject? live, FieldOwner owner,
-        List<(ManagedFieldsEntry Owner, FieldSet Fields)> conflicts)
+    private static FieldSet? AllowedByLastApplied(ObjectFields fields, JsonObject? live, FieldOwner owner)
     {
         if (owner.Manager != Kubectl || live?["metadata"]?["annotations"]?[LastAppliedAnnotation].AsText() is not { } text)
         {
-            return false;
+            return null;
         }
-        FieldSet allowed;
         try
         {
-            if (JsonNode.Parse(text) is not JsonObject lastApplied)
+            if (JsonNode.Parse(text) is not JsonObject lastApplied || lastApplied["apiVersion"].AsText() != live["apiVersion"].AsText())
             {
-                return false;
+                return null;
             }
-            allowed = fields.Specified(lastApplied, owner.Subresource);
+            var (drifted, gone) = fields.Compare(lastApplied, live, owner.Subresource);
+            return FieldSet.Difference(FieldSet.Difference(fields.Specified(lastApplied, owner.Subresource), drifted), gone);
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or KubeApiException)
         {
-            return false; // an annotation that cannot be read allows nothing
+            return null; // an annotation that cannot be read allows nothing
         }
-        var conflicting = conflicts.Aggregate(new FieldSet(), (all, c) => FieldSet.Union(all, c.Fields));
-        return FieldSet.Difference(conflicting, allowed).IsEmpty;
     }
 
     /// <summary>The annotation's value for a configuration: the configuration as JSON, without the annotation itself.</summary>

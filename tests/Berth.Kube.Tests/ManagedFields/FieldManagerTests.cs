@@ -79,6 +79,42 @@ public sealed class FieldManagerTests
     }
 
     [Fact]
+    public void RecordUpdate_ManyUpdatersInOneSecond_ShareOneAncientChangesEntry()
+    {
+        var obj = ConfigMap("""{"k0":"v"}""");
+        FieldManager.RecordUpdate(s_configMaps, null, obj, new FieldOwner("Writer-0"), s_now);
+        for (var i = 1; i < 14; i++)
+        {
+            var next = (JsonObject)obj.DeepClone();
+            next["data"]![$"k{i}"] = "v";
+            FieldManager.RecordUpdate(s_configMaps, obj, next, new FieldOwner($"Writer-{i}"), s_now);
+            obj = next;
+        }
+
+        var entries = Entries(obj);
+        Assert.Equal(10, entries.Count);
+        Assert.Single(entries, e => e["manager"]!.GetValue<string>() == "ancient-changes");
+    }
+
+    [Fact]
+    public void Apply_ByKubectl_AfterClientSideApply_StillConflictsOnFieldsChangedSince()
+    {
+        var live = Deployment(replicas: 5);
+        live["metadata"]!["annotations"] = new JsonObject
+        {
+            ["kubectl.kubernetes.io/last-applied-configuration"] = Deployment(replicas: 2).ToJsonString(),
+        };
+        FieldManager.RecordUpdate(s_deployments, null, live, new FieldOwner("kubectl-client-side-apply"), s_now);
+        var config = Deployment(replicas: 3);
+        config["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:1.28";
+
+        var conflict = Assert.Throws<KubeApiException>(() => FieldManager.Apply(s_deployments, live, config, Applier(), force: false, s_now));
+
+        // the image is as last applied, so taken over; replicas were changed since (2 applied, 5 now), so they conflict
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: .spec.replicas", conflict.Message);
+    }
+
+    [Fact]
     public void Apply_ChangingAFieldAnotherManagerOwns_IsAConflict_UnlessForced()
     {
         var live = Deployment(replicas: 2);

@@ -77,7 +77,7 @@ public sealed class DeletionTests(KubeServerFixture fixture) : IClassFixture<Kub
         var kept = await Kubectl.RunAsync("get", "clusterrole", "owned-by-a-configmap");
 
         Assert.Equal(
-            "ownerRef [v1, Kind=ConfigMap, namespace: , name: owner, uid: 0b6c4c2e-3f57-4d37-9a6e-5c1f1a3c2b10] does not exist in namespace \"\"", message);
+            "ownerRef [v1/ConfigMap, namespace: , name: owner, uid: 0b6c4c2e-3f57-4d37-9a6e-5c1f1a3c2b10] does not exist in namespace \"\"", message);
         Assert.Equal("Warning", type);
         Assert.Equal(0, kept.ExitCode);
     }

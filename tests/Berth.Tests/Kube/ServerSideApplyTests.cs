@@ -167,6 +167,8 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
 
         var first = await client.PatchAsync($"{path}?fieldManager=controller", Body(Status(3), "application/apply-patch+yaml"), cancel);
         var other = await client.PatchAsync($"{path}?fieldManager=intruder", Body(Status(5), "application/apply-patch+yaml"), cancel);
+        var renamed = await client.PatchAsync($"{path}?fieldManager=controller",
+            Body(Status(4).Replace("\"name\":\"web\"", "\"name\":\"other\"", StringComparison.Ordinal), "application/apply-patch+yaml"), cancel);
         var applied = JsonNode.Parse(await first.Content.ReadAsStringAsync(cancel))!;
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -174,6 +176,7 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
         Assert.Contains(applied["metadata"]!["managedFields"]!.AsArray(),
             e => e!["manager"]!.GetValue<string>() == "controller" && e["subresource"]?.GetValue<string>() == "status");
         Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
         Assert.Equal("Apply failed with 1 conflict: conflict with \"controller\" with subresource \"status\": .status.replicas",
             JsonNode.Parse(await other.Content.ReadAsStringAsync(cancel))!["message"]!.GetValue<string>());
     }
