@@ -135,6 +135,13 @@ internal static class FieldManager
         var fields = new ObjectFields(semantics);
         var merge = new ApplyMerge(semantics);
         var entries = live is null ? [] : ManagedFieldsEntry.Read(live) ?? [];
+        if (live is not null && live["metadata"]?["managedFields"] is null)
+        {
+            // An object nobody's fields are recorded for (stored before field management, or reset): what it holds
+            // belongs to "before-first-apply", so that a first apply cannot silently take it over.
+            var (existing, _) = fields.Compare(null, live, owner.Subresource);
+            entries = [new ManagedFieldsEntry(BeforeFirstApply, ManagedFieldsEntry.Update, type.ApiVersion, ManagedFieldsEntry.Timestamp(now), null, existing)];
+        }
         var own = entries.FirstOrDefault(e => e.SameOwner(owner.Manager, ManagedFieldsEntry.Apply, type.ApiVersion, owner.Subresource));
         var others = entries.Where(e => !ReferenceEquals(e, own)).ToList();
         var applied = fields.Specified(config, owner.Subresource);
@@ -218,6 +225,9 @@ internal static class FieldManager
         }
         return result;
     }
+
+    /// <summary>The owner of what an object held before anyone's fields were recorded, as Kubernetes names it.</summary>
+    private const string BeforeFirstApply = "before-first-apply";
 
     /// <summary>The manager <c>kubectl apply --server-side</c> applies as.</summary>
     private const string Kubectl = "kubectl";

@@ -136,6 +136,18 @@ public sealed class FieldManagerTests
     }
 
     [Fact]
+    public void Apply_ToAnObjectWithoutManagedFields_ConflictsWithBeforeFirstApply()
+    {
+        var live = Deployment(replicas: 2);
+
+        var conflict = Assert.Throws<KubeApiException>(() => FieldManager.Apply(s_deployments, live, Deployment(replicas: 4), Applier(), force: false, s_now));
+        var shared = FieldManager.Apply(s_deployments, live, Deployment(replicas: 2), Applier(), force: false, s_now);
+
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"before-first-apply\" using apps/v1: .spec.replicas", conflict.Message);
+        Assert.Equal(["before-first-apply", "kubectl"], Entries(shared).Select(e => e["manager"]!.GetValue<string>()).Order());
+    }
+
+    [Fact]
     public void Apply_TheSameValueAnotherManagerSet_SharesIt_WithoutConflict()
     {
         var live = Deployment(replicas: 2);
