@@ -68,6 +68,10 @@ internal static class YamlBody
                     value = closed.Node;
                     anchor = closed.Anchor;
                     break;
+                case Scalar { Value: "<<", Style: ScalarStyle.Plain } merge when merge.Tag.IsEmpty && open.TryPeek(out var into)
+                    && into.Node is JsonObject && into.PendingKey is null && !into.Merging:
+                    into.Merging = true; // a merge key: the value's entries join this map
+                    continue;
                 case Scalar scalar:
                     value = ConvertScalar(scalar);
                     anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
@@ -126,6 +130,12 @@ internal static class YamlBody
             return;
         }
         var map = (JsonObject)parent.Node;
+        if (parent.Merging)
+        {
+            Merge(parent, map, value, line);
+            parent.Merging = false;
+            return;
+        }
         if (parent.PendingKey is null)
         {
             // keys are strings in JSON, whatever YAML type they read as
@@ -138,11 +148,40 @@ internal static class YamlBody
             };
             return;
         }
-        if (!map.TryAdd(parent.PendingKey, value))
+        if (parent.Merged.Remove(parent.PendingKey))
+        {
+            map[parent.PendingKey] = value; // a key of the map itself wins over a merged one
+        }
+        else if (!map.TryAdd(parent.PendingKey, value))
         {
             throw Error($"yaml: unmarshal errors:\n  line {line}: key \"{parent.PendingKey}\" already set in map");
         }
         parent.PendingKey = null;
+    }
+
+    /// <summary>
+    /// A merge key's value (<c>&lt;&lt;: *defaults</c>): the entries of a map, or of a list of maps, earlier ones
+    /// first, join the map where it has no such key.
+    /// </summary>
+    private static void Merge(Open parent, JsonObject map, JsonNode? value, long line)
+    {
+        IEnumerable<JsonNode?> sources = value switch
+        {
+            JsonObject single => [single],
+            JsonArray list when list.All(item => item is JsonObject) => list,
+            _ => throw Error($"yaml: line {line}: map merge requires map or sequence of maps as the value"),
+        };
+        foreach (var source in sources.Cast<JsonObject>())
+        {
+            foreach (var (key, entry) in source)
+            {
+                if (!map.ContainsKey(key))
+                {
+                    map[key] = entry?.DeepClone();
+                    parent.Merged.Add(key);
+                }
+            }
+        }
     }
 
     private static int Count(JsonNode? node) => node switch
@@ -233,5 +272,11 @@ internal static class YamlBody
         public long Line { get; } = line;
 
         public string? PendingKey { get; set; }
+
+        /// <summary>A merge key was read: the next value's entries join the map.</summary>
+        public bool Merging { get; set; }
+
+        /// <summary>The keys that came from merge keys, which the map's own keys may still replace.</summary>
+        public HashSet<string> Merged { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -24,6 +24,10 @@ public sealed class YamlBodyTests
     [InlineData("a: [1, two, {b: c}]", """{"a":[1,"two",{"b":"c"}]}""")]
     [InlineData("a: &x {b: 1}\nc: *x", """{"a":{"b":1},"c":{"b":1}}""")]
     [InlineData("{\"a\": \"json is yaml\"}", """{"a":"json is yaml"}""")]
+    [InlineData("base: &b {x: 1, w: 2}\nc:\n  <<: *b\n  w: 3", """{"base":{"x":1,"w":2},"c":{"x":1,"w":3}}""")]
+    [InlineData("c:\n  w: 3\n  <<: [{x: 1, w: 2}, {x: 9, z: 4}]", """{"c":{"w":3,"x":1,"z":4}}""")]
+    [InlineData("'<<': 1", """{"\u003C\u003C":1}""")]
+    [InlineData("y: 1", """{"true":1}""")]
     public void Parse_ReadsScalarsAsKubernetesDoes(string yaml, string json)
     {
         var node = YamlBody.Parse(Encoding.UTF8.GetBytes(yaml));
