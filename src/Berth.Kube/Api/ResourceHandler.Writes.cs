@@ -222,9 +222,25 @@ internal sealed partial class ResourceHandler
         {
             return false;
         }
-        var candidate = (JsonObject)replacement.DeepClone();
-        ((JsonObject)candidate["metadata"]!)["resourceVersion"] = stored;
-        return JsonNode.DeepEquals(candidate, existing);
+        // compared with the stored resourceVersion put in for the moment, rather than on a copy of the whole object
+        var metadata = (JsonObject)replacement["metadata"]!;
+        var had = metadata.TryGetPropertyValue("resourceVersion", out var given);
+        metadata["resourceVersion"] = stored;
+        try
+        {
+            return JsonNode.DeepEquals(replacement, existing);
+        }
+        finally
+        {
+            if (had)
+            {
+                metadata["resourceVersion"] = given;
+            }
+            else
+            {
+                metadata.Remove("resourceVersion");
+            }
+        }
     }
 
     /// <summary>Removes an object from the store, guarded by <paramref name="expected"/>, and gives back what it held.</summary>

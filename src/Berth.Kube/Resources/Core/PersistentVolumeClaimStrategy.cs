@@ -35,11 +35,7 @@ internal sealed class PersistentVolumeClaimStrategy : IResourceStrategy
     {
         var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
         spec["volumeMode"] ??= "Filesystem";
-        var status = obj["status"] as JsonObject ?? (JsonObject)(obj["status"] = new JsonObject());
-        if (status["phase"].AsText() is null or "")
-        {
-            status["phase"] = "Pending";
-        }
+        PersistentVolumeText.DefaultPhase(obj);
     }
 
     public IEnumerable<FieldError> Validate(JsonObject obj)

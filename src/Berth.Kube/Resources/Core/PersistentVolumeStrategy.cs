@@ -53,11 +53,7 @@ internal sealed class PersistentVolumeStrategy : IResourceStrategy
         {
             hostPath["type"] ??= "";
         }
-        var status = obj["status"] as JsonObject ?? (JsonObject)(obj["status"] = new JsonObject());
-        if (status["phase"].AsText() is null or "")
-        {
-            status["phase"] = "Pending";
-        }
+        PersistentVolumeText.DefaultPhase(obj);
     }
 
     public IEnumerable<FieldError> Validate(JsonObject obj)

@@ -13,6 +13,16 @@ internal static class PersistentVolumeText
 
     public static readonly IReadOnlyList<string> VolumeModes = ["Block", "Filesystem"];
 
+    /// <summary>A volume or claim starts <c>Pending</c>, until something binds it.</summary>
+    public static void DefaultPhase(JsonObject obj)
+    {
+        var status = obj["status"] as JsonObject ?? (JsonObject)(obj["status"] = new JsonObject());
+        if (status["phase"].AsText() is null or "")
+        {
+            status["phase"] = "Pending";
+        }
+    }
+
     private static readonly (string Mode, string Short)[] s_short =
         [("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")];
 
