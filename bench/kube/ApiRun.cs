@@ -16,11 +16,12 @@ internal static class ApiRun
         {
             var next = 0;
             HttpClient Client() => clients[Interlocked.Increment(ref next) % clients.Length];
-            var create = await Timed.ConcurrentAsync(settings.Pods, settings.Clients, async i =>
-                Check(await Client().PostAsJsonAsync(Pods, PodDocuments.Pod($"pod-{i}"))));
+            await WarmUpAsync(clients, settings);
+            var (create, createCpu) = await CpuCosted(server, () => Timed.ConcurrentAsync(settings.Pods, settings.Clients, async i =>
+                Check(await Client().PostAsJsonAsync(Pods, PodDocuments.Pod($"pod-{i}")))));
             var random = new Random(1);
-            var get = await Timed.ConcurrentAsync(settings.Pods, settings.Clients, async _ =>
-                Check(await Client().GetAsync($"{Pods}/pod-{random.Next(settings.Pods)}")));
+            var (get, getCpu) = await CpuCosted(server, () => Timed.ConcurrentAsync(settings.Pods, settings.Clients, async _ =>
+                Check(await Client().GetAsync($"{Pods}/pod-{random.Next(settings.Pods)}"))));
             async Task ListAllAsync()
             {
                 using var response = Check(await clients[0].GetAsync(Pods));
@@ -32,7 +33,7 @@ internal static class ApiRun
             }
             await ListAllAsync(); // a first list warms the list path, as the creates warmed theirs
             var list = await Timed.SequentialAsync(5, _ => ListAllAsync());
-            return new RunResults(create, get, list, await WatchAsync(server, clients[0], settings));
+            return new RunResults(create, get, list, await WatchAsync(server, clients[0], settings), createCpu, getCpu);
         }
         finally
         {
@@ -41,6 +42,41 @@ internal static class ApiRun
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Opens every client's connection and runs creates and gets in a namespace of their own before anything is
+    /// timed, so the figures are of a warm server rather than of TLS handshakes and the JIT's first compilations.
+    /// </summary>
+    private static async Task WarmUpAsync(HttpClient[] clients, BenchSettings settings)
+    {
+        const string Namespace = "warm-up";
+        Check(await clients[0].PostAsJsonAsync("api/v1/namespaces", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = Namespace },
+        }));
+        var pods = $"api/v1/namespaces/{Namespace}/pods";
+        await Timed.ConcurrentAsync(settings.WarmUp, clients.Length, async i =>
+        {
+            var pod = PodDocuments.Pod($"pod-{i}");
+            pod["metadata"]!["namespace"] = Namespace;
+            Check(await clients[i % clients.Length].PostAsJsonAsync(pods, pod));
+            Check(await clients[i % clients.Length].GetAsync($"{pods}/pod-{i}"));
+        });
+    }
+
+    /// <summary>Runs a phase and tells the CPU time per operation the server and this process (the clients) spent on it.</summary>
+    private static async Task<(Measurement Run, CpuCost Cost)> CpuCosted(ServerProcess server, Func<Task<Measurement>> phase)
+    {
+        var self = System.Diagnostics.Process.GetCurrentProcess();
+        var (serverBefore, selfBefore) = (server.CpuTime, self.TotalProcessorTime);
+        var run = await phase();
+        self.Refresh();
+        return (run, new CpuCost(
+            (server.CpuTime - serverBefore).TotalMilliseconds / run.Operations,
+            (self.TotalProcessorTime - selfBefore).TotalMilliseconds / run.Operations));
     }
 
     /// <summary>Watchers on the pods of one namespace; latency runs from issuing a create to a watcher reading its event.</summary>

@@ -1,6 +1,6 @@
 // The Kubernetes API benchmark: create, get and list of pods and watch delivery through `berth server`
 // over HTTPS from many clients, printed beside the same operations on the raw store in this process.
-// Usage: dotnet run -c Release --project bench/kube [-- --clients 100 --pods 10000 --watchers 100 --events 200]
+// Usage: dotnet run -c Release --project bench/kube [-- --clients 100 --pods 10000 --watchers 100 --events 200 --warm-up 3000]
 using Berth.Bench;
 using Berth.Bench.Kube;
 
@@ -18,6 +18,11 @@ try
     Line("get", api.Get, raw.Get, targetP99Ms: null, missed);
     Line($"list of {settings.Pods}", api.List, raw.List, targetP99Ms: 1000, missed);
     Line("watch delivery", api.Watch, raw.Watch, targetP99Ms: null, missed);
+    if (api is { CreateCpu: { } create, GetCpu: { } get })
+    {
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"CPU per request    create: server {create.ServerMs:F3} ms, clients {create.ClientMs:F3} ms | get: server {get.ServerMs:F3} ms, clients {get.ClientMs:F3} ms"));
+    }
     Console.WriteLine(missed.Count == 0 ? "all targets met" : $"targets missed: {string.Join(", ", missed)}");
     return missed.Count == 0 ? 0 : 1;
 }

@@ -18,6 +18,16 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri KubeAddress { get; }
 
+    /// <summary>CPU time the server process has used so far, user and kernel.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<ServerProcess> StartAsync(string data)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true };

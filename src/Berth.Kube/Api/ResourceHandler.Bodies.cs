@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Protobuf;
@@ -94,18 +95,25 @@ internal sealed partial class ResourceHandler
         {
             throw TooLarge();
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        // The pipe buffers the body in pooled segments; only the finished body is copied out.
+        var reader = context.Request.BodyReader;
+        while (true)
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            var result = await reader.ReadAsync(context.RequestAborted);
+            var buffered = result.Buffer;
+            if (buffered.Length > MaxBodyBytes)
             {
+                reader.AdvanceTo(buffered.End);
                 throw TooLarge();
             }
-            buffer.Write(chunk, 0, read);
+            if (result.IsCompleted)
+            {
+                var body = buffered.ToArray();
+                reader.AdvanceTo(buffered.End);
+                return body;
+            }
+            reader.AdvanceTo(buffered.Start, buffered.End);
         }
-        return buffer.ToArray();
     }
 
     private static KubeApiException TooLarge() =>

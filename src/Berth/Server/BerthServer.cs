@@ -61,14 +61,18 @@ internal static partial class BerthServer
     }
 
     /// <summary>
-    /// Exports every <see cref="System.Diagnostics.Metrics.Meter"/> (the store's, ASP.NET Core's, the runtime's) from
-    /// the start; prometheus-net would otherwise begin listening only at the first scrape and miss what came before.
+    /// Exports Berth's own meters (named `Berth.*`) and the runtime's from the start; prometheus-net would otherwise begin listening
+    /// only at the first scrape and miss what came before. ASP.NET Core's meters stay unexported: HTTP requests are
+    /// counted by prometheus-net's middleware already, and Kestrel's buffer-pool meter records on every buffer a
+    /// connection rents (a measured tenth of a create's CPU while it was listened to).
     /// </summary>
     private static IDisposable StartMetrics()
     {
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true });
         return MeterAdapter.StartListening(new MeterAdapterOptions
         {
+            InstrumentFilterPredicate = instrument =>
+                instrument.Meter.Name.StartsWith("Berth.", StringComparison.Ordinal) || instrument.Meter.Name == "System.Runtime",
             // Store operations take from tens of microseconds to seconds.
             ResolveHistogramBuckets = _ => Histogram.ExponentialBuckets(0.00005, 2, 17),
         });

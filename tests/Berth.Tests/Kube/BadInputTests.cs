@@ -74,6 +74,37 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
         await ExpectStatusAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
 
+    [Fact]
+    public async Task Create_StreamedBodyOver3MiB_WithoutContentLength_Is413()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = "big-stream" },
+            ["data"] = new JsonObject { ["x"] = new string('x', 3 * 1024 * 1024) },
+        }.ToJsonString());
+        using var content = new UnknownLengthContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await _http.PostAsync("api/v1/namespaces/default/configmaps", content, Ct);
+
+        await ExpectStatusAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    /// <summary>A body sent without a Content-Length, as a client streaming it sends it.</summary>
+    private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
     [Theory]
     [InlineData("application/cbor", HttpStatusCode.UnsupportedMediaType)]
     [InlineData("text/plain", HttpStatusCode.UnsupportedMediaType)]
