@@ -61,10 +61,10 @@ internal static partial class BerthServer
     }
 
     /// <summary>
-    /// Exports Berth's own meters (named `Berth.*`) and the runtime's from the start; prometheus-net would otherwise begin listening
-    /// only at the first scrape and miss what came before. ASP.NET Core's meters stay unexported: HTTP requests are
-    /// counted by prometheus-net's middleware already, and Kestrel's buffer-pool meter records on every buffer a
-    /// connection rents (a measured tenth of a create's CPU while it was listened to).
+    /// Exports Berth's own meters (named <c>Berth.*</c>) and the runtime's from the start; prometheus-net would
+    /// otherwise begin listening only at the first scrape and miss what came before. ASP.NET Core's meters stay
+    /// unexported: HTTP requests are counted by prometheus-net's middleware already, and Kestrel's buffer-pool meter
+    /// records on every buffer a connection rents (a measured tenth of a create's CPU while it was listened to).
     /// </summary>
     private static IDisposable StartMetrics()
     {
