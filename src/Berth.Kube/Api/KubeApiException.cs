@@ -19,9 +19,10 @@ internal sealed class KubeApiException(int code, string reason, string message, 
         new(409, "AlreadyExists", $"{resource} \"{name}\" already exists", Detail(resource, name));
 
     public static KubeApiException Conflict(string resource, string name) =>
-        new(409, "Conflict",
-            $"Operation cannot be fulfilled on {resource} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
-            Detail(resource, name));
+        Conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again");
+
+    public static KubeApiException Conflict(string resource, string name, string why) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {resource} \"{name}\": {why}", Detail(resource, name));
 
     public static KubeApiException BadRequest(string message) => new(400, "BadRequest", message);
 

@@ -42,6 +42,9 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             case "token" when type.Group.Length == 0 && type.Kind == "ServiceAccount" && ns is not null:
                 await TokenAsync(context, cluster, type, ns, request);
                 return;
+            case "binding" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
+                await BindingAsync(context, cluster, ns, request);
+                return;
             case "scale" when type.Strategy.Scale is { } scale:
                 await ScaleAsync(context, cluster, type, ns, request, scale);
                 return;

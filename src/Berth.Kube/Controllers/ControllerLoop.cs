@@ -11,18 +11,24 @@ namespace Berth.Kube.Controllers;
 /// </summary>
 internal static partial class ControllerLoop
 {
-    public static async Task RunAsync(string name, ObjectInformer informer, WorkQueue<string> queue,
+    public static Task RunAsync(string name, ObjectInformer informer, WorkQueue<string> queue,
+        Func<string, CancellationToken, Task> reconcile, ILogger logger, CancellationToken cancellationToken) =>
+        RunAsync(name, [informer], queue, reconcile, logger, cancellationToken);
+
+    /// <summary>The same, for a controller that watches several kinds: work starts once every informer has listed.</summary>
+    public static async Task RunAsync(string name, IReadOnlyList<ObjectInformer> informers, WorkQueue<string> queue,
         Func<string, CancellationToken, Task> reconcile, ILogger logger, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watching = informer.RunAsync(stop.Token);
+        var watching = informers.Select(i => i.RunAsync(stop.Token)).ToList();
         try
         {
-            await Task.WhenAny(informer.Synced, watching);
+            // an informer that ends before all have listed ends the wait too
+            await Task.WhenAny(watching.Append(Task.WhenAll(informers.Select(i => i.Synced))));
             var working = WorkAsync(name, queue, reconcile, logger, stop.Token);
-            await Task.WhenAny(watching, working);
+            await Task.WhenAny(watching.Append(working));
             await stop.CancelAsync();
-            await Task.WhenAll(watching, working); // surfaces the failure that ended either
+            await Task.WhenAll(watching.Append(working)); // surfaces the failure that ended any of them
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -11,6 +11,10 @@ internal sealed record DiscoveredSubresource(string Name, GroupVersionKind Respo
     /// <summary>The subresources the handler serves for <paramref name="type"/>, by name.</summary>
     public static IEnumerable<DiscoveredSubresource> Of(ResourceType type)
     {
+        if (type.Group.Length == 0 && type.Kind == "Pod")
+        {
+            yield return new DiscoveredSubresource("binding", new GroupVersionKind("", "v1", "Binding"), ["create"]);
+        }
         if (type.Strategy.Scale is not null)
         {
             yield return new DiscoveredSubresource("scale", new GroupVersionKind("autoscaling", "v1", "Scale"), s_readWrite);

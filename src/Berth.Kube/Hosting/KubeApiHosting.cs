@@ -7,6 +7,7 @@ using Berth.Kube.OpenApi;
 using Berth.Kube.Pki;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
+using Berth.Kube.Scheduling;
 using Berth.Store;
 using Berth.Store.Encryption;
 using Microsoft.AspNetCore.Builder;
@@ -64,6 +65,7 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NamespaceController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CustomResourceDefinitionController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ServiceAccountController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<Scheduler>(sp, KubeApiOptions.DefaultCluster));
         services.AddHostedService<ControllerHost>();
         services.AddHostedService<KubeconfigWriter>();
         return services;

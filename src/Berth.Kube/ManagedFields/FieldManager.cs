@@ -17,6 +17,9 @@ internal sealed record FieldOwner(string Manager, string? Subresource = null, bo
     /// <summary>The controllers that run inside the server.</summary>
     public static readonly FieldOwner ControllerManager = new("berth-controller-manager");
 
+    /// <summary>The scheduler, for the conditions it writes on pods it cannot place.</summary>
+    public static readonly FieldOwner Scheduler = new("berth-scheduler");
+
     /// <summary>The API server itself, for the objects it makes at start and the status of what it serves.</summary>
     public static readonly FieldOwner ApiServer = new("berth-apiserver");
 

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+
+namespace Berth.Kube.Scheduling;
+
+/// <summary>
+/// One scheduling decision: filter nodes, score the feasible ones, take the best (a random one among equals). As
+/// kube-scheduler does, a large cluster is searched only until enough feasible nodes are found — half of them
+/// at 100 nodes, falling to 5% (but never fewer than 100) as the cluster grows — starting where the last search
+/// stopped, so every node gets its turn.
+/// </summary>
+internal sealed class NodePicker(Random random)
+{
+    private int _nextStart;
+
+    /// <summary>The chosen node, or the message saying why none fits.</summary>
+    public (NodeInfo? Node, string? Failure) Pick(JsonObject pod, PodDemand demand, IReadOnlyList<NodeInfo> known)
+    {
+        var nodes = known.Where(n => n.Node is not null).ToList();
+        if (nodes.Count == 0)
+        {
+            return (null, FitError.NoNodes);
+        }
+        var wanted = FeasibleNodesToFind(nodes.Count);
+        var feasible = new List<NodeInfo>();
+        var reasons = new List<string>();
+        var examined = 0;
+        for (; examined < nodes.Count && feasible.Count < wanted; examined++)
+        {
+            var info = nodes[(_nextStart + examined) % nodes.Count];
+            var why = NodeFilters.Check(pod, demand, info);
+            if (why.Count == 0)
+            {
+                feasible.Add(info);
+            }
+            else
+            {
+                reasons.AddRange(why);
+            }
+        }
+        _nextStart = (_nextStart + examined) % nodes.Count;
+        if (feasible.Count == 0)
+        {
+            return (null, FitError.Message(nodes.Count, reasons));
+        }
+        return (feasible.Count == 1 ? feasible[0] : Best(pod, demand, feasible), null);
+    }
+
+    private NodeInfo Best(JsonObject pod, PodDemand demand, List<NodeInfo> feasible)
+    {
+        var scores = NodeScores.Score(pod, demand, feasible);
+        var best = 0;
+        var ties = 1;
+        for (var i = 1; i < scores.Length; i++)
+        {
+            if (scores[i] > scores[best])
+            {
+                best = i;
+                ties = 1;
+            }
+            else if (scores[i] == scores[best] && random.Next(++ties) == 0)
+            {
+                best = i; // each of the equal best is kept with the same chance
+            }
+        }
+        return feasible[best];
+    }
+
+    private static int FeasibleNodesToFind(int nodes)
+    {
+        const int MinFeasible = 100;
+        if (nodes < MinFeasible)
+        {
+            return nodes;
+        }
+        var percentage = Math.Max(5, 50 - (nodes / 125));
+        return Math.Max(MinFeasible, nodes * percentage / 100);
+    }
+}
