@@ -2,6 +2,7 @@ using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Controllers;
+using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.Discovery;
 using Berth.Kube.OpenApi;
 using Berth.Kube.Pki;
@@ -66,6 +67,7 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CustomResourceDefinitionController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ServiceAccountController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<Scheduler>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ReplicaSetController>(sp, KubeApiOptions.DefaultCluster));
         services.AddHostedService<ControllerHost>();
         services.AddHostedService<KubeconfigWriter>();
         return services;

@@ -73,8 +73,9 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
             """);
 
         await Kubectl.SucceedAsync("scale", "rs", "frontend", "--replicas=4");
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.replicas}=4", "rs/frontend", "--timeout=30s");
 
         Assert.Matches(@"NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE", await Kubectl.SucceedAsync("get", "rs", "frontend"));
-        Assert.Matches(@"frontend\s+4\s+0\s+0\s+\d+s", await Kubectl.SucceedAsync("get", "rs", "frontend"));
+        Assert.Matches(@"frontend\s+4\s+4\s+0\s+\d+s", await Kubectl.SucceedAsync("get", "rs", "frontend"));
     }
 }

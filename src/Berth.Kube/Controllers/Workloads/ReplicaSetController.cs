@@ -1,0 +1,313 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+using Berth.Kube.ManagedFields;
+using Berth.Kube.Resources;
+using Berth.Kube.Resources.Core;
+using Berth.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Kube.Controllers.Workloads;
+
+/// <summary>
+/// Keeps each ReplicaSet's number of pods at <c>spec.replicas</c>, as kube-controller-manager's ReplicaSet
+/// controller does: pods made from the template and owned by the set, orphans that match its selector adopted,
+/// the surplus deleted in <see cref="PodRanking"/> order, and <c>status</c> counting replicas, fully labeled,
+/// ready and available pods. Creations go in batches that double (1, 2, 4 …) while they succeed, so a failing
+/// template costs one error rather than hundreds.
+/// </summary>
+internal sealed class ReplicaSetController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+    TimeProvider time, ILogger<ReplicaSetController> logger) : IController
+{
+    private const int BurstReplicas = 500;
+    private const string Component = "replicaset-controller";
+
+    private readonly WorkQueue<string> _queue = new(time);
+    private readonly Expectations _expectations = new(time);
+
+    /// <summary>The keys of the pods each controller owns, by the controller's uid.</summary>
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _owned = new(StringComparer.Ordinal);
+
+    private ObjectInformer? _sets;
+    private ObjectInformer? _pods;
+
+    public string Name => "replicaset";
+
+    private ResourceType Sets => registry.Find("apps", "v1", "replicasets")!;
+
+    private ResourceType Pods => registry.Find("", "v1", "pods")!;
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
+        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
+        return ControllerLoop.RunAsync(Name, [_sets, _pods], _queue, ReconcileAsync, logger, cancellationToken);
+    }
+
+    private void OnPodChange(ObjectChange change)
+    {
+        if (change.Old is { } old && PodTemplates.ControllerUid(old) is { } oldOwner)
+        {
+            _owned.GetValueOrDefault(oldOwner)?.TryRemove(change.Key, out _);
+        }
+        if (change.New is { } now && PodTemplates.ControllerUid(now) is { } owner)
+        {
+            _owned.GetOrAdd(owner, _ => new(StringComparer.Ordinal))[change.Key] = true;
+        }
+        var pod = change.New ?? change.Old!;
+        var setKey = OwningSetKey(pod);
+        if (setKey is not null)
+        {
+            if (change.Old is null)
+            {
+                _expectations.Created(setKey);
+            }
+            else if (change.New is null || (change.Old["metadata"]?["deletionTimestamp"] is null && pod["metadata"]?["deletionTimestamp"] is not null))
+            {
+                _expectations.Deleted(setKey);
+            }
+            _queue.Add(setKey);
+        }
+        else if (change.New is not null)
+        {
+            QueueSetsThatMayAdopt(pod);
+        }
+    }
+
+    /// <summary>The store key of the ReplicaSet that controls the pod, when one does.</summary>
+    private string? OwningSetKey(JsonObject pod)
+    {
+        var reference = (pod["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(r => r["controller"]?.GetValue<bool>() == true);
+        if (reference?["kind"].AsText() != "ReplicaSet" || reference["apiVersion"].AsText()?.StartsWith("apps/", StringComparison.Ordinal) != true)
+        {
+            return null;
+        }
+        return ObjectStorage.Key(cluster, Sets, pod["metadata"]!["namespace"].AsText(), reference["name"]!.GetValue<string>());
+    }
+
+    private void QueueSetsThatMayAdopt(JsonObject pod)
+    {
+        var ns = pod["metadata"]?["namespace"].AsText();
+        foreach (var (key, set) in _sets!.Objects)
+        {
+            if (set["metadata"]?["namespace"].AsText() == ns && LabelSelector.FromObject(set["spec"]?["selector"]).Matches(pod))
+            {
+                _queue.Add(key);
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_sets!.Get(key) is not { } set)
+        {
+            _expectations.Forget(key);
+            return;
+        }
+        var metadata = set["metadata"]!;
+        var ns = metadata["namespace"]!.GetValue<string>();
+        var uid = metadata["uid"]!.GetValue<string>();
+        var selector = LabelSelector.FromObject(set["spec"]?["selector"]);
+        var pods = (await ClaimPodsAsync(set, ns, uid, selector, cancellationToken))
+            .Where(p => p["metadata"]?["deletionTimestamp"] is null && p["status"]?["phase"].AsText() is not ("Succeeded" or "Failed"))
+            .ToList();
+        if (_expectations.Satisfied(key) && metadata["deletionTimestamp"] is null)
+        {
+            await ManageReplicasAsync(key, set, pods, cancellationToken);
+        }
+        await UpdateStatusAsync(set, pods, cancellationToken);
+    }
+
+    /// <summary>
+    /// The pods the set controls: those that name it as controller and still match its selector; matching orphans
+    /// are adopted, and owned pods that stopped matching are released, as the controller reference manager does.
+    /// </summary>
+    private async Task<List<JsonObject>> ClaimPodsAsync(JsonObject set, string ns, string uid, LabelSelector selector, CancellationToken cancellationToken)
+    {
+        var claimed = new List<JsonObject>();
+        foreach (var podKey in _owned.GetValueOrDefault(uid)?.Keys ?? [])
+        {
+            if (_pods!.Get(podKey) is not { } pod)
+            {
+                continue;
+            }
+            if (selector.Matches(pod))
+            {
+                claimed.Add(pod);
+            }
+            else if (pod["metadata"]?["deletionTimestamp"] is null)
+            {
+                await ChangeOwnershipAsync(pod, uid, adopt: null, cancellationToken);
+            }
+        }
+        if (set["metadata"]?["deletionTimestamp"] is not null || selector.IsEmpty)
+        {
+            return claimed;
+        }
+        var prefix = ObjectStorage.Prefix(cluster, Pods, ns);
+        foreach (var (podKey, pod) in _pods!.Objects)
+        {
+            if (podKey.StartsWith(prefix, StringComparison.Ordinal) && PodTemplates.ControllerUid(pod) is null
+                && pod["metadata"]?["deletionTimestamp"] is null && selector.Matches(pod))
+            {
+                claimed.Add(await ChangeOwnershipAsync(pod, uid, adopt: set, cancellationToken));
+            }
+        }
+        return claimed;
+    }
+
+    /// <summary>Adds the set's controller reference to a pod (<paramref name="adopt"/> given), or removes it.</summary>
+    private Task<JsonObject> ChangeOwnershipAsync(JsonObject pod, string uid, JsonObject? adopt, CancellationToken cancellationToken)
+    {
+        var metadata = pod["metadata"]!;
+        return objects.UpdateObjectAsync(cluster, Pods, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(), FieldOwner.ControllerManager,
+            current =>
+            {
+                var currentMetadata = (JsonObject)current["metadata"]!;
+                var references = currentMetadata["ownerReferences"] as JsonArray ?? [];
+                var kept = references.OfType<JsonObject>().Where(r => r["uid"].AsText() != uid).Select(r => (JsonNode)r.DeepClone()).ToList();
+                if (adopt is not null)
+                {
+                    kept.Add(PodTemplates.ControllerReference(adopt));
+                }
+                currentMetadata.Remove("ownerReferences");
+                if (kept.Count > 0)
+                {
+                    currentMetadata["ownerReferences"] = new JsonArray([.. kept]);
+                }
+                return current;
+            }, cancellationToken);
+    }
+
+    private async Task ManageReplicasAsync(string key, JsonObject set, List<JsonObject> pods, CancellationToken cancellationToken)
+    {
+        var wanted = set["spec"]?["replicas"].AsLong() ?? 1;
+        var diff = (int)Math.Clamp(wanted - pods.Count, -BurstReplicas, BurstReplicas);
+        if (diff > 0)
+        {
+            _expectations.Expect(key, diff, 0);
+            await CreatePodsAsync(key, set, diff, cancellationToken);
+        }
+        else if (diff < 0)
+        {
+            var victims = PodRanking.DeletionOrder(pods).Take(-diff).ToList();
+            _expectations.Expect(key, 0, victims.Count);
+            foreach (var victim in victims)
+            {
+                await DeletePodAsync(key, set, victim, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Creates <paramref name="count"/> pods in batches of 1, 2, 4 …; the first failure stops the rest.</summary>
+    private async Task CreatePodsAsync(string key, JsonObject set, int count, CancellationToken cancellationToken)
+    {
+        var template = set["spec"]?["template"] as JsonObject ?? [];
+        var ns = set["metadata"]!["namespace"]!.GetValue<string>();
+        var remaining = count;
+        for (var batch = 1; remaining > 0; batch *= 2)
+        {
+            var size = Math.Min(batch, remaining);
+            var results = await Task.WhenAll(Enumerable.Range(0, size).Select(_ => CreatePodAsync(set, template, ns, cancellationToken)));
+            remaining -= size;
+            var failed = results.Count(ok => !ok);
+            if (failed > 0)
+            {
+                // neither the failed creations nor the batches never tried will be observed
+                for (var i = 0; i < failed + remaining; i++)
+                {
+                    _expectations.Created(key);
+                }
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> CreatePodAsync(JsonObject set, JsonObject template, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pod = await objects.CreateObjectAsync(cluster, Pods, ns, PodTemplates.NewPod(set, template), FieldOwner.ControllerManager, dryRun: false, cancellationToken);
+            await events.RecordAsync(cluster, set, EventRecorder.Normal, "SuccessfulCreate",
+                $"Created pod: {pod["metadata"]!["name"]!.GetValue<string>()}", Component, cancellationToken);
+            return true;
+        }
+        catch (KubeApiException e)
+        {
+            await events.RecordAsync(cluster, set, EventRecorder.Warning, "FailedCreate", $"Error creating: {e.Message}", Component, cancellationToken);
+            return false;
+        }
+    }
+
+    private async Task DeletePodAsync(string key, JsonObject set, JsonObject pod, CancellationToken cancellationToken)
+    {
+        var metadata = pod["metadata"]!;
+        var name = metadata["name"]!.GetValue<string>();
+        try
+        {
+            await objects.DeleteObjectAsync(cluster, Pods, metadata["namespace"].AsText(), name,
+                DeleteOptions.Default with { PreconditionUid = metadata["uid"].AsText() }, cancellationToken);
+            await events.RecordAsync(cluster, set, EventRecorder.Normal, "SuccessfulDelete", $"Deleted pod: {name}", Component, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.Reason is "NotFound" or "Conflict")
+        {
+            _expectations.Deleted(key); // already gone, or replaced by another pod of that name
+        }
+    }
+
+    private async Task UpdateStatusAsync(JsonObject set, List<JsonObject> pods, CancellationToken cancellationToken)
+    {
+        var templateLabels = set["spec"]?["template"]?["metadata"]?["labels"] as JsonObject ?? [];
+        var minReady = TimeSpan.FromSeconds(set["spec"]?["minReadySeconds"].AsLong() ?? 0);
+        var now = time.GetUtcNow();
+        var ready = pods.Where(p => PodConditions.IsTrue(p, PodConditions.Ready)).ToList();
+        var status = new JsonObject
+        {
+            ["replicas"] = pods.Count,
+            ["fullyLabeledReplicas"] = pods.Count(p => templateLabels.All(l => p["metadata"]?["labels"]?[l.Key].AsText() == l.Value.AsText())),
+            ["readyReplicas"] = ready.Count,
+            ["availableReplicas"] = ready.Count(p => IsAvailable(p, minReady, now)),
+            ["observedGeneration"] = set["metadata"]?["generation"]?.DeepClone(),
+        };
+        // Kubernetes leaves zero counts out of a ReplicaSet's status
+        foreach (var field in new[] { "fullyLabeledReplicas", "readyReplicas", "availableReplicas" })
+        {
+            if (status[field].AsLong() == 0)
+            {
+                status.Remove(field);
+            }
+        }
+        if (set["status"]?["conditions"] is { } conditions)
+        {
+            status["conditions"] = conditions.DeepClone();
+        }
+        if (JsonNode.DeepEquals(status, set["status"]))
+        {
+            return;
+        }
+        var metadata = set["metadata"]!;
+        await objects.UpdateStatusAsync(cluster, Sets, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(), FieldOwner.ControllerManager,
+            current =>
+            {
+                current["status"] = status.DeepClone();
+                return current;
+            }, cancellationToken);
+        if (minReady > TimeSpan.Zero && ready.Any(p => !IsAvailable(p, minReady, now)))
+        {
+            _queue.AddAfter(ObjectStorage.Key(cluster, Sets, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>()), minReady);
+        }
+    }
+
+    /// <summary>Ready for at least <paramref name="minReady"/>, by the Ready condition's transition time.</summary>
+    private static bool IsAvailable(JsonObject pod, TimeSpan minReady, DateTimeOffset now)
+    {
+        if (minReady <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        var since = PodConditions.Find(pod, PodConditions.Ready)?["lastTransitionTime"].AsText();
+        return since is not null && DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && now - at >= minReady;
+    }
+}
