@@ -160,7 +160,8 @@ internal sealed partial class ResourceHandler
         if (type.Strategy.TracksGeneration)
         {
             var generation = old["generation"]?.GetValue<long>() ?? 1;
-            var unchanged = JsonNode.DeepEquals(obj["spec"], existing["spec"])
+            // a status write never moves the generation: the status strategies keep the spec as stored
+            var unchanged = !keepStatus || JsonNode.DeepEquals(obj["spec"], existing["spec"])
                 && (!type.Strategy.GenerationCountsAnnotations || JsonNode.DeepEquals(metadata["annotations"], old["annotations"]));
             metadata["generation"] = unchanged ? generation : generation + 1;
         }

@@ -157,13 +157,15 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
     [Fact]
     public async Task ApplyStatus_MergesByOwnership_AmongTheStatusManagers()
     {
+        // a ClusterIP Service: no controller of the server writes its status
         await CreateNamespaceAsync("ssa-status");
-        await Kubectl.SucceedAsync("apply", "--server-side", "-f", await Kubectl.WriteManifestAsync(Deployment("ssa-status", 1)));
+        await Kubectl.SucceedAsync("apply", "--server-side", "-f", await Kubectl.WriteManifestAsync(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: ssa-status}\nspec: {ports: [{port: 80}]}"));
         using var client = fixture.CreateAdminClient();
         var cancel = TestContext.Current.CancellationToken;
-        static string Status(int replicas) =>
-            $"{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"web\"}},\"status\":{{\"replicas\":{replicas}}}}}";
-        const string path = "apis/apps/v1/namespaces/ssa-status/deployments/web/status";
+        static string Status(int address) =>
+            $"{{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{{\"name\":\"web\"}},\"status\":{{\"loadBalancer\":{{\"ingress\":[{{\"ip\":\"127.0.0.{address}\"}}]}}}}}}";
+        const string path = "api/v1/namespaces/ssa-status/services/web/status";
 
         var first = await client.PatchAsync($"{path}?fieldManager=controller", Body(Status(3), "application/apply-patch+yaml"), cancel);
         var other = await client.PatchAsync($"{path}?fieldManager=intruder", Body(Status(5), "application/apply-patch+yaml"), cancel);
@@ -172,12 +174,12 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
         var applied = JsonNode.Parse(await first.Content.ReadAsStringAsync(cancel))!;
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(3, applied["status"]!["replicas"]!.GetValue<int>());
+        Assert.Equal("127.0.0.3", applied["status"]!["loadBalancer"]!["ingress"]![0]!["ip"]!.GetValue<string>());
         Assert.Contains(applied["metadata"]!["managedFields"]!.AsArray(),
             e => e!["manager"]!.GetValue<string>() == "controller" && e["subresource"]?.GetValue<string>() == "status");
         Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, renamed.StatusCode);
-        Assert.Equal("Apply failed with 1 conflict: conflict with \"controller\" with subresource \"status\": .status.replicas",
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"controller\" with subresource \"status\": .status.loadBalancer.ingress",
             JsonNode.Parse(await other.Content.ReadAsStringAsync(cancel))!["message"]!.GetValue<string>());
     }
 
@@ -191,7 +193,9 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
     private async Task<string[]> ManagersAsync(string ns)
     {
         var obj = JsonNode.Parse(await Kubectl.SucceedAsync("get", "deployment", "web", "-n", ns, "-o", "json", "--show-managed-fields"))!;
-        return [.. obj["metadata"]!["managedFields"]!.AsArray().Select(e => $"{e!["manager"]} {e["operation"]}")];
+        // the Deployment controller's status writes are its own business
+        return [.. obj["metadata"]!["managedFields"]!.AsArray().Where(e => e!["subresource"]?.GetValue<string>() != "status")
+            .Select(e => $"{e!["manager"]} {e["operation"]}")];
     }
 
     private Task CreateNamespaceAsync(string name) => Kubectl.CreateAsync($"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}}}");

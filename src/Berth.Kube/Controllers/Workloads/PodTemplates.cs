@@ -25,7 +25,7 @@ internal static class PodTemplates
                 metadata[field] = value.DeepClone();
             }
         }
-        metadata["ownerReferences"] = new JsonArray(ControllerReference(owner));
+        metadata["ownerReferences"] = new JsonArray(ControlledObjects.ReferenceTo(owner));
         return new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -34,19 +34,4 @@ internal static class PodTemplates
             ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
         };
     }
-
-    public static JsonObject ControllerReference(JsonObject owner) => new()
-    {
-        ["apiVersion"] = owner["apiVersion"]?.DeepClone(),
-        ["kind"] = owner["kind"]?.DeepClone(),
-        ["name"] = owner["metadata"]!["name"]!.DeepClone(),
-        ["uid"] = owner["metadata"]!["uid"]!.DeepClone(),
-        ["controller"] = true,
-        ["blockOwnerDeletion"] = true,
-    };
-
-    /// <summary>The uid of the object's controller (the owner reference marked <c>controller: true</c>), or null.</summary>
-    public static string? ControllerUid(JsonObject obj) =>
-        (obj["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(r => r["controller"]?.GetValue<bool>() == true)?["uid"]?.GetValue<string>();
 }

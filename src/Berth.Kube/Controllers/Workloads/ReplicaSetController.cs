@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
@@ -26,9 +25,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
     private readonly WorkQueue<string> _queue = new(time);
     private readonly Expectations _expectations = new(time);
 
-    /// <summary>The keys of the pods each controller owns, by the controller's uid.</summary>
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _owned = new(StringComparer.Ordinal);
-
+    private ControlledObjects? _controlled;
     private ObjectInformer? _sets;
     private ObjectInformer? _pods;
 
@@ -40,6 +37,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
+        _controlled = new ControlledObjects(objects, cluster, Pods);
         _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
         _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
         return ControllerLoop.RunAsync(Name, [_sets, _pods], _queue, ReconcileAsync, logger, cancellationToken);
@@ -47,17 +45,9 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
 
     private void OnPodChange(ObjectChange change)
     {
-        if (change.Old is { } old && PodTemplates.ControllerUid(old) is { } oldOwner)
-        {
-            _owned.GetValueOrDefault(oldOwner)?.TryRemove(change.Key, out _);
-        }
-        if (change.New is { } now && PodTemplates.ControllerUid(now) is { } owner)
-        {
-            _owned.GetOrAdd(owner, _ => new(StringComparer.Ordinal))[change.Key] = true;
-        }
+        _controlled!.Observe(change);
         var pod = change.New ?? change.Old!;
-        var setKey = OwningSetKey(pod);
-        if (setKey is not null)
+        if (_controlled.ControllerKey(pod, Sets) is { } setKey)
         {
             if (change.Old is null)
             {
@@ -71,28 +61,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
         }
         else if (change.New is not null)
         {
-            QueueSetsThatMayAdopt(pod);
-        }
-    }
-
-    /// <summary>The store key of the ReplicaSet that controls the pod, when one does.</summary>
-    private string? OwningSetKey(JsonObject pod)
-    {
-        var reference = (pod["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(r => r["controller"]?.GetValue<bool>() == true);
-        if (reference?["kind"].AsText() != "ReplicaSet" || reference["apiVersion"].AsText()?.StartsWith("apps/", StringComparison.Ordinal) != true)
-        {
-            return null;
-        }
-        return ObjectStorage.Key(cluster, Sets, pod["metadata"]!["namespace"].AsText(), reference["name"]!.GetValue<string>());
-    }
-
-    private void QueueSetsThatMayAdopt(JsonObject pod)
-    {
-        var ns = pod["metadata"]?["namespace"].AsText();
-        foreach (var (key, set) in _sets!.Objects)
-        {
-            if (set["metadata"]?["namespace"].AsText() == ns && LabelSelector.FromObject(set["spec"]?["selector"]).Matches(pod))
+            foreach (var key in ControlledObjects.OwnersThatMayAdopt(_sets!, pod))
             {
                 _queue.Add(key);
             }
@@ -108,9 +77,8 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
         }
         var metadata = set["metadata"]!;
         var ns = metadata["namespace"]!.GetValue<string>();
-        var uid = metadata["uid"]!.GetValue<string>();
         var selector = LabelSelector.FromObject(set["spec"]?["selector"]);
-        var pods = (await ClaimPodsAsync(set, ns, uid, selector, cancellationToken))
+        var pods = (await _controlled!.ClaimAsync(_pods!, set, selector, FieldOwner.ControllerManager, cancellationToken))
             .Where(p => p["metadata"]?["deletionTimestamp"] is null && p["status"]?["phase"].AsText() is not ("Succeeded" or "Failed"))
             .ToList();
         if (_expectations.Satisfied(key) && metadata["deletionTimestamp"] is null)
@@ -118,67 +86,6 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
             await ManageReplicasAsync(key, set, pods, cancellationToken);
         }
         await UpdateStatusAsync(set, pods, cancellationToken);
-    }
-
-    /// <summary>
-    /// The pods the set controls: those that name it as controller and still match its selector; matching orphans
-    /// are adopted, and owned pods that stopped matching are released, as the controller reference manager does.
-    /// </summary>
-    private async Task<List<JsonObject>> ClaimPodsAsync(JsonObject set, string ns, string uid, LabelSelector selector, CancellationToken cancellationToken)
-    {
-        var claimed = new List<JsonObject>();
-        foreach (var podKey in _owned.GetValueOrDefault(uid)?.Keys ?? [])
-        {
-            if (_pods!.Get(podKey) is not { } pod)
-            {
-                continue;
-            }
-            if (selector.Matches(pod))
-            {
-                claimed.Add(pod);
-            }
-            else if (pod["metadata"]?["deletionTimestamp"] is null)
-            {
-                await ChangeOwnershipAsync(pod, uid, adopt: null, cancellationToken);
-            }
-        }
-        if (set["metadata"]?["deletionTimestamp"] is not null || selector.IsEmpty)
-        {
-            return claimed;
-        }
-        var prefix = ObjectStorage.Prefix(cluster, Pods, ns);
-        foreach (var (podKey, pod) in _pods!.Objects)
-        {
-            if (podKey.StartsWith(prefix, StringComparison.Ordinal) && PodTemplates.ControllerUid(pod) is null
-                && pod["metadata"]?["deletionTimestamp"] is null && selector.Matches(pod))
-            {
-                claimed.Add(await ChangeOwnershipAsync(pod, uid, adopt: set, cancellationToken));
-            }
-        }
-        return claimed;
-    }
-
-    /// <summary>Adds the set's controller reference to a pod (<paramref name="adopt"/> given), or removes it.</summary>
-    private Task<JsonObject> ChangeOwnershipAsync(JsonObject pod, string uid, JsonObject? adopt, CancellationToken cancellationToken)
-    {
-        var metadata = pod["metadata"]!;
-        return objects.UpdateObjectAsync(cluster, Pods, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(), FieldOwner.ControllerManager,
-            current =>
-            {
-                var currentMetadata = (JsonObject)current["metadata"]!;
-                var references = currentMetadata["ownerReferences"] as JsonArray ?? [];
-                var kept = references.OfType<JsonObject>().Where(r => r["uid"].AsText() != uid).Select(r => (JsonNode)r.DeepClone()).ToList();
-                if (adopt is not null)
-                {
-                    kept.Add(PodTemplates.ControllerReference(adopt));
-                }
-                currentMetadata.Remove("ownerReferences");
-                if (kept.Count > 0)
-                {
-                    currentMetadata["ownerReferences"] = new JsonArray([.. kept]);
-                }
-                return current;
-            }, cancellationToken);
     }
 
     private async Task ManageReplicasAsync(string key, JsonObject set, List<JsonObject> pods, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 
@@ -14,7 +13,7 @@ internal static class WorkloadTemplate
     {
         var errors = ObjectMetaValidation.Name(obj, label: false).ToList();
         var spec = obj["spec"];
-        if (spec?["replicas"] is JsonValue replicas && (replicas.GetValueKind() != JsonValueKind.Number || !replicas.TryGetValue<int>(out var count) || count < 0))
+        if (spec?["replicas"] is JsonValue replicas && replicas.AsLong() is not (>= 0 and <= int.MaxValue))
         {
             errors.Add(new FieldError("spec.replicas", "FieldValueInvalid", $"Invalid value: {replicas.ToJsonString()}: must be greater than or equal to 0"));
         }
