@@ -9,6 +9,7 @@ internal static class BerthCli
         new("Berth: the AWS container stack (EKS, ECS, Fargate, ECR, EC2 Auto Scaling) on your own machine.")
         {
             ServerCommand.Create(),
+            AgentCommand.Create(),
             VersionCommand.Create(),
         };
 }

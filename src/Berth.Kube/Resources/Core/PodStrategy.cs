@@ -49,11 +49,36 @@ internal sealed class PodStrategy : IResourceStrategy
         spec["enableServiceLinks"] ??= true;
         spec["preemptionPolicy"] ??= "PreemptLowerPriority";
         spec["priority"] ??= 0;
+        AddDefaultTolerations(spec);
         if (obj["status"] is JsonObject { Count: 0 } status)
         {
             // A new pod: pending until scheduled and started, in the QoS class its resources give it.
             status["phase"] = "Pending";
             status["qosClass"] = QosClass(spec);
+        }
+    }
+
+    /// <summary>
+    /// Five minutes' tolerance of a not-ready or unreachable node, as kube-apiserver's DefaultTolerationSeconds
+    /// admission gives every pod that states none: a node lost briefly does not cost its pods at once.
+    /// </summary>
+    private static void AddDefaultTolerations(JsonObject spec)
+    {
+        foreach (var taint in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
+        {
+            var tolerations = spec["tolerations"] as JsonArray;
+            if (tolerations?.OfType<JsonObject>().Any(t => t["key"].AsText() == taint && t["effect"].AsText() is null or "" or "NoExecute") == true)
+            {
+                continue;
+            }
+            tolerations ??= (JsonArray)(spec["tolerations"] = new JsonArray());
+            tolerations.Add(new JsonObject
+            {
+                ["key"] = taint,
+                ["operator"] = "Exists",
+                ["effect"] = "NoExecute",
+                ["tolerationSeconds"] = 300,
+            });
         }
     }
 

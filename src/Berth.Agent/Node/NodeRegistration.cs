@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net;
+using Berth.Agent.Runtime;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Berth.Agent.Node;
+
+/// <summary>
+/// Registers the agent's Node and reports its status, as the kubelet does: capacity and allocatable, the
+/// well-known labels, its addresses, the pressure conditions and Ready, and what it runs on.
+/// </summary>
+internal sealed class NodeRegistration(IKubernetes client, AgentOptions options, IContainerRuntime runtime, TimeProvider time)
+{
+    /// <summary>Creates the Node, or takes over the one of that name a previous run of the agent made; returns it.</summary>
+    public async Task<V1Node> RegisterAsync(CancellationToken cancellationToken)
+    {
+        V1Node node;
+        try
+        {
+            node = await client.CoreV1.CreateNodeAsync(NewNode(), cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
+            var labels = new Dictionary<string, string>(node.Metadata.Labels ?? new Dictionary<string, string>());
+            foreach (var (key, value) in Labels())
+            {
+                labels[key] = value;
+            }
+            node = await client.CoreV1.PatchNodeAsync(new V1Patch(new { metadata = new { labels } }, V1Patch.PatchType.MergePatch),
+                options.NodeName, cancellationToken: cancellationToken);
+        }
+        return await ReportStatusAsync(cancellationToken);
+    }
+
+    /// <summary>How often the Node's status is written when nothing changed, as the kubelet's node status report frequency.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the status the server holds is compared with the node's, as the kubelet's node status update frequency.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Writes the status when the server's copy says otherwise (the node lifecycle controller marked the node
+    /// Unknown while the agent was away) or the report interval has passed.
+    /// </summary>
+    public async Task SyncStatusAsync(CancellationToken cancellationToken)
+    {
+        var node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
+        var ready = node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
+        if (ready?.Status != "True" || ready.LastHeartbeatTime is not { } heartbeat
+            || time.GetUtcNow() - new DateTimeOffset(DateTime.SpecifyKind(heartbeat, DateTimeKind.Utc)) >= ReportInterval)
+        {
+            await ReportStatusAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Writes the Node's status afresh, heartbeat times included.</summary>
+    public Task<V1Node> ReportStatusAsync(CancellationToken cancellationToken) =>
+        client.CoreV1.PatchNodeStatusAsync(new V1Patch(new { status = Status() }, V1Patch.PatchType.MergePatch), options.NodeName,
+            cancellationToken: cancellationToken);
+
+    private V1Node NewNode() => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Node",
+        Metadata = new V1ObjectMeta { Name = options.NodeName, Labels = Labels() },
+        Status = Status(),
+    };
+
+    /// <summary>The host's kernel release, as <c>uname -r</c> prints it.</summary>
+    private static string KernelVersion() =>
+        File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : Environment.OSVersion.Version.ToString();
+
+    private Dictionary<string, string> Labels()
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["kubernetes.io/hostname"] = options.NodeName,
+            ["kubernetes.io/os"] = "linux",
+            ["kubernetes.io/arch"] = "amd64",
+            ["beta.kubernetes.io/os"] = "linux",
+            ["beta.kubernetes.io/arch"] = "amd64",
+        };
+        foreach (var (key, value) in options.Labels)
+        {
+            labels[key] = value;
+        }
+        return labels;
+    }
+
+    private V1NodeStatus Status()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var resources = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(options.Cpu),
+            ["memory"] = new(options.Memory),
+            ["pods"] = new(options.MaxPods.ToString(CultureInfo.InvariantCulture)),
+        };
+        V1NodeCondition Condition(string type, string status, string reason, string message) =>
+            new() { Type = type, Status = status, LastHeartbeatTime = now, LastTransitionTime = now, Reason = reason, Message = message };
+        return new V1NodeStatus
+        {
+            Capacity = resources,
+            Allocatable = resources,
+            Addresses =
+            [
+                new V1NodeAddress { Type = "InternalIP", Address = options.Address.ToString() },
+                new V1NodeAddress { Type = "Hostname", Address = options.NodeName },
+            ],
+            Conditions =
+            [
+                Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+            ],
+            NodeInfo = new V1NodeSystemInfo
+            {
+                Architecture = "amd64",
+                OperatingSystem = "linux",
+                OsImage = "Berth node agent",
+                KernelVersion = KernelVersion(),
+                ContainerRuntimeVersion = runtime.Version,
+                KubeletVersion = AgentVersion.Kubelet,
+                KubeProxyVersion = "",
+                MachineID = options.NodeName,
+                SystemUUID = options.NodeName,
+                BootID = "",
+            },
+            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = 0 } },
+        };
+    }
+}

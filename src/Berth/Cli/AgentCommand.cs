@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Net;
+using Berth.Agent;
+using Berth.Server;
+
+namespace Berth.Cli;
+
+internal static class AgentCommand
+{
+    public static Command Create()
+    {
+        var nodeName = new Option<string>("--node-name") { Description = "Name of the Node the agent registers.", Required = true };
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "Kubeconfig of the cluster to join (default: $KUBECONFIG, else the data folder's kubeconfig).",
+        };
+        var address = new Option<string>("--address")
+        {
+            Description = "The node's address (InternalIP); any 127.x.y.z is loopback.",
+            DefaultValueFactory = _ => IPAddress.Loopback.ToString(),
+        };
+        var cpu = new Option<string>("--cpu") { Description = "CPU the node offers.", DefaultValueFactory = _ => "2" };
+        var memory = new Option<string>("--memory") { Description = "Memory the node offers.", DefaultValueFactory = _ => "4Gi" };
+        var maxPods = new Option<int>("--max-pods") { Description = "Pods the node takes at most.", DefaultValueFactory = _ => 110 };
+        var labels = new Option<string[]>("--label") { Description = "A Node label, key=value; repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var runtime = new Option<string>("--runtime")
+        {
+            Description = "How pods run: simulated (no containers, for scale tests).",
+            DefaultValueFactory = _ => "simulated",
+        };
+        runtime.AcceptOnlyFromAmong("simulated");
+        address.Validators.Add(result =>
+        {
+            if (!IPAddress.TryParse(result.GetValueOrDefault<string>(), out _))
+            {
+                result.AddError($"'{result.GetValueOrDefault<string>()}' is not an IP address");
+            }
+        });
+        labels.Validators.Add(result =>
+        {
+            foreach (var label in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (label.IndexOf('=', StringComparison.Ordinal) <= 0)
+                {
+                    result.AddError($"--label '{label}' is not key=value");
+                }
+            }
+        });
+        var command = new Command("agent", "Run a node agent: register a Node in a cluster and run the pods bound to it.")
+        {
+            nodeName, kubeconfig, address, cpu, memory, maxPods, labels, runtime,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var config = parseResult.GetValue(kubeconfig) is { Length: > 0 } given ? given
+                : Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment ? fromEnvironment
+                : Path.Combine(DataDirectory.Resolve(null), "kubeconfig");
+            if (!File.Exists(config))
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"berth: no kubeconfig at {config}; start `berth server` or pass --kubeconfig");
+                return ExitCodes.Failure;
+            }
+            var options = new AgentOptions
+            {
+                NodeName = parseResult.GetValue(nodeName)!,
+                KubeconfigPath = config,
+                Address = IPAddress.Parse(parseResult.GetValue(address)!),
+                Cpu = parseResult.GetValue(cpu)!,
+                Memory = parseResult.GetValue(memory)!,
+                MaxPods = parseResult.GetValue(maxPods),
+                Labels = (parseResult.GetValue(labels) ?? []).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal),
+                Runtime = parseResult.GetValue(runtime)!,
+            };
+            await NodeAgent.RunAsync(options, cancellationToken);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
