@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Threading.Channels;
 using Berth.Agent.Runtime;
 using k8s;
 using k8s.Autorest;
@@ -12,12 +13,16 @@ namespace Berth.Agent.Pods;
 /// Runs the pods bound to this node, as the kubelet's pod workers do: it watches the pods whose
 /// <c>spec.nodeName</c> is this node, starts each one's containers and reports its status, stops the containers of
 /// a pod being deleted and then confirms the deletion, and on start adopts what the runtime already runs, stopping
-/// what no pod wants any more.
+/// what no pod wants any more. Each pod has its own worker, so one slow start does not hold up the others, while
+/// the changes to one pod are taken in order.
 /// </summary>
 internal sealed partial class PodSync(IKubernetes client, AgentOptions options, IContainerRuntime runtime, TimeProvider time, ILogger<PodSync> logger)
 {
     /// <summary>The pods this agent has started, by uid.</summary>
     private readonly ConcurrentDictionary<string, bool> _started = new(StringComparer.Ordinal);
+
+    /// <summary>Each pod's worker: the pod's changes, taken one at a time.</summary>
+    private readonly ConcurrentDictionary<string, Channel<(V1Pod Pod, bool Deleted)>> _workers = new(StringComparer.Ordinal);
 
     private string FieldSelector => $"spec.nodeName={options.NodeName}";
 
@@ -31,7 +36,7 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
                 await ReleaseStrayPodsAsync(list.Items, cancellationToken);
                 foreach (var pod in list.Items)
                 {
-                    await SyncAsync(pod, deleted: false, cancellationToken);
+                    Dispatch(pod, deleted: false, cancellationToken);
                 }
                 await WatchAsync(list.Metadata.ResourceVersion, cancellationToken);
             }
@@ -52,7 +57,41 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
         {
             if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
             {
-                await SyncAsync(pod, type == WatchEventType.Deleted, cancellationToken);
+                Dispatch(pod, type == WatchEventType.Deleted, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Hands a pod's change to its worker, starting one for a pod not seen before.</summary>
+    private void Dispatch(V1Pod pod, bool deleted, CancellationToken cancellationToken)
+    {
+        var uid = pod.Metadata.Uid;
+        var worker = _workers.GetOrAdd(uid, key =>
+        {
+            var channel = Channel.CreateUnbounded<(V1Pod, bool)>(new UnboundedChannelOptions { SingleReader = true });
+            _ = WorkAsync(key, channel.Reader, cancellationToken);
+            return channel;
+        });
+        worker.Writer.TryWrite((pod, deleted));
+    }
+
+    /// <summary>One pod's worker: its changes in order, until the pod is gone. A failure is logged; the next change tries again.</summary>
+    private async Task WorkAsync(string uid, ChannelReader<(V1Pod Pod, bool Deleted)> changes, CancellationToken cancellationToken)
+    {
+        await foreach (var (pod, deleted) in changes.ReadAllAsync(cancellationToken))
+        {
+            try
+            {
+                await SyncAsync(pod, deleted, cancellationToken);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            {
+                _started.TryRemove(uid, out _);
+                LogPodSyncFailed(logger, e, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+            }
+            if (deleted && _workers.TryRemove(uid, out var worker))
+            {
+                worker.Writer.TryComplete();
             }
         }
     }
@@ -113,6 +152,9 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Stopped pod {Namespace}/{Name}")]
     private static partial void LogPodStopped(ILogger logger, string @namespace, string name);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Could not sync pod {Namespace}/{Name}; its next change tries again")]
+    private static partial void LogPodSyncFailed(ILogger logger, Exception exception, string @namespace, string name);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Lost the pods' watch; listing again")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception);
