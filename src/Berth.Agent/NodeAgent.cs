@@ -55,7 +55,7 @@ public sealed partial class NodeAgent(IKubernetes client, AgentOptions options, 
     }
 
     /// <summary>Runs <paramref name="work"/> now and then every <paramref name="interval"/>; a failure is logged and tried again next time.</summary>
-    private async Task RepeatAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan interval, CancellationToken cancellationToken)
+    private async Task RepeatAsync(Func<CancellationToken, Task> work, TimeSpan interval, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(interval, time);
         do
@@ -71,13 +71,6 @@ public sealed partial class NodeAgent(IKubernetes client, AgentOptions options, 
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
-
-    private async Task RepeatAsync(Func<CancellationToken, Task> work, TimeSpan interval, CancellationToken cancellationToken) =>
-        await RepeatAsync(async ct =>
-        {
-            await work(ct);
-            return true;
-        }, interval, cancellationToken);
 
     /// <summary>Until the server answers: an agent may start before the server it joins.</summary>
     private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)

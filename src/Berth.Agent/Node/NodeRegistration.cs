@@ -16,20 +16,14 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
     /// <summary>Creates the Node, or takes over the one of that name a previous run of the agent made; returns it.</summary>
     public async Task<V1Node> RegisterAsync(CancellationToken cancellationToken)
     {
-        V1Node node;
         try
         {
-            node = await client.CoreV1.CreateNodeAsync(NewNode(), cancellationToken: cancellationToken);
+            await client.CoreV1.CreateNodeAsync(NewNode(), cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
-            var labels = new Dictionary<string, string>(node.Metadata.Labels ?? new Dictionary<string, string>());
-            foreach (var (key, value) in Labels())
-            {
-                labels[key] = value;
-            }
-            node = await client.CoreV1.PatchNodeAsync(new V1Patch(new { metadata = new { labels } }, V1Patch.PatchType.MergePatch),
+            // a merge patch adds and overwrites these labels and leaves the Node's others alone
+            await client.CoreV1.PatchNodeAsync(new V1Patch(new { metadata = new { labels = Labels() } }, V1Patch.PatchType.MergePatch),
                 options.NodeName, cancellationToken: cancellationToken);
         }
         return await ReportStatusAsync(cancellationToken);

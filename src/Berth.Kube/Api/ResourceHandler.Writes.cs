@@ -321,6 +321,5 @@ internal sealed partial class ResourceHandler
 
     private static bool IsDryRun(HttpContext context) => context.Request.Query["dryRun"].Contains("All");
 
-    private static string Timestamp(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Timestamp(DateTimeOffset at) => KubeTime.Format(at);
 }

@@ -127,7 +127,7 @@ internal sealed class CustomResourceDefinitionController(IStore store, ResourceH
 
     private static JsonObject Established(JsonObject crd, DateTimeOffset now)
     {
-        var at = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var at = KubeTime.Format(now);
         var spec = (JsonObject)crd["spec"]!;
         var storage = (spec["versions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => v["storage"].AsBool() == true)?["name"].AsText();
         crd["status"] = new JsonObject

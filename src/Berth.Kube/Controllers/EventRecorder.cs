@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
@@ -34,7 +33,7 @@ internal sealed partial class EventRecorder(ResourceHandler objects, ResourceReg
         // Events about cluster-scoped objects live in "default", as client-go puts them.
         var ns = metadata["namespace"].AsText() is { Length: > 0 } objectNamespace ? objectNamespace : "default";
         var now = time.GetUtcNow();
-        var stamp = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var stamp = KubeTime.Format(now);
         var key = string.Join('\n', cluster, metadata["uid"].AsText(), type, reason, message, component);
         try
         {

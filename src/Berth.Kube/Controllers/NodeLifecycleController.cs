@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
@@ -96,7 +95,7 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
         var now = time.GetUtcNow();
         var pods = (_podsByNode.GetValueOrDefault(name)?.Keys ?? []).Select(_pods!.Get)
             .OfType<JsonObject>().Where(p => p["metadata"]?["deletionTimestamp"] is null).ToList();
-        if (LastHeard(node, name) + GracePeriod < now && Condition(node, "Ready")?["status"].AsText() != "Unknown")
+        if (LastHeard(node, name) + GracePeriod < now && ObjectConditions.Find(node, "Ready")?["status"].AsText() != "Unknown")
         {
             node = await MarkUnknownAsync(name, now, cancellationToken);
             await MarkPodsNotReadyAsync(pods, now, cancellationToken);
@@ -112,9 +111,9 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
         var lease = _leases!.Get(ObjectStorage.Key(cluster, Leases, "kube-node-lease", name));
         return new[]
         {
-            Parse(lease?["spec"]?["renewTime"].AsText()),
-            Parse(Condition(node, "Ready")?["lastHeartbeatTime"].AsText()),
-            Parse(node["metadata"]?["creationTimestamp"].AsText()),
+            KubeTime.Parse(lease?["spec"]?["renewTime"]),
+            KubeTime.Parse(ObjectConditions.Find(node, "Ready")?["lastHeartbeatTime"]),
+            KubeTime.Parse(node["metadata"]?["creationTimestamp"]),
         }.Max() ?? DateTimeOffset.MinValue;
     }
 
@@ -131,8 +130,8 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
                 {
                     ["type"] = type,
                     ["status"] = "Unknown",
-                    ["lastHeartbeatTime"] = existing?["lastHeartbeatTime"]?.DeepClone() ?? Stamp(Parse(current["metadata"]?["creationTimestamp"].AsText()) ?? now),
-                    ["lastTransitionTime"] = Stamp(now),
+                    ["lastHeartbeatTime"] = existing?["lastHeartbeatTime"]?.DeepClone() ?? KubeTime.Format(KubeTime.Parse(current["metadata"]?["creationTimestamp"]) ?? now),
+                    ["lastTransitionTime"] = KubeTime.Format(now),
                     ["reason"] = existing is null ? "NodeStatusNeverUpdated" : "NodeStatusUnknown",
                     ["message"] = existing is null ? "Kubelet never posted node status." : "Kubelet stopped posting node status.",
                 };
@@ -177,7 +176,7 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
     /// <summary>The NoSchedule and NoExecute taints that say what the Ready condition says; other taints stay as they are.</summary>
     private async Task<JsonObject> SyncTaintsAsync(JsonObject node, string name, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var wanted = Condition(node, "Ready")?["status"].AsText() switch
+        var wanted = ObjectConditions.Find(node, "Ready")?["status"].AsText() switch
         {
             "Unknown" => UnreachableTaint,
             "False" => NotReadyTaint,
@@ -198,7 +197,7 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
             if (wanted is not null)
             {
                 taints.Add(new JsonObject { ["key"] = wanted, ["effect"] = Tolerations.NoSchedule });
-                taints.Add(new JsonObject { ["key"] = wanted, ["effect"] = Tolerations.NoExecute, ["timeAdded"] = Stamp(now) });
+                taints.Add(new JsonObject { ["key"] = wanted, ["effect"] = Tolerations.NoExecute, ["timeAdded"] = KubeTime.Format(now) });
             }
             spec.Remove("taints");
             if (taints.Count > 0)
@@ -263,19 +262,11 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
                 continue;
             }
             var seconds = Math.Max(0, matching.Min(t => t["tolerationSeconds"].AsLong() ?? 0));
-            var at = (Parse(taint["timeAdded"].AsText()) ?? now) + TimeSpan.FromSeconds(seconds);
+            var at = (KubeTime.Parse(taint["timeAdded"]) ?? now) + TimeSpan.FromSeconds(seconds);
             due = due is null || at < due ? at : due;
         }
         return due;
     }
-
-    private static JsonObject? Condition(JsonObject node, string type) =>
-        (node["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"].AsText() == type);
-
-    private static DateTimeOffset? Parse(string? text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
-
-    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Node {Node} stopped posting its status; marked unreachable")]
     private static partial void LogNodeUnreachable(ILogger logger, string node);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 
@@ -80,6 +79,5 @@ internal sealed record ManagedFieldsEntry(string Manager, string Operation, stri
         return entry;
     }
 
-    public static string Timestamp(DateTimeOffset at) =>
-        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTimeOffset at) => KubeTime.Format(at);
 }

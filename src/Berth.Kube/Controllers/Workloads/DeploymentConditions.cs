@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 
@@ -42,7 +41,7 @@ internal static class DeploymentConditions
     public static void Replace(JsonObject status, string type, string conditionStatus, string reason, string message, DateTimeOffset now,
         string? lastTransitionTime)
     {
-        var stamp = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var stamp = KubeTime.Format(now);
         var condition = new JsonObject
         {
             ["type"] = type,
@@ -66,6 +65,5 @@ internal static class DeploymentConditions
         }
     }
 
-    public static DateTimeOffset? LastUpdate(JsonObject condition) =>
-        DateTimeOffset.TryParse(condition["lastUpdateTime"].AsText(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    public static DateTimeOffset? LastUpdate(JsonObject condition) => KubeTime.Parse(condition["lastUpdateTime"]);
 }

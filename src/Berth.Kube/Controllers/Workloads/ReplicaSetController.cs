@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
@@ -214,7 +213,6 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
         {
             return true;
         }
-        var since = PodConditions.Find(pod, PodConditions.Ready)?["lastTransitionTime"].AsText();
-        return since is not null && DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && now - at >= minReady;
+        return KubeTime.Parse(PodConditions.Find(pod, PodConditions.Ready)?["lastTransitionTime"]) is { } since && now - since >= minReady;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 
@@ -11,8 +10,7 @@ internal static class PodConditions
     public const string Ready = "Ready";
 
     /// <summary>The condition of <paramref name="type"/>, or null when the pod has none.</summary>
-    public static JsonObject? Find(JsonObject pod, string type) =>
-        (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"].AsText() == type);
+    public static JsonObject? Find(JsonObject pod, string type) => ObjectConditions.Find(pod, type);
 
     public static bool IsTrue(JsonObject pod, string type) => Find(pod, type)?["status"].AsText() == "True";
 
@@ -32,7 +30,7 @@ internal static class PodConditions
         }
         var transition = existing is not null && existing["status"].AsText() == status
             ? existing["lastTransitionTime"]?.DeepClone()
-            : now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            : KubeTime.Format(now);
         var condition = new JsonObject { ["type"] = type, ["status"] = status, ["lastProbeTime"] = null, ["lastTransitionTime"] = transition };
         if (reason is not null)
         {
