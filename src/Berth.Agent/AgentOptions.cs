@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
+using k8s.Models;
 
 namespace Berth.Agent;
 
-/// <summary>What a node agent is: the Node it registers, its resources, and the cluster it joins.</summary>
+/// <summary>What a node agent is: the Node it registers, its resources, the cluster it joins, and how it runs containers.</summary>
 public sealed record AgentOptions
 {
     /// <summary>The Node's name, unique in the cluster.</summary>
@@ -10,6 +12,9 @@ public sealed record AgentOptions
 
     /// <summary>The kubeconfig of the cluster's Kubernetes API.</summary>
     public required string KubeconfigPath { get; init; }
+
+    /// <summary>The agent's own directory: pods' volumes live under it.</summary>
+    public required string RootDirectory { get; init; }
 
     /// <summary>The node's address, on loopback (every 127.x.y.z is), shown as its InternalIP.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;
@@ -25,6 +30,27 @@ public sealed record AgentOptions
     /// <summary>Labels the Node registers with, beside the well-known ones the agent sets itself.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>How pods run: <c>simulated</c> (no containers, as kwok's nodes) is the only runtime so far.</summary>
-    public string Runtime { get; init; } = "simulated";
+    /// <summary>
+    /// How pods run: <c>podman</c> (the Docker Engine API of a Podman service, started by the agent when none answers
+    /// at <see cref="ContainerRuntimeEndpoint"/>), <c>docker</c> (a Docker Engine API already serving there), or
+    /// <c>simulated</c> (no containers, as kwok's nodes).
+    /// </summary>
+    public string Runtime { get; init; } = "podman";
+
+    /// <summary>Where the Docker Engine API is served, as a <c>unix://</c> or <c>tcp://</c> address.</summary>
+    public Uri ContainerRuntimeEndpoint { get; init; } = new("unix:///var/run/docker.sock");
+
+    /// <summary>
+    /// The folder of the Podman service the agent keeps running (starting it, and starting it again when it stops);
+    /// null when the runtime at <see cref="ContainerRuntimeEndpoint"/> is someone else's to run.
+    /// </summary>
+    public string? ManagedPodmanDirectory { get; init; }
+
+    /// <summary>What the node offers pods: its CPU, memory and pod count, as its capacity and allocatable.</summary>
+    public IReadOnlyDictionary<string, ResourceQuantity> Allocatable => new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal)
+    {
+        ["cpu"] = new(Cpu),
+        ["memory"] = new(Memory),
+        ["pods"] = new(MaxPods.ToString(CultureInfo.InvariantCulture)),
+    };
 }

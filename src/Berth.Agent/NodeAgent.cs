@@ -2,7 +2,6 @@ using Berth.Agent.Node;
 using Berth.Agent.Pods;
 using Berth.Agent.Runtime;
 using k8s;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,47 +11,33 @@ namespace Berth.Agent;
 /// The <c>berth agent</c> process, Berth's kubelet: registers its Node, keeps its Lease, reports its status, and
 /// runs the pods bound to it, all through the cluster's Kubernetes API as a remote kubelet would.
 /// </summary>
-public sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, TimeProvider time, ILoggerFactory loggers)
+internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, PodSync pods, TimeProvider time, ILoggerFactory loggers)
     : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<NodeAgent>();
 
-    /// <summary>Runs an agent until <paramref name="cancellationToken"/> stops it.</summary>
-    public static async Task RunAsync(AgentOptions options, CancellationToken cancellationToken)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-            console.UseUtcTimestamp = true;
-        });
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath)));
-        builder.Services.AddSingleton<IContainerRuntime>(services => options.Runtime switch
-        {
-            "simulated" => ActivatorUtilities.CreateInstance<SimulatedRuntime>(services),
-            _ => throw new ArgumentException($"unknown runtime \"{options.Runtime}\"; the runtimes are: simulated"),
-        });
-        builder.Services.AddHostedService<NodeAgent>();
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await RetryAsync(async ct =>
+        {
+            await EnsureRuntimeAsync(ct);
+            await runtime.ConnectAsync(ct);
+            return true;
+        }, stoppingToken);
         var registration = new NodeRegistration(client, options, runtime, time);
         var node = await RetryAsync(registration.RegisterAsync, stoppingToken);
         LogRegistered(_logger, options.NodeName, runtime.Version);
         var lease = new NodeLease(client, options, time);
-        var pods = new PodSync(client, options, runtime, time, loggers.CreateLogger<PodSync>());
         await Task.WhenAll(
             pods.RunAsync(stoppingToken),
+            RepeatAsync(EnsureRuntimeAsync, TimeSpan.FromSeconds(5), stoppingToken),
             RepeatAsync(ct => lease.RenewAsync(node, ct), NodeLease.RenewInterval, stoppingToken),
             RepeatAsync(registration.SyncStatusAsync, NodeRegistration.CheckInterval, stoppingToken));
     }
+
+    /// <summary>Starts the Podman service the agent keeps, when it does not answer (first start, or it stopped underneath).</summary>
+    private Task EnsureRuntimeAsync(CancellationToken cancellationToken) =>
+        options.ManagedPodmanDirectory is { } directory ? PodmanService.EnsureAsync(directory, _logger, cancellationToken) : Task.CompletedTask;
 
     /// <summary>Runs <paramref name="work"/> now and then every <paramref name="interval"/>; a failure is logged and tried again next time.</summary>
     private async Task RepeatAsync(Func<CancellationToken, Task> work, TimeSpan interval, CancellationToken cancellationToken)
@@ -64,7 +49,7 @@ public sealed partial class NodeAgent(IKubernetes client, AgentOptions options, 
             {
                 await work(cancellationToken);
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException)
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or RuntimeException)
             {
                 LogHeartbeatFailed(_logger, e);
             }
@@ -81,7 +66,7 @@ public sealed partial class NodeAgent(IKubernetes client, AgentOptions options, 
             {
                 return await work(cancellationToken);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException)
+            catch (Exception e) when (e is HttpRequestException or IOException or RuntimeException)
             {
                 LogServerUnreachable(_logger, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
@@ -92,9 +77,9 @@ public sealed partial class NodeAgent(IKubernetes client, AgentOptions options, 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Node {Node} registered; runtime {Runtime}")]
     private static partial void LogRegistered(ILogger logger, string node, string runtime);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Could not renew the node's lease or status; trying again")]
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Could not renew the node's lease or status, or reach the runtime; trying again")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "The Kubernetes API is unreachable; trying again")]
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "The Kubernetes API or the container runtime is unreachable; trying again")]
     private static partial void LogServerUnreachable(ILogger logger, Exception exception);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Berth.Agent.Runtime;
 using k8s;
@@ -87,12 +86,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
     private V1NodeStatus Status()
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var resources = new Dictionary<string, ResourceQuantity>
-        {
-            ["cpu"] = new(options.Cpu),
-            ["memory"] = new(options.Memory),
-            ["pods"] = new(options.MaxPods.ToString(CultureInfo.InvariantCulture)),
-        };
+        var resources = options.Allocatable.ToDictionary();
         V1NodeCondition Condition(string type, string status, string reason, string message) =>
             new() { Type = type, Status = status, LastHeartbeatTime = now, LastTransitionTime = now, Reason = reason, Message = message };
         return new V1NodeStatus

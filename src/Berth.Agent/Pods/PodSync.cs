@@ -10,23 +10,36 @@ using Microsoft.Extensions.Logging;
 namespace Berth.Agent.Pods;
 
 /// <summary>
-/// Runs the pods bound to this node, as the kubelet's pod workers do: it watches the pods whose
-/// <c>spec.nodeName</c> is this node, starts each one's containers and reports its status, stops the containers of
-/// a pod being deleted and then confirms the deletion, and on start adopts what the runtime already runs, stopping
-/// what no pod wants any more. Each pod has its own worker, so one slow start does not hold up the others, while
-/// the changes to one pod are taken in order.
+/// Runs the pods bound to this node, as the kubelet's pod workers and its pod lifecycle event generator: it watches
+/// the pods whose <c>spec.nodeName</c> is this node and relists the runtime every second, and each pod's worker
+/// syncs the pod when either changed (or a back-off ran out), reporting the status when it differs from the last
+/// one reported. A pod being deleted is stopped within its grace period and its deletion confirmed. On start, what
+/// the runtime already runs is adopted, and what no pod wants any more is removed.
 /// </summary>
-internal sealed partial class PodSync(IKubernetes client, AgentOptions options, IContainerRuntime runtime, TimeProvider time, ILogger<PodSync> logger)
+internal sealed partial class PodSync(IKubernetes client, AgentOptions options, IContainerRuntime runtime, PodRunner runner, TimeProvider time, ILogger<PodSync> logger)
 {
-    /// <summary>The pods this agent has started, by uid.</summary>
-    private readonly ConcurrentDictionary<string, bool> _started = new(StringComparer.Ordinal);
+    /// <summary>How often the runtime is relisted for changes the agent did not make (a container exited), as the kubelet's PLEG.</summary>
+    public static readonly TimeSpan RelistInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Each pod's worker: the pod's changes, taken one at a time.</summary>
-    private readonly ConcurrentDictionary<string, Channel<(V1Pod Pod, bool Deleted)>> _workers = new(StringComparer.Ordinal);
+    /// <summary>A pod as last seen from the server; deleted once the server's watch said so.</summary>
+    private sealed record Known(V1Pod Pod, bool Deleted);
+
+    private readonly ConcurrentDictionary<string, Known> _pods = new(StringComparer.Ordinal);
+
+    /// <summary>Each pod's worker: a signal that the pod needs a sync, coalesced while one is pending.</summary>
+    private readonly ConcurrentDictionary<string, Channel<bool>> _workers = new(StringComparer.Ordinal);
+
+    /// <summary>The status last reported for each pod, serialized, so an unchanged one is not written again; and its phase.</summary>
+    private readonly ConcurrentDictionary<string, (string Status, string Phase)> _reported = new(StringComparer.Ordinal);
+
+    /// <summary>When each pod waiting on a back-off is to be synced again.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _syncAt = new(StringComparer.Ordinal);
 
     private string FieldSelector => $"spec.nodeName={options.NodeName}";
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(WatchLoopAsync(cancellationToken), RelistLoopAsync(cancellationToken));
+
+    private async Task WatchLoopAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -36,13 +49,14 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
                 await ReleaseStrayPodsAsync(list.Items, cancellationToken);
                 foreach (var pod in list.Items)
                 {
-                    Dispatch(pod, deleted: false, cancellationToken);
+                    Observe(pod, deleted: false, cancellationToken);
                 }
                 await WatchAsync(list.Metadata.ResourceVersion, cancellationToken);
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // the server is away or the watch expired: pods keep running; list again after a pause
+                // the server is away, the watch expired, or an event could not be read: pods keep running; list
+                // again after a pause, as a reflector does whatever broke its watch
                 LogWatchFailed(logger, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
             }
@@ -57,105 +71,205 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
         {
             if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
             {
-                Dispatch(pod, type == WatchEventType.Deleted, cancellationToken);
+                Observe(pod, type == WatchEventType.Deleted, cancellationToken);
             }
         }
     }
 
-    /// <summary>Hands a pod's change to its worker, starting one for a pod not seen before.</summary>
-    private void Dispatch(V1Pod pod, bool deleted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Relists the runtime every second and wakes the workers of the pods whose containers changed, and of those
+    /// whose back-off has run out.
+    /// </summary>
+    private async Task RelistLoopAsync(CancellationToken cancellationToken)
     {
-        var uid = pod.Metadata.Uid;
-        var worker = _workers.GetOrAdd(uid, key =>
-        {
-            var channel = Channel.CreateUnbounded<(V1Pod, bool)>(new UnboundedChannelOptions { SingleReader = true });
-            _ = WorkAsync(key, channel.Reader, cancellationToken);
-            return channel;
-        });
-        worker.Writer.TryWrite((pod, deleted));
-    }
-
-    /// <summary>One pod's worker: its changes in order, until the pod is gone. A failure is logged; the next change tries again.</summary>
-    private async Task WorkAsync(string uid, ChannelReader<(V1Pod Pod, bool Deleted)> changes, CancellationToken cancellationToken)
-    {
-        await foreach (var (pod, deleted) in changes.ReadAllAsync(cancellationToken))
+        var previous = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var timer = new PeriodicTimer(RelistInterval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             try
             {
-                await SyncAsync(pod, deleted, cancellationToken);
+                var current = (await runtime.ListContainersAsync(null, cancellationToken))
+                    .GroupBy(c => c.PodUid, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => string.Join(';', g.OrderBy(c => c.Id, StringComparer.Ordinal).Select(c => $"{c.Id}:{c.State}")), StringComparer.Ordinal);
+                foreach (var uid in current.Keys.Union(previous.Keys))
+                {
+                    if (current.GetValueOrDefault(uid) != previous.GetValueOrDefault(uid))
+                    {
+                        Wake(uid, cancellationToken);
+                    }
+                }
+                previous = current;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                _started.TryRemove(uid, out _);
-                LogPodSyncFailed(logger, e, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+                LogRelistFailed(logger, e.Message);
             }
-            if (deleted && _workers.TryRemove(uid, out var worker))
+            var now = time.GetUtcNow();
+            foreach (var (uid, at) in _syncAt)
             {
+                if (at <= now && _syncAt.TryRemove(new KeyValuePair<string, DateTimeOffset>(uid, at)))
+                {
+                    Wake(uid, cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the server's word on a pod and wakes its worker, starting one for a pod not seen before. A change of
+    /// the status alone (mostly the agent's own report coming back) wakes nothing, as the kubelet only reconciles it.
+    /// </summary>
+    private void Observe(V1Pod pod, bool deleted, CancellationToken cancellationToken)
+    {
+        var previous = _pods.TryGetValue(pod.Metadata.Uid, out var known) ? known : null;
+        _pods[pod.Metadata.Uid] = new Known(pod, deleted);
+        if (previous is null || deleted || !SameDesire(previous.Pod, pod))
+        {
+            Wake(pod.Metadata.Uid, cancellationToken);
+        }
+    }
+
+    /// <summary>Whether two versions of a pod ask the same of the node: spec, deletion, and what the downward API shows.</summary>
+    private static bool SameDesire(V1Pod a, V1Pod b) =>
+        a.Metadata.DeletionTimestamp == b.Metadata.DeletionTimestamp
+        && a.Status?.Phase == b.Status?.Phase
+        && Json(a.Spec) == Json(b.Spec)
+        && Json(a.Metadata.Labels) == Json(b.Metadata.Labels)
+        && Json(a.Metadata.Annotations) == Json(b.Metadata.Annotations);
+
+    private static string Json(object? value) => value is null ? "" : KubernetesJson.Serialize(value);
+
+    private void Wake(string uid, CancellationToken cancellationToken)
+    {
+        if (!_pods.ContainsKey(uid))
+        {
+            return; // not a pod of the server's (yet): the list's stray release takes care of it
+        }
+        var worker = _workers.GetOrAdd(uid, key =>
+        {
+            var channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+            _ = WorkAsync(key, channel.Reader, cancellationToken);
+            return channel;
+        });
+        worker.Writer.TryWrite(true);
+    }
+
+    /// <summary>One pod's worker: a sync per wake-up, until the pod is gone. A failure is logged and the pod synced again after a pause.</summary>
+    private async Task WorkAsync(string uid, ChannelReader<bool> wakeups, CancellationToken cancellationToken)
+    {
+        await foreach (var unused in wakeups.ReadAllAsync(cancellationToken))
+        {
+            if (!_pods.TryGetValue(uid, out var known))
+            {
+                continue;
+            }
+            bool done;
+            try
+            {
+                done = await SyncAsync(known, cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // whatever failed, the worker lives on: the pod is synced again after a pause
+                LogPodSyncFailed(logger, e, known.Pod.Metadata.NamespaceProperty, known.Pod.Metadata.Name);
+                _syncAt[uid] = time.GetUtcNow() + TimeSpan.FromSeconds(2);
+                continue;
+            }
+            if (done && _workers.TryRemove(uid, out var worker))
+            {
+                _pods.TryRemove(uid, out _);
+                _reported.TryRemove(uid, out _);
+                _syncAt.TryRemove(uid, out _);
                 worker.Writer.TryComplete();
             }
         }
     }
 
-    /// <summary>Stops what the runtime runs for pods that are no longer bound here (deleted while the agent was away).</summary>
-    private async Task ReleaseStrayPodsAsync(IList<V1Pod> pods, CancellationToken cancellationToken)
+    /// <summary>Syncs one pod; true once the pod is gone for good.</summary>
+    private async Task<bool> SyncAsync(Known known, CancellationToken cancellationToken)
     {
-        var wanted = pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
-        foreach (var uid in (await runtime.ListPodsAsync(cancellationToken)).Keys.Where(uid => !wanted.Contains(uid)))
-        {
-            await runtime.StopPodAsync(uid, TimeSpan.Zero, cancellationToken);
-            _started.TryRemove(uid, out _);
-        }
-    }
-
-    private async Task SyncAsync(V1Pod pod, bool deleted, CancellationToken cancellationToken)
-    {
+        var pod = known.Pod;
         var uid = pod.Metadata.Uid;
+        if (known.Deleted || pod.Metadata.DeletionTimestamp is not null)
+        {
+            await runner.TerminateAsync(uid, pod, PodRunner.GracePeriod(pod), cancellationToken);
+            LogPodStopped(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+            if (!known.Deleted)
+            {
+                await ConfirmDeletionAsync(pod, cancellationToken);
+            }
+            return true;
+        }
+        var (status, again) = await runner.SyncAsync(pod, () => Wake(uid, cancellationToken), cancellationToken);
+        if (again is { } delay)
+        {
+            _syncAt[uid] = time.GetUtcNow() + delay;
+        }
+        var serialized = KubernetesJson.Serialize(status);
+        var last = _reported.TryGetValue(uid, out var reported) ? reported : (Status: "", Phase: pod.Status?.Phase ?? "");
+        if (last.Status == serialized)
+        {
+            return false;
+        }
         try
         {
-            if (deleted || pod.Metadata.DeletionTimestamp is not null)
+            await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(new { status }, V1Patch.PatchType.MergePatch),
+                pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            _reported[uid] = (serialized, status.Phase);
+            if (status.Phase != last.Phase)
             {
-                await StopAsync(pod, deleted, cancellationToken);
-            }
-            else if (pod.Status?.Phase is not ("Succeeded" or "Failed") && _started.TryAdd(uid, true))
-            {
-                var running = await runtime.StartPodAsync(pod, cancellationToken);
-                await client.CoreV1.PatchNamespacedPodStatusAsync(
-                    new V1Patch(new { status = PodStatuses.Running(pod, running, options.Address.ToString(), time.GetUtcNow().UtcDateTime) }, V1Patch.PatchType.MergePatch),
-                    pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-                LogPodStarted(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+                LogPodPhase(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, status.Phase);
             }
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
         {
-            // deleted or replaced meanwhile: its deletion event stops it
+            // deleted meanwhile: its deletion event stops it
         }
+        return false;
     }
 
-    /// <summary>Stops the pod's containers within its grace period, then confirms its deletion to the server.</summary>
-    private async Task StopAsync(V1Pod pod, bool deleted, CancellationToken cancellationToken)
+    private async Task ConfirmDeletionAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        var grace = TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
-        await runtime.StopPodAsync(pod.Metadata.Uid, grace, cancellationToken);
-        if (_started.TryRemove(pod.Metadata.Uid, out _))
-        {
-            LogPodStopped(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name);
-        }
-        if (!deleted)
+        try
         {
             await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
                 new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            // already gone, or replaced by a pod of the same name
+        }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Started pod {Namespace}/{Name}")]
-    private static partial void LogPodStarted(ILogger logger, string @namespace, string name);
+    /// <summary>Removes what the runtime has of pods no longer bound here (deleted while the agent was away).</summary>
+    private async Task ReleaseStrayPodsAsync(IList<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        var wanted = pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+        foreach (var uid in (await runner.PodsInRuntimeAsync(cancellationToken)).Where(uid => !wanted.Contains(uid)))
+        {
+            if (!_workers.ContainsKey(uid))
+            {
+                await runner.TerminateAsync(uid, null, TimeSpan.Zero, cancellationToken);
+                LogStrayRemoved(logger, uid);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name} is {Phase}")]
+    private static partial void LogPodPhase(ILogger logger, string @namespace, string name, string phase);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Stopped pod {Namespace}/{Name}")]
     private static partial void LogPodStopped(ILogger logger, string @namespace, string name);
 
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Could not sync pod {Namespace}/{Name}; its next change tries again")]
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Could not sync pod {Namespace}/{Name}; trying again")]
     private static partial void LogPodSyncFailed(ILogger logger, Exception exception, string @namespace, string name);
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Lost the pods' watch; listing again")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Could not relist the runtime: {Problem}")]
+    private static partial void LogRelistFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Removed the containers of pod {Uid}, which is no longer bound here")]
+    private static partial void LogStrayRemoved(ILogger logger, string uid);
 }

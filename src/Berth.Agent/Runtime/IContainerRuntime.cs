@@ -1,29 +1,51 @@
-using k8s.Models;
-
 namespace Berth.Agent.Runtime;
 
-/// <summary>One container as the runtime runs it.</summary>
-public sealed record RunningContainer(string Name, string Image, string ImageId, string ContainerId, DateTimeOffset StartedAt);
-
-/// <summary>A pod as the runtime runs it: its address and its containers.</summary>
-public sealed record RunningPod(string Uid, string PodIp, IReadOnlyList<RunningContainer> Containers);
-
 /// <summary>
-/// How the agent runs pods, as the kubelet's container runtime interface: start a pod's containers, stop them, and
-/// say which pods run (so a restarted agent adopts them rather than starting them twice). The simulated runtime
-/// and the Docker Engine API (Podman, Docker) sit behind it.
+/// How the agent runs containers, shaped as the kubelet's Container Runtime Interface: pod sandboxes (the
+/// network namespace a pod's containers share), images, and containers created, started, stopped and removed one
+/// by one. What to run when is the agent's to decide; the runtime only does it and reports what it has. The
+/// Docker Engine API (Podman, Docker) and the simulated runtime sit behind it.
 /// </summary>
 public interface IContainerRuntime
 {
-    /// <summary>The runtime's name and version, as the Node's <c>containerRuntimeVersion</c> shows it.</summary>
+    /// <summary>The runtime's name and version, as the Node's <c>containerRuntimeVersion</c> shows it (after <see cref="ConnectAsync"/>).</summary>
     string Version { get; }
 
-    /// <summary>Starts the pod's containers, or returns them when they already run.</summary>
-    Task<RunningPod> StartPodAsync(V1Pod pod, CancellationToken cancellationToken);
+    /// <summary>Reaches the runtime and prepares what sandboxes need; fails with <see cref="RuntimeException"/> when it cannot.</summary>
+    Task ConnectAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stops and removes the pod's containers, giving them <paramref name="gracePeriod"/> to exit; nothing when none run.</summary>
-    Task StopPodAsync(string uid, TimeSpan gracePeriod, CancellationToken cancellationToken);
+    /// <summary>Creates and starts a pod's sandbox.</summary>
+    Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken);
 
-    /// <summary>The pods that run now, by uid.</summary>
-    Task<IReadOnlyDictionary<string, RunningPod>> ListPodsAsync(CancellationToken cancellationToken);
+    /// <summary>Stops a sandbox: the pod loses its network; its containers' records stay. Nothing when it is stopped or gone.</summary>
+    Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a sandbox, whose containers must have been removed first; nothing when it is gone.</summary>
+    Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>This node's sandboxes, of one pod or of all.</summary>
+    Task<IReadOnlyList<SandboxStatus>> ListSandboxesAsync(string? podUid, CancellationToken cancellationToken);
+
+    /// <summary>The image's id when the image is present, else null.</summary>
+    Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>Pulls an image, trying each credential in turn (none for a public image); returns its id. Fails with <see cref="ImagePullException"/>.</summary>
+    Task<string> PullImageAsync(string image, IReadOnlyList<RegistryCredential> credentials, CancellationToken cancellationToken);
+
+    /// <summary>Creates a container in a sandbox; returns its id.</summary>
+    Task<string> CreateContainerAsync(string sandboxId, ContainerConfig config, CancellationToken cancellationToken);
+
+    Task StartContainerAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>Sends the container SIGTERM, then SIGKILL once <paramref name="gracePeriod"/> has passed; nothing when it is not running.</summary>
+    Task StopContainerAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken);
+
+    /// <summary>Removes a stopped container; nothing when it is gone.</summary>
+    Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>This node's containers, of one pod or of all, running and exited.</summary>
+    Task<IReadOnlyList<ContainerStatus>> ListContainersAsync(string? podUid, CancellationToken cancellationToken);
+
+    /// <summary>Runs a command in a running container and waits for it, at most <paramref name="timeout"/> (an exec probe).</summary>
+    Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 }

@@ -1,33 +1,96 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using k8s.Models;
+using System.Text;
 
 namespace Berth.Agent.Runtime;
 
 /// <summary>
-/// Pods that run without containers, as kwok's and kubemark's hollow nodes run them: every container starts at once
-/// and runs until stopped, so thousands of nodes fit in one process for scale tests. The pod's address is the node's.
+/// Containers that are only records, as kwok's and kubemark's hollow nodes run them: a started container runs until
+/// stopped, every image is present, and every exec succeeds, so thousands of nodes fit in one process for scale
+/// tests. Pods take the node's address.
 /// </summary>
 public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : IContainerRuntime
 {
-    private readonly ConcurrentDictionary<string, RunningPod> _pods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SandboxStatus> _sandboxes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ContainerStatus> _containers = new(StringComparer.Ordinal);
 
     public string Version => "simulated://1.0.0";
 
-    public Task<RunningPod> StartPodAsync(V1Pod pod, CancellationToken cancellationToken)
+    public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
-        var started = time.GetUtcNow();
-        return Task.FromResult(_pods.GetOrAdd(pod.Metadata.Uid, uid => new RunningPod(uid, options.Address.ToString(),
-            [.. (pod.Spec.Containers ?? []).Select(c => new RunningContainer(c.Name, c.Image, c.Image,
-                "simulated://" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), started))])));
+        var sandbox = new SandboxStatus(NewId(), config.PodUid, config.Attempt, true, options.Address.ToString(), time.GetUtcNow());
+        _sandboxes[sandbox.Id] = sandbox;
+        return Task.FromResult(sandbox);
     }
 
-    public Task StopPodAsync(string uid, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    public Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        _pods.TryRemove(uid, out _);
+        if (_sandboxes.TryGetValue(sandboxId, out var sandbox))
+        {
+            _sandboxes[sandboxId] = sandbox with { Running = false };
+        }
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyDictionary<string, RunningPod>> ListPodsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, RunningPod>>(new Dictionary<string, RunningPod>(_pods, StringComparer.Ordinal));
+    public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        _sandboxes.TryRemove(sandboxId, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<SandboxStatus>> ListSandboxesAsync(string? podUid, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SandboxStatus>>([.. _sandboxes.Values.Where(s => podUid is null || s.PodUid == podUid)]);
+
+    public Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken) => Task.FromResult<string?>(ImageId(image));
+
+    public Task<string> PullImageAsync(string image, IReadOnlyList<RegistryCredential> credentials, CancellationToken cancellationToken) =>
+        Task.FromResult(ImageId(image));
+
+    public Task<string> CreateContainerAsync(string sandboxId, ContainerConfig config, CancellationToken cancellationToken)
+    {
+        var container = new ContainerStatus(NewId(), sandboxId, config.PodUid, config.Name, config.Attempt, ContainerState.Created, config.Image, ImageId(config.Image),
+            time.GetUtcNow(), null, null, 0, false, null);
+        _containers[container.Id] = container;
+        return Task.FromResult(container.Id);
+    }
+
+    public Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        Update(containerId, c => c with { State = ContainerState.Running, StartedAt = time.GetUtcNow() });
+        return Task.CompletedTask;
+    }
+
+    public Task StopContainerAsync(string containerId, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        // a simulated process exits at SIGTERM, as a well-behaved one does
+        Update(containerId, c => c.State == ContainerState.Running ? c with { State = ContainerState.Exited, FinishedAt = time.GetUtcNow(), ExitCode = 143 } : c);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        _containers.TryRemove(containerId, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ContainerStatus>> ListContainersAsync(string? podUid, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerStatus>>([.. _containers.Values.Where(c => podUid is null || c.PodUid == podUid)]);
+
+    public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.FromResult(new ExecResult(0, ""));
+
+    private void Update(string id, Func<ContainerStatus, ContainerStatus> change)
+    {
+        if (!_containers.TryGetValue(id, out var container))
+        {
+            throw new RuntimeException($"no container {id}");
+        }
+        _containers[id] = change(container);
+    }
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static string ImageId(string image) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image)));
 }

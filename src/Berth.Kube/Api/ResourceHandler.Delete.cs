@@ -27,7 +27,9 @@ internal sealed partial class ResourceHandler
     {
         var options = DeleteOptions.Parse(context.Request.Query, await ReadDeleteOptionsAsync(context));
         var (obj, gone) = await DeleteObjectAsync(cluster, type, ns, name, options, context.RequestAborted);
-        await KubeResponse.WriteAsync(context, gone ? 200 : 202, obj);
+        // a graceful delete answers 200, as kube-apiserver does; only a wait on finalizers answers 202
+        var graceful = obj["metadata"]?["deletionGracePeriodSeconds"].AsLong() > 0;
+        await KubeResponse.WriteAsync(context, gone || graceful ? 200 : 202, obj);
     }
 
     /// <summary>
@@ -65,9 +67,10 @@ internal sealed partial class ResourceHandler
     }
 
     /// <summary>
-    /// Deletes as kube-apiserver does. An object without finalizers goes at once. Otherwise it gets its
-    /// <c>deletionTimestamp</c> and stays until the finalizers are removed; <c>Foreground</c> and <c>Orphan</c>
-    /// add the garbage collector's finalizers for that. A namespace turns <c>Terminating</c> until the namespace
+    /// Deletes as kube-apiserver does. An object without finalizers goes at once, unless its kind deletes it
+    /// gracefully (a pod on a node): then it gets a <c>deletionTimestamp</c> its grace period ahead and stays until
+    /// a delete with grace 0 confirms it. With finalizers it gets its <c>deletionTimestamp</c> and stays until they
+    /// are removed; <c>Foreground</c> and <c>Orphan</c> add the garbage collector's finalizers for that. A namespace turns <c>Terminating</c> until the namespace
     /// controller has emptied it. Returns the object and whether it is gone.
     /// </summary>
     public async Task<(JsonObject Object, bool Gone)> DeleteObjectAsync(string cluster, ResourceType type, string? ns, string name,
@@ -95,7 +98,8 @@ internal sealed partial class ResourceHandler
                 DeleteOptions.Orphan => Swap(finalizers, add: OrphanFinalizer, remove: ForegroundFinalizer),
                 _ => false,
             };
-            var held = finalizers.Count > 0 || (type.Kind == "Namespace" && NamespaceFinalizers(existing).Count > 0);
+            var grace = type.Strategy.GracefulDeletePeriod(existing, options.GracePeriodSeconds) ?? 0;
+            var held = finalizers.Count > 0 || grace > 0 || (type.Kind == "Namespace" && NamespaceFinalizers(existing).Count > 0);
             try
             {
                 if (!held)
@@ -106,7 +110,14 @@ internal sealed partial class ResourceHandler
                     }
                     return (await RemoveAsync(cluster, type, ns, name, revision, cancellationToken), true);
                 }
-                if (metadata["deletionTimestamp"] is null)
+                if (grace > 0 && (metadata["deletionTimestamp"] is null || grace < (metadata["deletionGracePeriodSeconds"].AsLong() ?? 0)))
+                {
+                    // a graceful delete, or a shorter grace for one under way
+                    metadata["deletionTimestamp"] = Timestamp(time.GetUtcNow().AddSeconds(grace));
+                    metadata["deletionGracePeriodSeconds"] = grace;
+                    changed = true;
+                }
+                else if (metadata["deletionTimestamp"] is null)
                 {
                     metadata["deletionTimestamp"] = Timestamp(time.GetUtcNow());
                     metadata["deletionGracePeriodSeconds"] = 0;

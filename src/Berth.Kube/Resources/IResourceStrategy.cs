@@ -55,6 +55,14 @@ internal interface IResourceStrategy
     {
     }
 
+    /// <summary>
+    /// How many seconds a delete of the object waits for whoever runs it to confirm, as kube-apiserver's
+    /// <c>CheckGracefulDelete</c>: 0 (or null) removes it at once; more marks it with <c>deletionTimestamp</c> and
+    /// <c>deletionGracePeriodSeconds</c> until a delete with grace 0 comes. <paramref name="requested"/> is the
+    /// delete's <c>gracePeriodSeconds</c>.
+    /// </summary>
+    long? GracefulDeletePeriod(JsonObject obj, long? requested) => null;
+
     /// <summary>Fills defaults in a new or replaced object, as the API server does before validation.</summary>
     void ApplyDefaults(JsonObject obj);
 

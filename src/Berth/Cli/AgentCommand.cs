@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Berth.Agent;
+using Berth.Agent.Runtime;
 using Berth.Server;
 
 namespace Berth.Cli;
@@ -25,10 +26,23 @@ internal static class AgentCommand
         var labels = new Option<string[]>("--label") { Description = "A Node label, key=value; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var runtime = new Option<string>("--runtime")
         {
-            Description = "How pods run: simulated (no containers, for scale tests).",
-            DefaultValueFactory = _ => "simulated",
+            Description = "How pods run: podman (a Podman service the agent starts and keeps), docker (the Docker Engine API at "
+                + "--container-runtime-endpoint), or simulated (no containers, for scale tests).",
+            DefaultValueFactory = _ => "podman",
         };
-        runtime.AcceptOnlyFromAmong("simulated");
+        runtime.AcceptOnlyFromAmong("podman", "docker", "simulated");
+        var endpoint = new Option<string?>("--container-runtime-endpoint")
+        {
+            Description = "Where the Docker Engine API is served (unix:///path or tcp://host:port); for podman, one the agent then "
+                + "does not start itself (default: a Podman service in the data folder; for docker: unix:///var/run/docker.sock).",
+        };
+        endpoint.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http" or "https"))
+            {
+                result.AddError($"--container-runtime-endpoint '{value}' is not a unix://, tcp:// or http(s):// address");
+            }
+        });
         address.Validators.Add(result =>
         {
             if (!IPAddress.TryParse(result.GetValueOrDefault<string>(), out _))
@@ -48,7 +62,7 @@ internal static class AgentCommand
         });
         var command = new Command("agent", "Run a node agent: register a Node in a cluster and run the pods bound to it.")
         {
-            nodeName, kubeconfig, address, cpu, memory, maxPods, labels, runtime,
+            nodeName, kubeconfig, address, cpu, memory, maxPods, labels, runtime, endpoint,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -60,8 +74,16 @@ internal static class AgentCommand
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"berth: no kubeconfig at {config}; start `berth server` or pass --kubeconfig");
                 return ExitCodes.Failure;
             }
+            var data = DataDirectory.Resolve(null);
+            var runtimeName = parseResult.GetValue(runtime)!;
+            var givenEndpoint = parseResult.GetValue(endpoint);
+            var podmanDirectory = runtimeName == "podman" && givenEndpoint is null ? Path.Combine(data, "podman") : null;
             var options = new AgentOptions
             {
+                RootDirectory = Path.Combine(data, "agents", parseResult.GetValue(nodeName)!),
+                ManagedPodmanDirectory = podmanDirectory,
+                ContainerRuntimeEndpoint = podmanDirectory is not null ? PodmanService.Endpoint(podmanDirectory)
+                    : new Uri(givenEndpoint ?? "unix:///var/run/docker.sock"),
                 NodeName = parseResult.GetValue(nodeName)!,
                 KubeconfigPath = config,
                 Address = IPAddress.Parse(parseResult.GetValue(address)!),
@@ -69,9 +91,9 @@ internal static class AgentCommand
                 Memory = parseResult.GetValue(memory)!,
                 MaxPods = parseResult.GetValue(maxPods),
                 Labels = (parseResult.GetValue(labels) ?? []).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal),
-                Runtime = parseResult.GetValue(runtime)!,
+                Runtime = runtimeName,
             };
-            await NodeAgent.RunAsync(options, cancellationToken);
+            await AgentHost.RunAsync(options, cancellationToken);
             return ExitCodes.Ok;
         });
         return command;

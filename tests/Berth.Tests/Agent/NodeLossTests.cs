@@ -8,13 +8,13 @@ namespace Berth.Tests.Agent;
 /// </summary>
 public sealed class NodeLossTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IAsyncLifetime
 {
-    private SimulatedAgents? _agents;
+    private NodeAgents? _agents;
 
     private Kubectl Kubectl => fixture.Kubectl;
 
     public ValueTask InitializeAsync()
     {
-        _agents = SimulatedAgents.Start(fixture, "lost-a", "lost-b");
+        _agents = NodeAgents.Start(fixture, "simulated", "lost-a", "lost-b");
         return ValueTask.CompletedTask;
     }
 

@@ -9,13 +9,13 @@ namespace Berth.Tests.Agent;
 /// </summary>
 public sealed class SimulatedNodeTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IAsyncLifetime
 {
-    private SimulatedAgents? _agents;
+    private NodeAgents? _agents;
 
     private Kubectl Kubectl => fixture.Kubectl;
 
     public ValueTask InitializeAsync()
     {
-        _agents = SimulatedAgents.Start(fixture, "sim-a", "sim-b");
+        _agents = NodeAgents.Start(fixture, "simulated", "sim-a", "sim-b");
         return ValueTask.CompletedTask;
     }
 

@@ -41,6 +41,20 @@ internal sealed class PodStrategy : IResourceStrategy
 
     public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec");
 
+    /// <summary>
+    /// A pod on a node waits for its node agent to stop its containers: the delete's grace period, else the pod's
+    /// <c>terminationGracePeriodSeconds</c>. A pod never scheduled, or already finished, has nothing to stop.
+    /// </summary>
+    public long? GracefulDeletePeriod(JsonObject obj, long? requested)
+    {
+        if (obj["spec"]?["nodeName"].AsText() is null or "" || obj["status"]?["phase"].AsText() is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+        var period = requested ?? obj["spec"]?["terminationGracePeriodSeconds"].AsLong() ?? 30;
+        return period < 0 ? 1 : period;
+    }
+
     public void ApplyDefaults(JsonObject obj)
     {
         var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());

@@ -2,19 +2,24 @@ using Berth.Tests.Kube;
 
 namespace Berth.Tests.Agent;
 
-/// <summary><c>berth agent</c> processes with the simulated runtime, joined to a test's server as a user starts them.</summary>
-internal sealed class SimulatedAgents : IAsyncDisposable
+/// <summary><c>berth agent</c> processes, joined to a test's server as a user starts them.</summary>
+internal sealed class NodeAgents : IAsyncDisposable
 {
     private readonly Dictionary<string, BerthProcess> _agents = new(StringComparer.Ordinal);
 
-    /// <summary>Starts one agent per node name; the node named <c>sim-x</c> is at 127.0.1.(n+1) in zone <c>zone-x</c>.</summary>
-    public static SimulatedAgents Start(KubeServerFixture fixture, params string[] names)
+    /// <summary>
+    /// Starts one agent per node name with the given runtime (<c>simulated</c> or <c>podman</c>), its data (and its
+    /// Podman service) in the server's data folder; the n-th node is at 127.0.1.n in zone <c>zone-</c> and the last
+    /// letter of its name.
+    /// </summary>
+    public static NodeAgents Start(KubeServerFixture fixture, string runtime, params string[] names)
     {
-        var agents = new SimulatedAgents();
+        var agents = new NodeAgents();
         for (var i = 0; i < names.Length; i++)
         {
-            agents._agents[names[i]] = BerthProcess.Start(["agent", "--node-name", names[i], "--address", $"127.0.1.{i + 1}",
-                "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + names[i][^1]]);
+            agents._agents[names[i]] = BerthProcess.Start(["agent", "--runtime", runtime, "--node-name", names[i], "--address", $"127.0.1.{i + 1}",
+                "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + names[i][^1]],
+                new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
         }
         return agents;
     }

@@ -1,0 +1,46 @@
+using Berth.Agent.Pods;
+using Berth.Agent.Probes;
+using Berth.Agent.Runtime;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Agent;
+
+/// <summary>The <c>berth agent</c> process: the agent's parts, put together on a host.</summary>
+public static class AgentHost
+{
+    /// <summary>Runs an agent until <paramref name="cancellationToken"/> stops it.</summary>
+    public static async Task RunAsync(AgentOptions options, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath)));
+        builder.Services.AddSingleton<IContainerRuntime>(services => options.Runtime switch
+        {
+            "simulated" => ActivatorUtilities.CreateInstance<SimulatedRuntime>(services),
+            "podman" or "docker" => ActivatorUtilities.CreateInstance<DockerRuntime>(services),
+            _ => throw new ArgumentException($"unknown runtime \"{options.Runtime}\"; the runtimes are: podman, docker, simulated"),
+        });
+        builder.Services.AddSingleton<PodVolumes>();
+        builder.Services.AddSingleton(_ => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
+        builder.Services.AddSingleton<Prober>();
+        builder.Services.AddSingleton<ProbeManager>();
+        builder.Services.AddSingleton<PodEvents>();
+        builder.Services.AddSingleton<PodRunner>();
+        builder.Services.AddSingleton<PodSync>();
+        builder.Services.AddHostedService<NodeAgent>();
+        using var host = builder.Build();
+        await host.RunAsync(cancellationToken);
+    }
+
+}

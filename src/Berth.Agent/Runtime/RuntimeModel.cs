@@ -1,0 +1,72 @@
+namespace Berth.Agent.Runtime;
+
+/// <summary>What identifies a pod's sandbox: the pod it belongs to and which attempt at it this is.</summary>
+public sealed record SandboxConfig(string PodUid, string PodNamespace, string PodName, int Attempt, string Hostname);
+
+public sealed record SandboxStatus(string Id, string PodUid, int Attempt, bool Running, string? Ip, DateTimeOffset CreatedAt);
+
+/// <summary>A directory of the host mounted into a container.</summary>
+public sealed record Mount(string HostPath, string ContainerPath, bool ReadOnly);
+
+/// <summary>
+/// One container to create: what it runs, its environment and mounts, and its cgroup limits. <paramref name="Attempt"/>
+/// counts the container's restarts, as the kubelet's restart count.
+/// </summary>
+public sealed record ContainerConfig(
+    string PodUid,
+    string PodNamespace,
+    string PodName,
+    string Name,
+    int Attempt,
+    string Image,
+    IReadOnlyList<string>? Entrypoint,
+    IReadOnlyList<string>? Args,
+    IReadOnlyList<KeyValuePair<string, string>> Environment,
+    string? WorkingDir,
+    IReadOnlyList<Mount> Mounts,
+    ContainerResources Resources,
+    bool Tty,
+    bool Stdin,
+    long? RunAsUser,
+    long? RunAsGroup);
+
+/// <summary>
+/// A container's cgroup settings: <paramref name="CpuQuotaMillicores"/> from the CPU limit, <paramref name="CpuShares"/>
+/// from the CPU request, <paramref name="MemoryLimitBytes"/> from the memory limit.
+/// </summary>
+public sealed record ContainerResources(long? CpuQuotaMillicores, long CpuShares, long? MemoryLimitBytes);
+
+public enum ContainerState
+{
+    Created,
+    Running,
+    Exited,
+}
+
+/// <summary>A container as the runtime has it, with the labels the agent gave it read back.</summary>
+public sealed record ContainerStatus(
+    string Id,
+    string SandboxId,
+    string PodUid,
+    string Name,
+    int Attempt,
+    ContainerState State,
+    string Image,
+    string ImageId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int ExitCode,
+    bool OomKilled,
+    string? Error);
+
+/// <summary>User name and password for a registry, from a pod's image pull secrets.</summary>
+public sealed record RegistryCredential(string Registry, string Username, string Password);
+
+public sealed record ExecResult(int ExitCode, string Output);
+
+/// <summary>The runtime failed to do what was asked; the message says why, as the runtime put it.</summary>
+public class RuntimeException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>An image could not be pulled: absent, unreachable, or refused.</summary>
+public sealed class ImagePullException(string message, Exception? inner = null) : RuntimeException(message, inner);

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Berth.Agent.Runtime;
+
+namespace Berth.Tests.Agent;
+
+/// <summary>The stock <c>podman</c> command, with Berth's container settings, for what a user does beside the agents.</summary>
+internal sealed class Podman(string configPath)
+{
+    public static async Task<Podman> CreateAsync(string directory)
+    {
+        var config = Path.Combine(directory, "containers.conf");
+        await File.WriteAllTextAsync(config, PodmanService.ContainersConf, TestContext.Current.CancellationToken);
+        return new Podman(config);
+    }
+
+    public async Task<string> SucceedAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("podman") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["CONTAINERS_CONF"] = configPath;
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("podman could not be started; setup.sh installs it");
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"podman {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}");
+        return (await output).Trim();
+    }
+
+    /// <summary>Builds a small image from Debian's static busybox (<c>sh</c>, <c>httpd</c>, <c>nc</c> …) and tags it with every name given.</summary>
+    public async Task BuildBusyboxAsync(string directory, params string[] tags)
+    {
+        var context = Path.Combine(directory, "busybox-image");
+        Directory.CreateDirectory(context);
+        File.Copy("/usr/bin/busybox", Path.Combine(context, "busybox"), overwrite: true);
+        await File.WriteAllTextAsync(Path.Combine(context, "Containerfile"), """
+            FROM scratch
+            COPY busybox /bin/busybox
+            RUN ["/bin/busybox", "--install", "-s", "/bin"]
+            CMD ["sh"]
+            """, TestContext.Current.CancellationToken);
+        await SucceedAsync("build", "-q", "-t", tags[0], context);
+        foreach (var tag in tags.Skip(1))
+        {
+            await SucceedAsync("tag", tags[0], tag);
+        }
+    }
+
+    /// <summary>The names of the containers the runtime has for a node, running or not.</summary>
+    public async Task<string[]> ContainersOfNodeAsync(string node) =>
+        (await SucceedAsync("ps", "-a", "--filter", "label=io.berth.node=" + node, "--format", "{{.Names}}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Stops the Podman service the agents started on the socket in <paramref name="podmanDirectory"/>.</summary>
+    public static void StopService(string podmanDirectory)
+    {
+        var socket = PodmanService.SocketPath(podmanDirectory);
+        foreach (var process in Process.GetProcessesByName("podman"))
+        {
+            var commandLine = File.Exists($"/proc/{process.Id}/cmdline") ? File.ReadAllText($"/proc/{process.Id}/cmdline") : "";
+            if (commandLine.Contains(socket, StringComparison.Ordinal))
+            {
+                process.Kill();
+            }
+        }
+    }
+}

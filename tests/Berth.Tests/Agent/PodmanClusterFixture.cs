@@ -1,0 +1,51 @@
+using Berth.Tests.Kube;
+
+namespace Berth.Tests.Agent;
+
+/// <summary>
+/// A server and two <c>berth agent</c>s on the podman runtime, started as a user starts them, and a small busybox
+/// image built locally with podman. Whatever a test leaves behind on the nodes is removed at the end.
+/// </summary>
+public sealed class PodmanClusterFixture : IAsyncLifetime
+{
+    public const string Image = "localhost/berth-test/busybox:1";
+    public const string NextImage = "localhost/berth-test/busybox:2";
+    public static readonly string[] Nodes = ["pm-a", "pm-b"];
+
+    private readonly KubeServerFixture _server = new();
+    private NodeAgents? _agents;
+
+    internal Kubectl Kubectl => _server.Kubectl;
+
+    internal Podman Podman { get; private set; } = null!;
+
+    internal string AgentOutput => _agents!.Output;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _server.InitializeAsync();
+        Podman = await Podman.CreateAsync(_server.DataDirectory);
+        await Podman.BuildBusyboxAsync(_server.DataDirectory, Image, NextImage);
+        _agents = NodeAgents.Start(_server, "podman", Nodes);
+        await _agents.WaitReadyAsync(Kubectl);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Kubectl.RunAsync("delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false");
+        if (_agents is not null)
+        {
+            await _agents.DisposeAsync();
+        }
+        foreach (var node in Nodes)
+        {
+            // a sandbox goes after the containers that share its namespaces
+            foreach (var name in (await Podman.ContainersOfNodeAsync(node)).OrderBy(n => n.StartsWith("k8s_POD_", StringComparison.Ordinal)))
+            {
+                await Podman.SucceedAsync("rm", "-f", name);
+            }
+        }
+        Podman.StopService(Path.Combine(_server.DataDirectory, "podman"));
+        await _server.DisposeAsync();
+    }
+}

@@ -1,0 +1,217 @@
+using System.Globalization;
+using Berth.Tests.Kube;
+
+namespace Berth.Tests.Agent;
+
+/// <summary>
+/// Pods run as real containers on Podman through two <c>berth agent</c>s, driven with the stock kubectl and podman:
+/// a Deployment's pods serve HTTP on their own addresses over both nodes, a killed container is restarted and
+/// counted, probes restart and gate readiness, a bad image backs off, configuration comes from ConfigMaps and
+/// Secrets, and deleting the pods leaves no container behind.
+/// </summary>
+public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixture<PodmanClusterFixture>
+{
+    private Kubectl Kubectl => cluster.Kubectl;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Deployment_ServesFromContainersOnBothNodes_AndAKilledContainerIsRestarted()
+    {
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(WithImage("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: web-config}
+            data: {greeting: hello}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  terminationGracePeriodSeconds: 2
+                  containers:
+                  - name: httpd
+                    image: $IMAGE
+                    command: ["sh", "-c", "echo $(GREETING) from $(POD_NAME) > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                    env:
+                    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                    - {name: GREETING, valueFrom: {configMapKeyRef: {name: web-config, key: greeting}}}
+                    ports: [{name: http, containerPort: 8080}]
+                    readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
+                    volumeMounts: [{name: www, mountPath: /www}]
+                    resources: {limits: {cpu: 200m, memory: 64Mi}}
+                  volumes: [{name: www, emptyDir: {}}]
+            """)));
+        Assert.Contains("successfully rolled out", await Kubectl.SucceedAsync("rollout", "status", "deploy/web", "--timeout=120s"), StringComparison.Ordinal);
+        var pods = (await Kubectl.SucceedAsync("get", "pods", "-l", "app=web", "-o",
+            "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP} {.status.containerStatuses[0].containerID}{\"\\n\"}{end}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).ToList();
+        Assert.Equal(3, pods.Count);
+        Assert.Equal(PodmanClusterFixture.Nodes, pods.Select(p => p[1]).Distinct().Order());
+        Assert.Equal(3, pods.Select(p => p[2]).Distinct().Count());
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var pod in pods)
+        {
+            Assert.StartsWith("podman://", pod[3], StringComparison.Ordinal);
+            Assert.Equal($"hello from {pod[0]}\n", await http.GetStringAsync($"http://{pod[2]}:8080/", Token));
+        }
+
+        // a container killed underneath the agent is started again, and the restart counted
+        var (victim, containerId) = (pods[0][0], pods[0][3]["podman://".Length..]);
+        await cluster.Podman.SucceedAsync("kill", containerId);
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/" + victim, "--timeout=60s");
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/" + victim, "--timeout=60s");
+        Assert.Equal("137", await Kubectl.SucceedAsync("get", "pod", victim, "-o", "jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}"));
+
+        await Kubectl.SucceedAsync("delete", "deploy/web");
+        await Kubectl.SucceedAsync("wait", "--for=delete", "pod", "-l", "app=web", "--timeout=60s");
+        foreach (var pod in pods)
+        {
+            await WaitForAsync(async () => !(await ContainersAsync()).Any(c => c.Contains(pod[0], StringComparison.Ordinal)), $"the containers of {pod[0]} are removed");
+        }
+    }
+
+    [Fact]
+    public async Task FailingLivenessProbe_RestartsTheContainer()
+    {
+        await Kubectl.CreateAsync(WithImage("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: liveness}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: app
+                image: $IMAGE
+                command: ["sh", "-c", "touch /tmp/healthy; sleep 3; rm /tmp/healthy; exec sleep 600"]
+                livenessProbe: {exec: {command: [cat, /tmp/healthy]}, periodSeconds: 1, failureThreshold: 2}
+            """));
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/liveness", "--timeout=90s");
+        var events = await Kubectl.SucceedAsync("get", "events", "--field-selector", "involvedObject.name=liveness", "-o",
+            "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}");
+        Assert.Contains("Unhealthy: Liveness probe failed:", events, StringComparison.Ordinal);
+        Assert.Contains("Killing: Container app failed liveness probe, will be restarted", events, StringComparison.Ordinal);
+        await Kubectl.SucceedAsync("delete", "pod", "liveness");
+    }
+
+    [Fact]
+    public async Task ImageThatCannotBePulled_IsErrImagePull_ThenImagePullBackOff()
+    {
+        await Kubectl.SucceedAsync("run", "absent", "--image=localhost:1/berth-test/absent:1");
+        await WaitForReasonAsync("absent", "ErrImagePull");
+        await WaitForReasonAsync("absent", "ImagePullBackOff");
+        Assert.Equal("Pending", await Kubectl.SucceedAsync("get", "pod", "absent", "-o", "jsonpath={.status.phase}"));
+        await Kubectl.SucceedAsync("delete", "pod", "absent");
+    }
+
+    [Fact]
+    public async Task CrashingContainer_IsInCrashLoopBackOff_WithItsExitCode()
+    {
+        await Kubectl.SucceedAsync("run", "crash", "--image=" + PodmanClusterFixture.Image, "--", "sh", "-c", "exit 3");
+        await WaitForReasonAsync("crash", "CrashLoopBackOff");
+        Assert.Equal("3 Error", await Kubectl.SucceedAsync("get", "pod", "crash", "-o",
+            "jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode} {.status.containerStatuses[0].lastState.terminated.reason}"));
+        Assert.True(int.Parse(await Kubectl.SucceedAsync("get", "pod", "crash", "-o", "jsonpath={.status.containerStatuses[0].restartCount}"), CultureInfo.InvariantCulture) >= 1);
+        await Kubectl.SucceedAsync("delete", "pod", "crash", "--grace-period=1");
+    }
+
+    [Fact]
+    public async Task PodRunsToCompletion_WithInitContainersVolumesAndConfiguration()
+    {
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(WithImage("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: job-secret}
+            stringData: {password: s3cret}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: job-config}
+            data: {mode: batch, settings.conf: "level=3"}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: to-completion, labels: {tier: batch}}
+            spec:
+              restartPolicy: Never
+              initContainers:
+              - {name: prepare, image: "$IMAGE", command: [sh, -c, "echo prepared > /work/state"], volumeMounts: [{name: work, mountPath: /work}]}
+              containers:
+              - name: main
+                image: $IMAGE
+                command: [sh, -c]
+                args:
+                - >-
+                  test "$(cat /work/state)" = prepared &&
+                  test "$PASSWORD" = s3cret && test "$CFG_mode" = batch &&
+                  test "$(cat /etc/app/settings.conf)" = level=3 &&
+                  test "$(cat /etc/pod/labels)" = 'tier="batch"' &&
+                  test "$LIMIT" = 64
+                env:
+                - {name: PASSWORD, valueFrom: {secretKeyRef: {name: job-secret, key: password}}}
+                - {name: LIMIT, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+                envFrom: [{configMapRef: {name: job-config}, prefix: CFG_}]
+                resources: {limits: {memory: 64Mi}}
+                volumeMounts:
+                - {name: work, mountPath: /work}
+                - {name: config, mountPath: /etc/app}
+                - {name: pod, mountPath: /etc/pod}
+              volumes:
+              - {name: work, emptyDir: {}}
+              - {name: config, configMap: {name: job-config}}
+              - {name: pod, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+            """)));
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/to-completion", "--timeout=90s");
+        Assert.Equal("Completed 0 Completed", await Kubectl.SucceedAsync("get", "pod", "to-completion", "-o",
+            "jsonpath={.status.initContainerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}"));
+        await Kubectl.SucceedAsync("delete", "pod", "to-completion");
+    }
+
+    [Fact]
+    public async Task MissingConfigMapKey_IsCreateContainerConfigError()
+    {
+        await Kubectl.CreateAsync(WithImage("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: missing-key}
+            spec:
+              containers:
+              - name: app
+                image: $IMAGE
+                command: [sleep, "600"]
+                env: [{name: X, valueFrom: {configMapKeyRef: {name: no-such-config, key: x}}}]
+            """));
+        await WaitForReasonAsync("missing-key", "CreateContainerConfigError");
+        Assert.Equal("configmap \"no-such-config\" not found", await Kubectl.SucceedAsync("get", "pod", "missing-key", "-o",
+            "jsonpath={.status.containerStatuses[0].state.waiting.message}"));
+        await Kubectl.SucceedAsync("delete", "pod", "missing-key");
+    }
+
+    /// <summary>A manifest with the test image in place of <c>$IMAGE</c>.</summary>
+    private static string WithImage(string manifest) => manifest.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal);
+
+    private async Task<string[]> ContainersAsync() =>
+        [.. (await cluster.Podman.ContainersOfNodeAsync(PodmanClusterFixture.Nodes[0])).Concat(await cluster.Podman.ContainersOfNodeAsync(PodmanClusterFixture.Nodes[1]))];
+
+    private async Task WaitForReasonAsync(string pod, string reason) =>
+        await WaitForAsync(async () => await Kubectl.SucceedAsync("get", "pod", pod, "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}") == reason,
+            $"pod {pod} waits with reason {reason}");
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var round = 0; round < 300; round++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(200, Token);
+        }
+        Assert.Fail("timed out waiting until " + what);
+    }
+}
