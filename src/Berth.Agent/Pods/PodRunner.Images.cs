@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Berth.Agent.Probes;
 using Berth.Agent.Runtime;
 using k8s.Models;
 
