@@ -4,7 +4,8 @@ namespace Berth.Tests.Agent;
 
 /// <summary>
 /// A node whose agent dies: after the grace period the node lifecycle controller marks it Unknown and taints it
-/// unreachable, its pods are evicted once their toleration runs out, and their replacements run on the other node.
+/// unreachable, its pods are evicted once their toleration runs out, and their replacements run on the other node;
+/// the evicted pods stay Terminating until the node is deleted and the pod garbage collector removes them.
 /// </summary>
 public sealed class NodeLossTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IAsyncLifetime
 {
@@ -20,8 +21,15 @@ public sealed class NodeLossTests(KubeServerFixture fixture) : IClassFixture<Kub
 
     public ValueTask DisposeAsync() => _agents!.DisposeAsync();
 
-    private async Task<string[]> NodesOfPodsAsync() =>
-        (await Kubectl.SucceedAsync("get", "pods", "-l", "app=survivor", "-o", "jsonpath={.items[*].spec.nodeName}")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The node of each pod of the Deployment, and whether the pod is terminating.</summary>
+    private async Task<(string Node, bool Terminating)[]> PodsAsync() =>
+        [.. (await Kubectl.SucceedAsync("get", "pods", "-l", "app=survivor", "-o",
+                "jsonpath={range .items[*]}{.spec.nodeName} {.metadata.deletionTimestamp}{\"\\n\"}{end}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .Select(fields => (fields[0], fields.Length > 1 && fields[1].Length > 0))];
+
+    private async Task<string[]> NodesOfRunningPodsAsync() => [.. (await PodsAsync()).Where(p => !p.Terminating).Select(p => p.Node)];
 
     [Fact]
     public async Task LostNode_GoesUnknown_AndItsPodsMoveToTheOtherNode()
@@ -43,7 +51,7 @@ public sealed class NodeLossTests(KubeServerFixture fixture) : IClassFixture<Kub
                   - {name: app, image: "busybox:1.0"}
             """));
         await Kubectl.SucceedAsync("rollout", "status", "deploy/survivor", "--timeout=60s");
-        Assert.Contains("lost-b", await NodesOfPodsAsync());
+        Assert.Contains("lost-b", await NodesOfRunningPodsAsync());
         // a pod that states no toleration gets the five minutes kube-apiserver gives
         Assert.Equal("300 300", await Kubectl.SucceedAsync("run", "plain", "--image=busybox:1.0", "--dry-run=server", "-o",
             "jsonpath={.spec.tolerations[?(@.key==\"node.kubernetes.io/not-ready\")].tolerationSeconds} {.spec.tolerations[?(@.key==\"node.kubernetes.io/unreachable\")].tolerationSeconds}"));
@@ -55,11 +63,23 @@ public sealed class NodeLossTests(KubeServerFixture fixture) : IClassFixture<Kub
         Assert.Contains("node.kubernetes.io/unreachable:NoExecute", await Kubectl.SucceedAsync("get", "node", "lost-b", "-o",
             "jsonpath={range .spec.taints[*]}{.key}:{.effect} {end}"), StringComparison.Ordinal);
 
-        for (var round = 0; round < 300 && (await NodesOfPodsAsync()).Contains("lost-b"); round++)
+        for (var round = 0; round < 300 && (await NodesOfRunningPodsAsync()).Contains("lost-b"); round++)
         {
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
         await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.readyReplicas}=4", "deploy/survivor", "--timeout=30s");
-        Assert.All(await NodesOfPodsAsync(), node => Assert.Equal("lost-a", node));
+        Assert.All(await NodesOfRunningPodsAsync(), node => Assert.Equal("lost-a", node));
+        // the evicted pods wait, Terminating, for an agent to confirm that their containers stopped
+        var evicted = (await PodsAsync()).Where(p => p.Terminating).ToList();
+        Assert.NotEmpty(evicted);
+        Assert.All(evicted, p => Assert.Equal("lost-b", p.Node));
+
+        // once the node itself is deleted, the pod garbage collector removes them after its quarantine
+        await Kubectl.SucceedAsync("delete", "node", "lost-b");
+        for (var round = 0; round < 900 && (await PodsAsync()).Any(p => p.Terminating); round++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        Assert.All(await PodsAsync(), p => Assert.Equal(("lost-a", false), p));
     }
 }

@@ -66,8 +66,11 @@ public sealed class ReplicaSetControllerTests(KubeServerFixture fixture) : IClas
         await Kubectl.SucceedAsync("wait", "-n", Namespace, "--for=jsonpath={.metadata.ownerReferences[0].name}=web", "pod/stray", "--timeout=30s");
         Assert.Equal(3, (await PodsAsync()).Length);
 
-        // deleting the set deletes its pods (garbage collection by owner)
+        // deleting the set deletes its pods (garbage collection by owner); the stray is bound to a node with no
+        // agent to confirm that its containers stopped, so it stays Terminating
+        var owned = (await PodsAsync()).Where(p => p != "stray").Select(p => $"pod/{p}").ToArray();
         await Kubectl.SucceedAsync("delete", "rs/web", "-n", Namespace);
-        await Kubectl.SucceedAsync("wait", "-n", Namespace, "--for=delete", "pod/stray", "--timeout=30s");
+        await Kubectl.SucceedAsync(["wait", "-n", Namespace, "--for=delete", .. owned, "--timeout=30s"]);
+        await Kubectl.SucceedAsync("wait", "-n", Namespace, "--for=jsonpath={.metadata.deletionTimestamp}", "pod/stray", "--timeout=30s");
     }
 }

@@ -9,6 +9,9 @@ internal static class PodConditions
     public const string PodScheduled = "PodScheduled";
     public const string Ready = "Ready";
 
+    /// <summary>Set before a pod is deleted for a disruption: eviction, preemption, or its node going away.</summary>
+    public const string DisruptionTarget = "DisruptionTarget";
+
     /// <summary>The condition of <paramref name="type"/>, or null when the pod has none.</summary>
     public static JsonObject? Find(JsonObject pod, string type) => ObjectConditions.Find(pod, type);
 
