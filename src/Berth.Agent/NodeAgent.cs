@@ -49,8 +49,10 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
             {
                 await work(cancellationToken);
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or RuntimeException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                // whatever failed (the server away, a client timeout, the runtime down), the loop goes on: a
+                // heartbeat that stopped for good would mark the node lost while its pods run
                 LogHeartbeatFailed(_logger, e);
             }
         }

@@ -38,6 +38,22 @@ internal sealed class BackOff(TimeSpan initial, TimeSpan max, TimeProvider time)
         }
     }
 
+    /// <summary>Whether the delay since the key's last failure has not run out yet (a pull's back-off); and how long it still runs.</summary>
+    public bool InBackOffSinceUpdate(string key, out TimeSpan remaining)
+    {
+        remaining = TimeSpan.Zero;
+        lock (_entries)
+        {
+            var now = time.GetUtcNow();
+            if (!_entries.TryGetValue(key, out var entry) || Expired(entry.LastUpdate, now))
+            {
+                return false;
+            }
+            remaining = entry.Delay - (now - entry.LastUpdate);
+            return remaining > TimeSpan.Zero;
+        }
+    }
+
     /// <summary>The current delay for <paramref name="key"/>.</summary>
     public TimeSpan Delay(string key)
     {

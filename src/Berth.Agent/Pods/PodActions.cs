@@ -32,7 +32,8 @@ internal sealed record PodActions(bool KillPod, SandboxStatus? Sandbox, int? New
             // a new sandbox starts the pod over: its init containers run again
             var first = initContainers.Count > 0
                 ? [Next(initContainers[0], init: true, latest)]
-                : pod.Spec.Containers.Select(c => Next(c, init: false, latest)).ToList();
+                : pod.Spec.Containers.Where(c => !(policy == "OnFailure" && latest.TryGetValue(c.Name, out var l) && l is { State: ContainerState.Exited, ExitCode: 0 }))
+                    .Select(c => Next(c, init: false, latest)).ToList();
             return new PodActions(KillPod: containers.Any(c => c.State == ContainerState.Running) || sandboxes.Count > 0, null, attempt, first, []);
         }
         if (PodPhases.IsTerminal(pod.Status?.Phase))
@@ -41,7 +42,8 @@ internal sealed record PodActions(bool KillPod, SandboxStatus? Sandbox, int? New
         }
         foreach (var init in initContainers)
         {
-            if (!latest.TryGetValue(init.Name, out var status) || status.State == ContainerState.Created)
+            // what an init container did in an earlier sandbox does not count: a new sandbox runs them all again
+            if (!latest.TryGetValue(init.Name, out var status) || status.State == ContainerState.Created || status.SandboxId != sandbox.Id)
             {
                 return new PodActions(false, sandbox, null, [Next(init, init: true, latest)], []);
             }

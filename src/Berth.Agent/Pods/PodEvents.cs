@@ -33,6 +33,11 @@ internal sealed partial class PodEvents(IKubernetes client, AgentOptions options
     private async Task RecordAsync(V1Pod pod, string? container, string type, string reason, string message)
     {
         var now = time.GetUtcNow();
+        // a series ends after ten quiet minutes: what is older is forgotten, so messages that vary do not pile up
+        foreach (var stale in _recent.Where(r => now - r.Value.At >= s_series).Select(r => r.Key).ToList())
+        {
+            _recent.TryRemove(stale, out _);
+        }
         var key = string.Join('\n', pod.Metadata.Uid, container, type, reason, message);
         var ns = pod.Metadata.NamespaceProperty;
         try

@@ -28,12 +28,12 @@ internal sealed partial class PodRunner
             return null;
         }
         var key = $"{pod.Metadata.Uid}/{image}";
-        if (_pullBackOff.InBackOffSince(key, time.GetUtcNow(), out _) && waiting.TryGetValue(spec.Name, out var last) && last.Reason is "ErrImagePull" or "ImagePullBackOff")
+        if (_pullBackOff.InBackOffSinceUpdate(key, out var remaining) && waiting.TryGetValue(spec.Name, out var last) && last.Reason is "ErrImagePull" or "ImagePullBackOff")
         {
             var message = $"Back-off pulling image \"{image}\"";
             waiting[spec.Name] = new WaitingReason("ImagePullBackOff", message);
             events.Normal(pod, spec.Name, "BackOff", message);
-            return _pullBackOff.Delay(key);
+            return remaining;
         }
         events.Normal(pod, spec.Name, "Pulling", $"Pulling image \"{image}\"");
         var clock = Stopwatch.StartNew();
@@ -47,7 +47,9 @@ internal sealed partial class PodRunner
             waiting[spec.Name] = new WaitingReason("ErrImagePull", e.Message);
             events.Warning(pod, spec.Name, "Failed", $"Failed to pull image \"{image}\": {e.Message}");
             events.Warning(pod, spec.Name, "Failed", "Error: ErrImagePull");
-            return _pullBackOff.Delay(key);
+            // synced again at once, as the kubelet's worker is after an error: the pod then shows ImagePullBackOff
+            // for the rest of the back-off
+            return s_pullFailedResync;
         }
         events.Normal(pod, spec.Name, "Pulled", $"Successfully pulled image \"{image}\" in {Seconds(clock.Elapsed)}");
         return null;

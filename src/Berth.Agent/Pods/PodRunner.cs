@@ -21,12 +21,16 @@ internal sealed partial class PodRunner(
     IContainerRuntime runtime,
     PodVolumes volumes,
     ProbeManager probes,
+    Prober prober,
     PodEvents events,
     TimeProvider time,
     ILogger<PodRunner> logger)
 {
     /// <summary>How soon a pod whose configuration could not be made (a missing ConfigMap, a failed mount) is tried again.</summary>
     private static readonly TimeSpan s_configRetry = TimeSpan.FromSeconds(5);
+
+    /// <summary>How soon a pod whose image pull failed is synced again, to show the back-off that follows.</summary>
+    private static readonly TimeSpan s_pullFailedResync = TimeSpan.FromSeconds(1);
 
     private readonly BackOff _crashBackOff = BackOff.Kubelet(time);
     private readonly BackOff _pullBackOff = BackOff.Kubelet(time);
@@ -215,7 +219,7 @@ internal sealed partial class PodRunner(
         }
         // the runtime keeps one exited attempt of each container, for its last state and `kubectl logs --previous`
         foreach (var old in (await runtime.ListContainersAsync(uid, cancellationToken))
-            .Where(c => c.Name == spec.Name && c.State != ContainerState.Running && (c.Attempt < (start.Previous?.Attempt ?? 0) || c.Attempt == start.Attempt)))
+            .Where(c => c.Name == spec.Name && c.State != ContainerState.Running && (c.Attempt < start.Attempt - 1 || c.Attempt == start.Attempt)))
         {
             await runtime.RemoveContainerAsync(old.Id, cancellationToken);
         }
@@ -298,13 +302,16 @@ internal sealed partial class PodRunner(
         }));
     }
 
+    /// <summary>Runs a preStop hook within the grace period; a hook that fails or overruns is reported and the stop goes on.</summary>
     private async Task RunPreStopAsync(V1Pod pod, V1Container spec, ContainerStatus container, V1LifecycleHandler hook, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(gracePeriod);
         try
         {
             if (hook.Exec is { Command: { } command })
             {
-                var result = await runtime.ExecAsync(container.Id, [.. command], gracePeriod, cancellationToken);
+                var result = await runtime.ExecAsync(container.Id, [.. command], gracePeriod, deadline.Token);
                 if (result.ExitCode != 0)
                 {
                     events.Warning(pod, spec.Name, "FailedPreStopHook", $"PreStopHook failed: command '{string.Join(' ', command)}' exited with {result.ExitCode}: {result.Output.Trim()}");
@@ -312,23 +319,23 @@ internal sealed partial class PodRunner(
             }
             else if (hook.Sleep is { } sleep)
             {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(sleep.Seconds, gracePeriod.TotalSeconds)), time, cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(sleep.Seconds, gracePeriod.TotalSeconds)), time, deadline.Token);
             }
             else if (hook.HttpGet is { } httpGet)
             {
                 var probe = new V1Probe { HttpGet = httpGet, TimeoutSeconds = (int)Math.Max(1, gracePeriod.TotalSeconds) };
-                var sandbox = (await runtime.ListSandboxesAsync(pod.Metadata.Uid, cancellationToken)).Where(s => s.Running).MaxBy(s => s.Attempt);
-                using var http = new HttpClient();
-                var result = await new Prober(runtime, http).ProbeAsync(probe, spec, container.Id, sandbox?.Ip, cancellationToken);
+                var sandbox = (await runtime.ListSandboxesAsync(pod.Metadata.Uid, deadline.Token)).Where(s => s.Running).MaxBy(s => s.Attempt);
+                var result = await prober.ProbeAsync(probe, spec, container.Id, sandbox?.Ip, deadline.Token);
                 if (!result.Success)
                 {
                     events.Warning(pod, spec.Name, "FailedPreStopHook", $"PreStopHook failed: {result.Message}");
                 }
             }
         }
-        catch (RuntimeException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            events.Warning(pod, spec.Name, "FailedPreStopHook", $"PreStopHook failed: {e.Message}");
+            var why = e is OperationCanceledException ? $"the hook did not finish within the grace period of {gracePeriod.TotalSeconds:0}s" : e.Message;
+            events.Warning(pod, spec.Name, "FailedPreStopHook", $"PreStopHook failed: {why}");
         }
     }
 

@@ -13,6 +13,30 @@ internal sealed record WaitingReason(string Reason, string Message);
 /// </summary>
 internal static class PodStatuses
 {
+    /// <summary>The pod conditions the agent writes, as the kubelet owns them.</summary>
+    private static readonly HashSet<string> s_ownConditions = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"];
+
+    private static bool IsOwnCondition(string type) => s_ownConditions.Contains(type);
+
+    /// <summary>Why the pod's readiness gates keep it from Ready, as the kubelet says it; null when they all pass.</summary>
+    private static string? ReadinessGatesUnready(V1Pod pod)
+    {
+        var messages = new List<string>();
+        foreach (var gate in pod.Spec.ReadinessGates ?? [])
+        {
+            var condition = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == gate.ConditionType);
+            if (condition is null)
+            {
+                messages.Add($"corresponding condition of pod readiness gate \"{gate.ConditionType}\" does not exist.");
+            }
+            else if (condition.Status != "True")
+            {
+                messages.Add($"the status of pod readiness gate \"{gate.ConditionType}\" is not \"True\", but {condition.Status}");
+            }
+        }
+        return messages.Count == 0 ? null : string.Join(", ", messages);
+    }
+
     public static V1PodStatus Build(PodStatusInputs inputs)
     {
         var pod = inputs.Pod;
@@ -23,6 +47,7 @@ internal static class PodStatuses
         var phase = PodPhases.IsTerminal(pod.Status?.Phase) ? pod.Status!.Phase : Phase(policy, initStatuses, initialized, statuses);
         var terminal = PodPhases.IsTerminal(phase);
         var unready = statuses.Where(s => !s.Ready).Select(s => s.Name).ToList();
+        var gatesUnready = ReadinessGatesUnready(pod);
         var incomplete = initStatuses.Where(s => s.State?.Terminated?.ExitCode != 0).Select(s => s.Name).ToList();
         var sandboxReady = inputs.Sandbox is { Running: true } && !terminal;
         var podIp = inputs.Sandbox?.Ip ?? pod.Status?.PodIP;
@@ -31,12 +56,16 @@ internal static class PodStatuses
             Condition(inputs, "PodReadyToStartContainers", sandboxReady, null, null),
             Condition(inputs, "Initialized", initialized, terminal && initialized ? "PodCompleted" : "ContainersNotInitialized",
                 $"containers with incomplete status: [{string.Join(' ', incomplete)}]"),
-            Condition(inputs, "Ready", unready.Count == 0 && !terminal, terminal ? "PodCompleted" : "ContainersNotReady",
-                $"containers with unready status: [{string.Join(' ', unready)}]"),
+            unready.Count == 0 && !terminal && gatesUnready is not null
+                ? Condition(inputs, "Ready", false, "ReadinessGatesNotReady", gatesUnready)
+                : Condition(inputs, "Ready", unready.Count == 0 && !terminal, terminal ? "PodCompleted" : "ContainersNotReady",
+                    $"containers with unready status: [{string.Join(' ', unready)}]"),
             Condition(inputs, "ContainersReady", unready.Count == 0 && !terminal, terminal ? "PodCompleted" : "ContainersNotReady",
                 $"containers with unready status: [{string.Join(' ', unready)}]"),
         };
-        conditions.AddRange((pod.Status?.Conditions ?? []).Where(c => c.Type == "PodScheduled"));
+        // the conditions others own (PodScheduled, DisruptionTarget, readiness gates) stay as they are: a merge patch
+        // replaces the whole list
+        conditions.AddRange((pod.Status?.Conditions ?? []).Where(c => !IsOwnCondition(c.Type)));
         return new V1PodStatus
         {
             Phase = phase,

@@ -29,13 +29,20 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
     /// <summary>Each pod's worker: a signal that the pod needs a sync, coalesced while one is pending.</summary>
     private readonly ConcurrentDictionary<string, Channel<bool>> _workers = new(StringComparer.Ordinal);
 
-    /// <summary>The status last reported for each pod, serialized, so an unchanged one is not written again; and its phase.</summary>
-    private readonly ConcurrentDictionary<string, (string Status, string Phase)> _reported = new(StringComparer.Ordinal);
+    /// <summary>A status as last reported: serialized, so an unchanged one is not written again; its phase; its fingerprint.</summary>
+    private sealed record Reported(string Status, string Phase, string Fingerprint);
+
+    private readonly ConcurrentDictionary<string, Reported> _reported = new(StringComparer.Ordinal);
 
     /// <summary>When each pod waiting on a back-off is to be synced again.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _syncAt = new(StringComparer.Ordinal);
 
     private string FieldSelector => $"spec.nodeName={options.NodeName}";
+
+    /// <summary>The pod of that name bound to this node, as last seen from the server; null when there is none.</summary>
+    public V1Pod? Find(string @namespace, string name) =>
+        _pods.Values.Where(k => !k.Deleted && k.Pod.Metadata.NamespaceProperty == @namespace && k.Pod.Metadata.Name == name)
+            .Select(k => k.Pod).MaxBy(p => p.Metadata.CreationTimestamp);
 
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(WatchLoopAsync(cancellationToken), RelistLoopAsync(cancellationToken));
 
@@ -50,6 +57,12 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
                 foreach (var pod in list.Items)
                 {
                     Observe(pod, deleted: false, cancellationToken);
+                }
+                // a pod deleted while the watch was down is missing from the list: as good as a deletion event
+                var listed = list.Items.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+                foreach (var known in _pods.Values.Where(k => !k.Deleted && !listed.Contains(k.Pod.Metadata.Uid)))
+                {
+                    Observe(known.Pod, deleted: true, cancellationToken);
                 }
                 await WatchAsync(list.Metadata.ResourceVersion, cancellationToken);
             }
@@ -121,13 +134,29 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
     /// </summary>
     private void Observe(V1Pod pod, bool deleted, CancellationToken cancellationToken)
     {
-        var previous = _pods.TryGetValue(pod.Metadata.Uid, out var known) ? known : null;
-        _pods[pod.Metadata.Uid] = new Known(pod, deleted);
+        var uid = pod.Metadata.Uid;
+        var previous = _pods.TryGetValue(uid, out var known) ? known : null;
+        _pods[uid] = new Known(pod, deleted);
         if (previous is null || deleted || !SameDesire(previous.Pod, pod))
         {
-            Wake(pod.Metadata.Uid, cancellationToken);
+            Wake(uid, cancellationToken);
+        }
+        else if (_reported.TryGetValue(uid, out var reported) && reported.Fingerprint != Fingerprint(pod.Status))
+        {
+            // someone else changed what the agent reports (the node controller marked the pod not ready while the
+            // node was away): report it again, as the kubelet's status manager compares with the server's copy
+            _reported.TryRemove(uid, out _);
+            Wake(uid, cancellationToken);
         }
     }
+
+    /// <summary>What of a status the agent reports (with the conditions it carries over), in a form that survives the server's round trip.</summary>
+    private static string Fingerprint(V1PodStatus? status) => status is null ? "" : string.Join('|',
+        status.Phase,
+        string.Join(',', (status.Conditions ?? []).OrderBy(c => c.Type, StringComparer.Ordinal)
+            .Select(c => $"{c.Type}={c.Status}")),
+        string.Join(',', (status.InitContainerStatuses ?? []).Concat(status.ContainerStatuses ?? [])
+            .Select(c => $"{c.Name}:{c.Ready}:{c.RestartCount}:{c.ContainerID}:{(c.State?.Running is not null ? "r" : c.State?.Terminated is not null ? "t" : "w")}")));
 
     /// <summary>Whether two versions of a pod ask the same of the node: spec, deletion, and what the downward API shows.</summary>
     private static bool SameDesire(V1Pod a, V1Pod b) =>
@@ -141,17 +170,36 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
 
     private void Wake(string uid, CancellationToken cancellationToken)
     {
-        if (!_pods.ContainsKey(uid))
+        Channel<bool>? worker;
+        lock (_workers)
         {
-            return; // not a pod of the server's (yet): the list's stray release takes care of it
+            if (!_pods.ContainsKey(uid))
+            {
+                return; // not a pod of the server's (yet), or gone: the list's stray release takes care of it
+            }
+            if (!_workers.TryGetValue(uid, out worker))
+            {
+                worker = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+                _workers[uid] = worker;
+                _ = WorkAsync(uid, worker.Reader, cancellationToken);
+            }
         }
-        var worker = _workers.GetOrAdd(uid, key =>
-        {
-            var channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-            _ = WorkAsync(key, channel.Reader, cancellationToken);
-            return channel;
-        });
         worker.Writer.TryWrite(true);
+    }
+
+    /// <summary>Ends a pod's worker and forgets the pod, at once for every wake-up that may race with it.</summary>
+    private void Retire(string uid)
+    {
+        lock (_workers)
+        {
+            _pods.TryRemove(uid, out _);
+            _reported.TryRemove(uid, out _);
+            _syncAt.TryRemove(uid, out _);
+            if (_workers.TryRemove(uid, out var worker))
+            {
+                worker.Writer.TryComplete();
+            }
+        }
     }
 
     /// <summary>One pod's worker: a sync per wake-up, until the pod is gone. A failure is logged and the pod synced again after a pause.</summary>
@@ -161,7 +209,8 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
         {
             if (!_pods.TryGetValue(uid, out var known))
             {
-                continue;
+                Retire(uid);
+                return;
             }
             bool done;
             try
@@ -175,12 +224,10 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
                 _syncAt[uid] = time.GetUtcNow() + TimeSpan.FromSeconds(2);
                 continue;
             }
-            if (done && _workers.TryRemove(uid, out var worker))
+            if (done)
             {
-                _pods.TryRemove(uid, out _);
-                _reported.TryRemove(uid, out _);
-                _syncAt.TryRemove(uid, out _);
-                worker.Writer.TryComplete();
+                Retire(uid);
+                return;
             }
         }
     }
@@ -206,7 +253,7 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
             _syncAt[uid] = time.GetUtcNow() + delay;
         }
         var serialized = KubernetesJson.Serialize(status);
-        var last = _reported.TryGetValue(uid, out var reported) ? reported : (Status: "", Phase: pod.Status?.Phase ?? "");
+        var last = _reported.TryGetValue(uid, out var reported) ? reported : new Reported("", pod.Status?.Phase ?? "", "");
         if (last.Status == serialized)
         {
             return false;
@@ -215,7 +262,7 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
         {
             await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(new { status }, V1Patch.PatchType.MergePatch),
                 pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            _reported[uid] = (serialized, status.Phase);
+            _reported[uid] = new Reported(serialized, status.Phase, Fingerprint(status));
             if (status.Phase != last.Phase)
             {
                 LogPodPhase(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, status.Phase);

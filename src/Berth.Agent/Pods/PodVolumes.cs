@@ -2,6 +2,7 @@ using System.Text;
 using Berth.Agent.Runtime;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.Agent.Pods;
 
@@ -11,7 +12,7 @@ namespace Berth.Agent.Pods;
 /// projected (with service-account tokens) and persistentVolumeClaim bound to a hostPath or local volume. Files of
 /// data volumes are written afresh before containers start, and the containers mount them read-only.
 /// </summary>
-internal sealed class PodVolumes(IKubernetes client, AgentOptions options)
+internal sealed partial class PodVolumes(IKubernetes client, AgentOptions options, ILogger<PodVolumes> logger)
 {
     private const int DefaultMode = 420; // 0644
 
@@ -49,11 +50,8 @@ internal sealed class PodVolumes(IKubernetes client, AgentOptions options)
             var path = volume.Path;
             if (!string.IsNullOrEmpty(mount.SubPath))
             {
-                path = Path.GetFullPath(Path.Combine(volume.Path, mount.SubPath));
-                if (!path.StartsWith(volume.Path, StringComparison.Ordinal))
-                {
-                    throw new ContainerConfigException($"subPath \"{mount.SubPath}\" leaves volume \"{mount.Name}\"");
-                }
+                path = InsideVolume(volume.Path, mount.SubPath)
+                    ?? throw new ContainerConfigException($"subPath \"{mount.SubPath}\" leaves volume \"{mount.Name}\"");
                 if (!File.Exists(path))
                 {
                     Directory.CreateDirectory(path);
@@ -64,15 +62,52 @@ internal sealed class PodVolumes(IKubernetes client, AgentOptions options)
         return mounts;
     }
 
-    /// <summary>Removes what the agent made for the pod; hostPath and persistent volumes stay.</summary>
+    /// <summary>
+    /// The path of <paramref name="subPath"/> in a volume, or null when it would lead out of it: through <c>..</c>, or
+    /// through a symbolic link (which a container may have written into the volume to reach the host).
+    /// </summary>
+    private static string? InsideVolume(string root, string subPath)
+    {
+        var full = Path.GetFullPath(Path.Combine(root, subPath));
+        var prefix = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var current = Path.TrimEndingDirectorySeparator(root);
+        foreach (var part in full[prefix.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            if (new FileInfo(current).LinkTarget is not null)
+            {
+                return null;
+            }
+        }
+        return full;
+    }
+
+    /// <summary>
+    /// Removes what the agent made for the pod; hostPath and persistent volumes stay. What cannot be removed (files a
+    /// container's user owns) is reported and left, so that a pod's deletion never waits on its leftovers.
+    /// </summary>
     public void TearDown(string uid)
     {
         var directory = PodDirectory(uid);
-        if (Directory.Exists(directory))
+        try
         {
-            Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogTearDownFailed(logger, e, directory);
         }
     }
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Could not remove the pod's volumes under {Directory}")]
+    private static partial void LogTearDownFailed(ILogger logger, Exception exception, string directory);
 
     private async Task<(string, bool)> SetUpAsync(V1Pod pod, V1Volume volume, PodObjects objects, string hostIp,
         IReadOnlyDictionary<string, ResourceQuantity> allocatable, CancellationToken cancellationToken)

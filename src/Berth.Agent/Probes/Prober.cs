@@ -59,8 +59,9 @@ internal sealed class Prober(IContainerRuntime runtime, HttpClient http)
         {
             return ProbeResult.Fail($"probe timed out after {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         }
-        catch (Exception e) when (e is HttpRequestException or SocketException or IOException or RuntimeException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // whatever went wrong (no answer, no address yet, a bad URL) is the probe's failure, never the prober's
             return ProbeResult.Fail(e.Message);
         }
     }

@@ -11,7 +11,7 @@ namespace Berth.Agent.Runtime;
 /// sandbox is an infra container holding the pod's network and IPC namespaces; the pod's containers join them.
 /// Everything is labelled with the node's name, so agents sharing one engine see only their own.
 /// </summary>
-public sealed class DockerRuntime(AgentOptions options) : IContainerRuntime, IDisposable
+public sealed partial class DockerRuntime(AgentOptions options) : IContainerRuntime, IDisposable
 {
     /// <summary>The API version asked for: the newest Podman 4 serves, and one every Docker since 20.10 serves.</summary>
     private static readonly System.Version s_apiVersion = new(1, 41);
@@ -98,7 +98,9 @@ public sealed class DockerRuntime(AgentOptions options) : IContainerRuntime, IDi
             var progress = new PullProgress();
             try
             {
-                await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = image }, auth, progress, cancellationToken);
+                // an image named without tag or digest is its "latest": the engine would pull every tag of it
+                var reference = ImageReferences.Tag(image) is null ? image + ":latest" : image;
+                await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = reference }, auth, progress, cancellationToken);
                 failure = progress.Error;
             }
             catch (DockerApiException e)

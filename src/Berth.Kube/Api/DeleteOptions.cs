@@ -16,6 +16,9 @@ internal sealed record DeleteOptions(string? PropagationPolicy, long? GracePerio
 
     public static readonly DeleteOptions Default = new(null, null, null, null, false);
 
+    /// <summary>Whether the request sent the old <c>orphanDependents: false</c>: the one case kube-apiserver answers 202.</summary>
+    public bool OrphanDependentsFalse { get; init; }
+
     public static DeleteOptions Parse(IQueryCollection query, JsonObject? body)
     {
         var policy = Text(body?["propagationPolicy"]) ?? NullIfEmpty(query["propagationPolicy"]);
@@ -41,7 +44,10 @@ internal sealed record DeleteOptions(string? PropagationPolicy, long? GracePerio
         }
         var dryRun = query["dryRun"].Contains("All") || (body?["dryRun"] is JsonArray flags && flags.Any(f => f.AsText() == "All"));
         return new DeleteOptions(policy ?? (orphan is true ? Orphan : null), grace,
-            Text(body?["preconditions"]?["uid"]), Text(body?["preconditions"]?["resourceVersion"]), dryRun);
+            Text(body?["preconditions"]?["uid"]), Text(body?["preconditions"]?["resourceVersion"]), dryRun)
+        {
+            OrphanDependentsFalse = orphan is false,
+        };
     }
 
     private static string? Text(JsonNode? node) => node.AsText() is { Length: > 0 } text ? text : null;

@@ -22,14 +22,15 @@ internal sealed partial class ResourceHandler
 
     private const int DeleteAttempts = 5;
 
-    /// <summary>A DELETE: 200 with the object when it is gone, 202 with it when finalizers still hold it.</summary>
+    /// <summary>
+    /// A DELETE: 200 with the object, gone or still held (by finalizers or a grace period); 202 only when it is held
+    /// and the request sent <c>orphanDependents: false</c>, as kube-apiserver keeps for old clients.
+    /// </summary>
     private async Task DeleteAsync(HttpContext context, string cluster, ResourceType type, string? ns, string name)
     {
         var options = DeleteOptions.Parse(context.Request.Query, await ReadDeleteOptionsAsync(context));
         var (obj, gone) = await DeleteObjectAsync(cluster, type, ns, name, options, context.RequestAborted);
-        // a graceful delete answers 200, as kube-apiserver does; only a wait on finalizers answers 202
-        var graceful = obj["metadata"]?["deletionGracePeriodSeconds"].AsLong() > 0;
-        await KubeResponse.WriteAsync(context, gone || graceful ? 200 : 202, obj);
+        await KubeResponse.WriteAsync(context, !gone && options.OrphanDependentsFalse ? 202 : 200, obj);
     }
 
     /// <summary>
@@ -110,17 +111,18 @@ internal sealed partial class ResourceHandler
                     }
                     return (await RemoveAsync(cluster, type, ns, name, revision, cancellationToken), true);
                 }
-                if (grace > 0 && (metadata["deletionTimestamp"] is null || grace < (metadata["deletionGracePeriodSeconds"].AsLong() ?? 0)))
+                if (metadata["deletionTimestamp"] is null)
                 {
-                    // a graceful delete, or a shorter grace for one under way
                     metadata["deletionTimestamp"] = Timestamp(time.GetUtcNow().AddSeconds(grace));
                     metadata["deletionGracePeriodSeconds"] = grace;
                     changed = true;
                 }
-                else if (metadata["deletionTimestamp"] is null)
+                else if (metadata["deletionGracePeriodSeconds"].AsLong() is { } current && grace < current
+                    && KubeTime.Parse(metadata["deletionTimestamp"]) is { } due)
                 {
-                    metadata["deletionTimestamp"] = Timestamp(time.GetUtcNow());
-                    metadata["deletionGracePeriodSeconds"] = 0;
+                    // a deletion under way may only be hastened: the same start, the shorter grace
+                    metadata["deletionTimestamp"] = Timestamp(due.AddSeconds(grace - current));
+                    metadata["deletionGracePeriodSeconds"] = grace;
                     changed = true;
                 }
                 if (type.Kind == "Namespace" && existing["status"]?["phase"].AsText() != "Terminating")

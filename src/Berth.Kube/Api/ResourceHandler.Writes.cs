@@ -176,9 +176,10 @@ internal sealed partial class ResourceHandler
         }
         var allocator = AllocatorOf(type);
         if (metadata["deletionTimestamp"] is not null && Finalizers(metadata).Count == 0
+            && (metadata["deletionGracePeriodSeconds"].AsLong() ?? 0) == 0
             && (type.Kind != "Namespace" || NamespaceFinalizers(obj).Count == 0))
         {
-            // the last finalizer is gone: the deletion it held completes
+            // the last finalizer is gone and no grace period runs: the deletion they held completes
             await RemoveAsync(cluster, type, ns, name, expected, cancellationToken);
             return obj;
         }

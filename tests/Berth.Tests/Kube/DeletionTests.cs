@@ -40,6 +40,50 @@ public sealed class DeletionTests(KubeServerFixture fixture) : IClassFixture<Kub
     }
 
     [Fact]
+    public async Task PodOnANode_IsDeletedGracefully_SurvivesWritesWhileTerminating_AndGoesOnAGraceZeroDelete()
+    {
+        await Kubectl.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: graceful}");
+        await Kubectl.CreateAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: placed, namespace: graceful, finalizers: [example.com/hold]}
+            spec: {nodeName: no-agent-here, terminationGracePeriodSeconds: 45, containers: [{name: c, image: busybox}]}
+            """);
+
+        // bound to a node, the pod waits for its agent: Terminating with its grace period
+        await Kubectl.SucceedAsync("delete", "pod", "placed", "-n", "graceful", "--wait=false");
+        Assert.Equal("45", await Kubectl.SucceedAsync("get", "pod", "placed", "-n", "graceful", "-o", "jsonpath={.metadata.deletionGracePeriodSeconds}"));
+        // a write while it terminates (the agent's status, a label) keeps it, even with no finalizer left
+        await Kubectl.SucceedAsync("patch", "pod", "placed", "-n", "graceful", "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
+        await Kubectl.SucceedAsync("label", "pod", "placed", "-n", "graceful", "seen=yes");
+        var kept = await Kubectl.SucceedAsync("get", "pod", "placed", "-n", "graceful", "-o", "jsonpath={.metadata.labels.seen} {.metadata.deletionTimestamp}");
+        Assert.StartsWith("yes 20", kept, StringComparison.Ordinal);
+
+        // the agent's confirmation, a delete with grace 0, removes it
+        await Kubectl.SucceedAsync("delete", "pod", "placed", "-n", "graceful", "--grace-period=0", "--force");
+        Assert.Contains("not found", (await Kubectl.RunAsync("get", "pod", "placed", "-n", "graceful")).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PodHeldByAFinalizer_TakesAGraceZeroDelete_AndGoesWhenTheFinalizerDoes()
+    {
+        await Kubectl.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: graceful-held}");
+        await Kubectl.CreateAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: held, namespace: graceful-held, finalizers: [example.com/hold]}
+            spec: {nodeName: no-agent-here, containers: [{name: c, image: busybox}]}
+            """);
+
+        await Kubectl.SucceedAsync("delete", "pod", "held", "-n", "graceful-held", "--wait=false");
+        await Kubectl.SucceedAsync("delete", "pod", "held", "-n", "graceful-held", "--grace-period=0", "--force", "--wait=false");
+        Assert.Equal("0", await Kubectl.SucceedAsync("get", "pod", "held", "-n", "graceful-held", "-o", "jsonpath={.metadata.deletionGracePeriodSeconds}"));
+
+        await Kubectl.SucceedAsync("patch", "pod", "held", "-n", "graceful-held", "--type=json", "-p", """[{"op":"remove","path":"/metadata/finalizers"}]""");
+        await Kubectl.SucceedAsync("wait", "--for=delete", "pod/held", "-n", "graceful-held", "--timeout=20s");
+    }
+
+    [Fact]
     public async Task DeleteOwner_Orphan_LeavesTheDependentWithoutItsOwner()
     {
         await CreateOwnerAndDependentAsync("cascade-orphan");

@@ -81,7 +81,9 @@ internal sealed class PodStrategy : IResourceStrategy
         foreach (var taint in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
         {
             var tolerations = spec["tolerations"] as JsonArray;
-            if (tolerations?.OfType<JsonObject>().Any(t => t["key"].AsText() == taint && t["effect"].AsText() is null or "" or "NoExecute") == true)
+            // a toleration of that taint, or one of every taint (no key, operator Exists), leaves the pod as it asked
+            if (tolerations?.OfType<JsonObject>().Any(t => (t["key"].AsText() == taint || (t["key"].AsText() is null or "" && t["operator"].AsText() == "Exists"))
+                    && t["effect"].AsText() is null or "" or "NoExecute") == true)
             {
                 continue;
             }
