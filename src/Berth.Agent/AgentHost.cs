@@ -1,7 +1,10 @@
 using Berth.Agent.Pods;
 using Berth.Agent.Probes;
 using Berth.Agent.Runtime;
+using Berth.Agent.Server;
 using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +17,7 @@ public static class AgentHost
     /// <summary>Runs an agent until <paramref name="cancellationToken"/> stops it.</summary>
     public static async Task RunAsync(AgentOptions options, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -45,9 +48,17 @@ public static class AgentHost
         builder.Services.AddSingleton<PodEvents>();
         builder.Services.AddSingleton<PodRunner>();
         builder.Services.AddSingleton<PodSync>();
+        builder.Services.AddSingleton<ContainerTargets>();
+        builder.Services.AddSingleton<RequestAuthorizer>();
+        builder.Services.AddSingleton<ContainerLogEndpoint>();
+        builder.Services.AddSingleton<ExecEndpoint>();
         builder.Services.AddHostedService<NodeAgent>();
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
+        var clusterAuthorities = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath).SslCaCerts ?? [];
+        using var serving = ServingCertificate.Create(options, TimeProvider.System);
+        builder.WebHost.ConfigureKestrel(kestrel => AgentEndpoint.Listen(kestrel, options, serving, clusterAuthorities));
+        await using var app = builder.Build();
+        AgentEndpoint.Map(app);
+        await app.RunAsync(cancellationToken);
     }
 
 }

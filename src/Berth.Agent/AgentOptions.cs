@@ -19,6 +19,12 @@ public sealed record AgentOptions
     /// <summary>The node's address, on loopback (every 127.x.y.z is), shown as its InternalIP.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;
 
+    /// <summary>
+    /// The port of the agent's HTTPS endpoint on <see cref="Address"/>, which the API server reaches for logs and exec
+    /// (the kubelet's 10250); 0 takes any free one, and the Node's <c>daemonEndpoints</c> say which.
+    /// </summary>
+    public int Port { get; init; } = 10250;
+
     /// <summary>CPU the node offers, in Kubernetes quantity form ("2", "1500m").</summary>
     public string Cpu { get; init; } = "2";
 

@@ -1,6 +1,7 @@
 using Berth.Agent.Node;
 using Berth.Agent.Pods;
 using Berth.Agent.Runtime;
+using Berth.Agent.Server;
 using k8s;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,20 +12,28 @@ namespace Berth.Agent;
 /// The <c>berth agent</c> process, Berth's kubelet: registers its Node, keeps its Lease, reports its status, and
 /// runs the pods bound to it, all through the cluster's Kubernetes API as a remote kubelet would.
 /// </summary>
-internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, PodSync pods, TimeProvider time, ILoggerFactory loggers)
+internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, PodSync pods, TimeProvider time,
+    IHostApplicationLifetime lifetime, IServiceProvider services, ILoggerFactory loggers)
     : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<NodeAgent>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // the Node names the port of the agent's endpoint, known once it listens
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(started.SetResult))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+        var endpoint = options with { Port = AgentEndpoint.BoundPort(services) };
         await RetryAsync(async ct =>
         {
             await EnsureRuntimeAsync(ct);
             await runtime.ConnectAsync(ct);
             return true;
         }, stoppingToken);
-        var registration = new NodeRegistration(client, options, runtime, time);
+        var registration = new NodeRegistration(client, endpoint, runtime, time);
         var node = await RetryAsync(registration.RegisterAsync, stoppingToken);
         LogRegistered(_logger, options.NodeName, runtime.Version);
         var lease = new NodeLease(client, options, time);

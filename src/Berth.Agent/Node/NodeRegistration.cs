@@ -118,7 +118,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
                 SystemUUID = options.NodeName,
                 BootID = "",
             },
-            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = 0 } },
+            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = options.Port } },
         };
     }
 }

@@ -138,6 +138,7 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             {
                 NetworkMode = "container:" + sandboxId,
                 IpcMode = "container:" + sandboxId,
+                UTSMode = "container:" + sandboxId, // the pod's hostname, which the sandbox holds
                 Binds = [.. config.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}:{(m.ReadOnly ? "ro" : "rw")}")],
                 CPUShares = config.Resources.CpuShares,
                 // zero is the engine's "not set"

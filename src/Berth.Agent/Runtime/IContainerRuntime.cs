@@ -48,4 +48,13 @@ public interface IContainerRuntime
 
     /// <summary>Runs a command in a running container and waits for it, at most <paramref name="timeout"/> (an exec probe).</summary>
     Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Starts a command in a running container with its streams attached (<c>kubectl exec</c>).</summary>
+    Task<IExecSession> ExecAttachedAsync(string containerId, IReadOnlyList<string> command, bool tty, bool stdin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a container's log, stdout and stderr interleaved as written, to <paramref name="destination"/>; when
+    /// following, until the container stops or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken);
 }

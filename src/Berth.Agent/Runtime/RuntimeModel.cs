@@ -70,3 +70,34 @@ public class RuntimeException(string message, Exception? inner = null) : Excepti
 
 /// <summary>An image could not be pulled: absent, unreachable, or refused.</summary>
 public sealed class ImagePullException(string message, Exception? inner = null) : RuntimeException(message, inner);
+
+/// <summary>
+/// Which of a container's log to read, as <c>kubectl logs</c> asks: from <paramref name="Since"/> on, the last
+/// <paramref name="TailLines"/> lines, each line prefixed with its time, and whether to follow it while it runs.
+/// </summary>
+public sealed record LogOptions(bool Follow, long? TailLines, DateTimeOffset? Since, bool Timestamps);
+
+/// <summary>Which stream of a process some output came from.</summary>
+public enum OutputStream
+{
+    Stdout,
+    Stderr,
+}
+
+/// <summary>A command running in a container with its streams attached, as <c>kubectl exec</c> has it.</summary>
+public interface IExecSession : IAsyncDisposable
+{
+    /// <summary>Reads the next output into <paramref name="buffer"/>; a count of 0 means the command closed its output.</summary>
+    Task<(OutputStream Stream, int Count)> ReadAsync(byte[] buffer, CancellationToken cancellationToken);
+
+    Task WriteInputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Closes the command's standard input, as end of file.</summary>
+    void CloseInput();
+
+    /// <summary>Resizes the command's terminal.</summary>
+    Task ResizeAsync(int width, int height, CancellationToken cancellationToken);
+
+    /// <summary>The command's exit code, once its output has closed.</summary>
+    Task<int> ExitCodeAsync(CancellationToken cancellationToken);
+}

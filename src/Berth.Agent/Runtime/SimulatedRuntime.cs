@@ -81,6 +81,12 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
     public Task<ExecResult> ExecAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
         Task.FromResult(new ExecResult(0, ""));
 
+    public Task<IExecSession> ExecAttachedAsync(string containerId, IReadOnlyList<string> command, bool tty, bool stdin, CancellationToken cancellationToken) =>
+        throw new RuntimeException("the simulated runtime runs no processes to exec into");
+
+    /// <summary>A simulated container writes nothing.</summary>
+    public Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken) => Task.CompletedTask;
+
     private void Update(string id, Func<ContainerStatus, ContainerStatus> change)
     {
         if (!_containers.TryGetValue(id, out var container))

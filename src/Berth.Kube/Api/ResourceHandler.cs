@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
+using Berth.Kube.Kubelet;
 using Berth.Kube.Resources;
 using Berth.Store;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,8 @@ namespace Berth.Kube.Api;
 
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
-    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, TimeProvider time)
+    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, KubeletConnections kubelets,
+    TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
 
@@ -41,6 +43,9 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
                 return;
             case "token" when type.Group.Length == 0 && type.Kind == "ServiceAccount" && ns is not null:
                 await TokenAsync(context, cluster, type, ns, request);
+                return;
+            case "log" or "exec" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
+                await ConnectAsync(context, cluster, type, ns, request);
                 return;
             case "binding" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
                 await BindingAsync(context, cluster, ns, request);

@@ -4,6 +4,7 @@ using Berth.Kube.Authorization;
 using Berth.Kube.Controllers;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.Discovery;
+using Berth.Kube.Kubelet;
 using Berth.Kube.OpenApi;
 using Berth.Kube.Pki;
 using Berth.Kube.Resources;
@@ -57,6 +58,7 @@ public static class KubeApiHosting
         services.AddSingleton<WatchProgress>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<NamespaceLister>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<NamespaceLister>());
+        services.AddSingleton<KubeletConnections>();
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<KubeApiEndpoint>();

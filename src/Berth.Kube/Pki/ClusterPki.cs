@@ -11,12 +11,14 @@ namespace Berth.Kube.Pki;
 /// </summary>
 public sealed class ClusterPki : IDisposable
 {
-    private ClusterPki(X509Certificate2 authority, X509Certificate2 server, X509Certificate2 admin, ECDsa serviceAccountKey, byte[] encryptionKey)
+    private ClusterPki(X509Certificate2 authority, X509Certificate2 server, X509Certificate2 admin, X509Certificate2 kubeletClient,
+        ECDsa serviceAccountKey, byte[] encryptionKey)
     {
         EncryptionKey = encryptionKey;
         Authority = authority;
         Server = server;
         Admin = admin;
+        KubeletClient = kubeletClient;
         ServiceAccountKey = serviceAccountKey;
     }
 
@@ -28,6 +30,12 @@ public sealed class ClusterPki : IDisposable
 
     /// <summary>A client certificate for user <c>berth-admin</c> in group <c>system:masters</c>.</summary>
     public X509Certificate2 Admin { get; }
+
+    /// <summary>
+    /// The API server's client certificate towards node agents (<c>kube-apiserver-kubelet-client</c> in group
+    /// <c>system:masters</c>), as kube-apiserver's <c>--kubelet-client-certificate</c>.
+    /// </summary>
+    public X509Certificate2 KubeletClient { get; }
 
     /// <summary>The key that signs service-account tokens, as kube-apiserver's <c>--service-account-signing-key-file</c>.</summary>
     public ECDsa ServiceAccountKey { get; }
@@ -42,7 +50,9 @@ public sealed class ClusterPki : IDisposable
         var authority = LoadOrCreate(directory, "ca", () => CreateAuthority(time));
         var server = LoadOrCreate(directory, "apiserver", () => Issue(authority, time, "berth-apiserver", null, server: true));
         var admin = LoadOrCreate(directory, "admin", () => Issue(authority, time, "berth-admin", "system:masters", server: false));
-        return new ClusterPki(authority, server, admin, LoadOrCreateKey(Path.Combine(directory, "service-account.key")),
+        var kubeletClient = LoadOrCreate(directory, "apiserver-kubelet-client",
+            () => Issue(authority, time, "kube-apiserver-kubelet-client", "system:masters", server: false));
+        return new ClusterPki(authority, server, admin, kubeletClient, LoadOrCreateKey(Path.Combine(directory, "service-account.key")),
             LoadOrCreateSecret(Path.Combine(directory, "encryption.key")));
     }
 
@@ -62,6 +72,7 @@ public sealed class ClusterPki : IDisposable
         Authority.Dispose();
         Server.Dispose();
         Admin.Dispose();
+        KubeletClient.Dispose();
         ServiceAccountKey.Dispose();
     }
 

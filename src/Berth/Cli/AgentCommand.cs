@@ -22,6 +22,18 @@ internal static class AgentCommand
         };
         var cpu = new Option<string>("--cpu") { Description = "CPU the node offers.", DefaultValueFactory = _ => "2" };
         var memory = new Option<string>("--memory") { Description = "Memory the node offers.", DefaultValueFactory = _ => "4Gi" };
+        var port = new Option<int>("--port")
+        {
+            Description = "Port of the agent's HTTPS endpoint (logs, exec) on its address; 0 for any free one.",
+            DefaultValueFactory = _ => 10250,
+        };
+        port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                result.AddError($"--port {result.GetValueOrDefault<int>()} is not a port number");
+            }
+        });
         var maxPods = new Option<int>("--max-pods") { Description = "Pods the node takes at most.", DefaultValueFactory = _ => 110 };
         var labels = new Option<string[]>("--label") { Description = "A Node label, key=value; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var runtime = new Option<string>("--runtime")
@@ -62,7 +74,7 @@ internal static class AgentCommand
         });
         var command = new Command("agent", "Run a node agent: register a Node in a cluster and run the pods bound to it.")
         {
-            nodeName, kubeconfig, address, cpu, memory, maxPods, labels, runtime, endpoint,
+            nodeName, kubeconfig, address, port, cpu, memory, maxPods, labels, runtime, endpoint,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -87,6 +99,7 @@ internal static class AgentCommand
                 NodeName = parseResult.GetValue(nodeName)!,
                 KubeconfigPath = config,
                 Address = IPAddress.Parse(parseResult.GetValue(address)!),
+                Port = parseResult.GetValue(port),
                 Cpu = parseResult.GetValue(cpu)!,
                 Memory = parseResult.GetValue(memory)!,
                 MaxPods = parseResult.GetValue(maxPods),

@@ -17,7 +17,7 @@ internal sealed class NodeAgents : IAsyncDisposable
         var agents = new NodeAgents();
         for (var i = 0; i < names.Length; i++)
         {
-            agents._agents[names[i]] = BerthProcess.Start(["agent", "--runtime", runtime, "--node-name", names[i], "--address", $"127.0.1.{i + 1}",
+            agents._agents[names[i]] = BerthProcess.Start(["agent", "--runtime", runtime, "--node-name", names[i], "--address", $"127.0.1.{i + 1}", "--port", "0",
                 "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + names[i][^1]],
                 new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
         }

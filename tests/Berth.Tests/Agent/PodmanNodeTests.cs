@@ -192,6 +192,73 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
         await Kubectl.SucceedAsync("delete", "pod", "missing-key");
     }
 
+    [Fact]
+    public async Task LogsAndExec_ReachTheContainerThroughTheApiServer()
+    {
+        await Kubectl.CreateAsync(WithImage("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: talker}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: talker
+                image: $IMAGE
+                command: ["sh", "-c", "echo started; i=0; while true; do echo tick $i; echo warn $i >&2; i=$((i+1)); sleep 1; done"]
+            """));
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/talker", "--timeout=60s");
+        await WaitForAsync(async () => (await Kubectl.SucceedAsync("logs", "talker")).Contains("tick 2", StringComparison.Ordinal), "talker has logged three ticks");
+
+        // stdout and stderr interleaved, from the start; the options narrow it
+        var log = await Kubectl.SucceedAsync("logs", "talker");
+        Assert.StartsWith("started\ntick 0\nwarn 0\n", log.ReplaceLineEndings("\n") + "\n", StringComparison.Ordinal);
+        Assert.Single((await Kubectl.SucceedAsync("logs", "talker", "--tail=1")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z (tick|warn) \d+$", await Kubectl.SucceedAsync("logs", "talker", "--tail=1", "--timestamps"));
+        Assert.Equal("start", await Kubectl.SucceedAsync("logs", "talker", "--limit-bytes=5"));
+        await using (var follow = Kubectl.Start("logs", "-f", "talker", "--tail=1"))
+        {
+            var first = await follow.WaitForOutputLineAsync(line => line.StartsWith("tick ", StringComparison.Ordinal));
+            var next = int.Parse(first["tick ".Length..], CultureInfo.InvariantCulture) + 1;
+            await follow.WaitForOutputLineAsync(line => line == $"tick {next}"); // written after the request: followed
+        }
+
+        // commands run in the container, with their output, input and exit code
+        var failed = await Kubectl.RunAsync("exec", "talker", "--", "sh", "-c", "echo out; echo err >&2; exit 7");
+        Assert.Equal((7, "out\n"), (failed.ExitCode, failed.Output));
+        Assert.Contains("err", failed.Error, StringComparison.Ordinal);
+        var piped = await Kubectl.RunWithInputAsync("through stdin\n", "exec", "-i", "talker", "--", "cat"); // ends as its input does
+        Assert.Equal((0, "through stdin\n"), (piped.ExitCode, piped.Output));
+        Assert.Equal("talker\n", await Kubectl.SucceedAsync("exec", "talker", "--", "hostname")); // the pod's name, which the sandbox holds
+
+        // the errors kube-apiserver and the kubelet give
+        Assert.Contains("container nope is not valid for pod talker", (await Kubectl.RunAsync("logs", "talker", "-c", "nope")).Error, StringComparison.Ordinal);
+        Assert.Contains("previous terminated container \"talker\" in pod \"talker\" not found",
+            (await Kubectl.RunAsync("logs", "talker", "--previous")).Error, StringComparison.Ordinal);
+
+        // who may not read pods/log or create pods/exec is refused by the API server; the agent takes only clients
+        // with a certificate from the cluster's CA
+        Assert.Contains("Forbidden", (await Kubectl.RunAsync("logs", "talker", "--as=jane")).Error, StringComparison.Ordinal);
+        Assert.Contains("Forbidden", (await Kubectl.RunAsync("exec", "talker", "--as=jane", "--", "true")).Error, StringComparison.Ordinal);
+        var node = (await Kubectl.SucceedAsync("get", "pod", "talker", "-o", "jsonpath={.spec.nodeName}"));
+        var agent = await Kubectl.SucceedAsync("get", "node", node, "-o",
+            "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address}:{.status.daemonEndpoints.kubeletEndpoint.Port}");
+        using (var anonymous = new HttpClient(new SocketsHttpHandler
+        {
+            // the agent's self-signed certificate, taken for what it says it is
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.Subject.Contains("@berth-agent", StringComparison.Ordinal) == true },
+        }))
+        {
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => anonymous.GetAsync($"https://{agent}/containerLogs/default/talker/talker", Token));
+        }
+
+        // once the container restarted, --previous is the attempt before
+        var id = (await Kubectl.SucceedAsync("get", "pod", "talker", "-o", "jsonpath={.status.containerStatuses[0].containerID}"))["podman://".Length..];
+        await cluster.Podman.SucceedAsync("kill", id);
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/talker", "--timeout=60s");
+        Assert.StartsWith("started", await Kubectl.SucceedAsync("logs", "talker", "--previous"), StringComparison.Ordinal);
+        await Kubectl.SucceedAsync("delete", "pod", "talker");
+    }
+
     /// <summary>A manifest with the test image in place of <c>$IMAGE</c>.</summary>
     private static string WithImage(string manifest) => manifest.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal);
 

@@ -9,7 +9,14 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string m
         RunAsync(new Dictionary<string, string>(), arguments);
 
     /// <summary>Runs kubectl with extra environment variables, such as <c>KUBE_EDITOR</c>.</summary>
-    public async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunAsync(environment, "", arguments);
+
+    /// <summary>Runs kubectl with <paramref name="input"/> on its standard input.</summary>
+    public Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(string input, params string[] arguments) =>
+        RunAsync(new Dictionary<string, string>(), input, arguments);
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, string input, string[] arguments)
     {
         var start = StartInfo(arguments);
         start.RedirectStandardInput = true;
@@ -19,6 +26,7 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string m
         }
         using var process = Process.Start(start)
             ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed");
+        await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -1,0 +1,85 @@
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Berth.Agent.Runtime;
+
+/// <summary>The streaming calls: a container's log, and commands run with their streams attached.</summary>
+public sealed partial class DockerRuntime
+{
+    public async Task<IExecSession> ExecAttachedAsync(string containerId, IReadOnlyList<string> command, bool tty, bool stdin, CancellationToken cancellationToken)
+    {
+        var exec = await Call(() => _client.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = [.. command],
+            AttachStdin = stdin,
+            AttachStdout = true,
+            AttachStderr = true,
+            TTY = tty,
+        }, cancellationToken));
+        var stream = await Call(() => _client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters { TTY = tty }, cancellationToken));
+        return new ExecSession(this, exec.ID, stream);
+    }
+
+    public async Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken)
+    {
+        var parameters = new ContainerLogsParameters
+        {
+            ShowStdout = true,
+            ShowStderr = true,
+            Follow = options.Follow,
+            Timestamps = options.Timestamps,
+            Tail = options.TailLines is { } tail ? tail.ToString(CultureInfo.InvariantCulture) : "all",
+            Since = options.Since is { } since ? since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : null,
+        };
+        using var stream = await Call(() => _client.Containers.GetContainerLogsAsync(containerId, parameters, cancellationToken));
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await Call(() => stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken));
+            if (read.EOF)
+            {
+                return;
+            }
+            await destination.WriteAsync(buffer.AsMemory(0, read.Count), cancellationToken);
+        }
+    }
+
+    private sealed class ExecSession(DockerRuntime runtime, string execId, MultiplexedStream stream) : IExecSession
+    {
+        public async Task<(OutputStream Stream, int Count)> ReadAsync(byte[] buffer, CancellationToken cancellationToken)
+        {
+            var read = await runtime.Call(() => stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken));
+            return (read.Target == MultiplexedStream.TargetStream.StandardError ? OutputStream.Stderr : OutputStream.Stdout, read.EOF ? 0 : read.Count);
+        }
+
+        public Task WriteInputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            runtime.Call(() => stream.WriteAsync(data.ToArray(), 0, data.Length, cancellationToken));
+
+        public void CloseInput() => stream.CloseWrite();
+
+        public Task ResizeAsync(int width, int height, CancellationToken cancellationToken) =>
+            runtime.Call(() => runtime._client.Exec.ResizeExecTtyAsync(execId,
+                new ContainerResizeParameters { Width = width, Height = height }, cancellationToken));
+
+        public async Task<int> ExitCodeAsync(CancellationToken cancellationToken)
+        {
+            // the command may outlive its output, and the engine records the exit code a moment after it ends
+            while (true)
+            {
+                var inspected = await runtime.Call(() => runtime._client.Exec.InspectContainerExecAsync(execId, cancellationToken));
+                if (!inspected.Running)
+                {
+                    return (int)(inspected.ExitCode ?? -1);
+                }
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            stream.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Agent.Server;
+
+/// <summary>
+/// The agent's HTTPS endpoint on the node's address, the kubelet's port 10250: container logs and exec, for the API
+/// server. Only clients with a certificate from the cluster's CA get in, and only to do what the API server's RBAC
+/// allows them on the Node (<see cref="RequestAuthorizer"/>).
+/// </summary>
+internal static class AgentEndpoint
+{
+    /// <summary>Listens on the node's address with a certificate of its own, asking every client for one from the cluster's CA.</summary>
+    public static void Listen(KestrelServerOptions kestrel, AgentOptions options, X509Certificate2 serving, X509Certificate2Collection clusterAuthorities)
+    {
+        kestrel.Listen(options.Address, options.Port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1; // streams upgrade an HTTP/1.1 connection
+            listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = serving,
+                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clusterAuthorities),
+            });
+        });
+    }
+
+    public static void Map(WebApplication app)
+    {
+        app.UseWebSockets();
+        app.Use(AuthorizeAsync);
+        app.MapGet("/healthz", () => "ok");
+        app.MapGet("/containerLogs/{namespace}/{pod}/{container}", (HttpContext context, string @namespace, string pod, string container, ContainerLogEndpoint logs) =>
+            logs.HandleAsync(context, @namespace, pod, container));
+        app.MapMethods("/exec/{namespace}/{pod}/{container}", ["GET", "POST"], (HttpContext context, string @namespace, string pod, string container, ExecEndpoint exec) =>
+            exec.HandleAsync(context, @namespace, pod, container));
+    }
+
+    /// <summary>The port the endpoint listens on, once the server has started (the one given, or the one taken for 0).</summary>
+    public static int BoundPort(IServiceProvider services)
+    {
+        var addresses = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.Select(a => new Uri(a).Port).First();
+    }
+
+    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2Collection authorities)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")); // clientAuth
+        return authorities.Count > 0 && chain.Build(certificate);
+    }
+
+    /// <summary>
+    /// Authorizes every request as the kubelet maps its paths: the verb from the method, the Node's <c>proxy</c>
+    /// subresource for logs and exec; answers a refused or failed request in the kubelet's plain-text way.
+    /// </summary>
+    private static async Task AuthorizeAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            if (context.Request.Path != "/healthz")
+            {
+                var certificate = context.Connection.ClientCertificate ?? throw new AgentRequestException(401, "Unauthorized");
+                var (user, groups) = RequestAuthorizer.UserOf(certificate);
+                var verb = context.Request.Method switch
+                {
+                    "POST" => "create",
+                    "PUT" => "update",
+                    "PATCH" => "patch",
+                    "DELETE" => "delete",
+                    _ => "get",
+                };
+                var authorizer = context.RequestServices.GetRequiredService<RequestAuthorizer>();
+                if (!await authorizer.AllowedAsync(user, groups, verb, "proxy", context.RequestAborted))
+                {
+                    throw new AgentRequestException(403,
+                        $"Forbidden (user={user}, verb={verb}, resource=nodes, subresource=proxy)");
+                }
+            }
+            await next(context);
+        }
+        catch (AgentRequestException e) when (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = e.StatusCode;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(e.Message, context.RequestAborted);
+        }
+        catch (Runtime.RuntimeException e) when (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = (int)HttpStatusCode.InternalServerError;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync(e.Message, context.RequestAborted);
+        }
+    }
+}
