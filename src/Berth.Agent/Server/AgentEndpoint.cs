@@ -36,6 +36,7 @@ internal static class AgentEndpoint
     public static void Map(WebApplication app)
     {
         app.UseWebSockets();
+        app.Use(AnswerErrorsAsync);
         app.Use(AuthorizeAsync);
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/containerLogs/{namespace}/{pod}/{container}", (HttpContext context, string @namespace, string pod, string container, ContainerLogEndpoint logs) =>
@@ -63,31 +64,36 @@ internal static class AgentEndpoint
 
     /// <summary>
     /// Authorizes every request as the kubelet maps its paths: the verb from the method, the Node's <c>proxy</c>
-    /// subresource for logs and exec; answers a refused or failed request in the kubelet's plain-text way.
+    /// subresource for logs and exec.
     /// </summary>
     private static async Task AuthorizeAsync(HttpContext context, RequestDelegate next)
     {
+        if (context.Request.Path != "/healthz")
+        {
+            var certificate = context.Connection.ClientCertificate ?? throw new AgentRequestException(401, "Unauthorized");
+            var (user, groups) = RequestAuthorizer.UserOf(certificate);
+            var verb = context.Request.Method switch
+            {
+                "POST" => "create",
+                "PUT" => "update",
+                "PATCH" => "patch",
+                "DELETE" => "delete",
+                _ => "get",
+            };
+            var authorizer = context.RequestServices.GetRequiredService<RequestAuthorizer>();
+            if (!await authorizer.AllowedAsync(user, groups, verb, "proxy", context.RequestAborted))
+            {
+                throw new AgentRequestException(403, $"Forbidden (user={user}, verb={verb}, resource=nodes, subresource=proxy)");
+            }
+        }
+        await next(context);
+    }
+
+    /// <summary>Answers a refused or failed request in the kubelet's way: its status code, and the reason as plain text.</summary>
+    private static async Task AnswerErrorsAsync(HttpContext context, RequestDelegate next)
+    {
         try
         {
-            if (context.Request.Path != "/healthz")
-            {
-                var certificate = context.Connection.ClientCertificate ?? throw new AgentRequestException(401, "Unauthorized");
-                var (user, groups) = RequestAuthorizer.UserOf(certificate);
-                var verb = context.Request.Method switch
-                {
-                    "POST" => "create",
-                    "PUT" => "update",
-                    "PATCH" => "patch",
-                    "DELETE" => "delete",
-                    _ => "get",
-                };
-                var authorizer = context.RequestServices.GetRequiredService<RequestAuthorizer>();
-                if (!await authorizer.AllowedAsync(user, groups, verb, "proxy", context.RequestAborted))
-                {
-                    throw new AgentRequestException(403,
-                        $"Forbidden (user={user}, verb={verb}, resource=nodes, subresource=proxy)");
-                }
-            }
             await next(context);
         }
         catch (AgentRequestException e) when (!context.Response.HasStarted)

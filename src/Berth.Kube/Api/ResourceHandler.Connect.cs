@@ -33,10 +33,10 @@ internal sealed partial class ResourceHandler
         if (subresource == "exec" && request.Verb == "get")
         {
             // a WebSocket's GET starts a command as a POST would: it needs the same permission (Kubernetes 1.32)
-            var user = KubeUserFeature.Get(context);
-            if (!(await authorizer.AuthorizeAsync(AccessRequest.ForResource(user, request with { Verb = "create" }), context.RequestAborted)).Allowed)
+            var create = AccessRequest.ForResource(KubeUserFeature.Get(context), request with { Verb = "create" });
+            if (!(await authorizer.AuthorizeAsync(create, context.RequestAborted)).Allowed)
             {
-                throw AccessRequest.ForResource(user, request with { Verb = "create" }).Forbidden();
+                throw create.Forbidden();
             }
         }
         var query = context.Request.Query;
