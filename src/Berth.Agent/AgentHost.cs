@@ -52,6 +52,7 @@ public static class AgentHost
         builder.Services.AddSingleton<RequestAuthorizer>();
         builder.Services.AddSingleton<ContainerLogEndpoint>();
         builder.Services.AddSingleton<ExecEndpoint>();
+        builder.Services.AddSingleton<PortForwardEndpoint>();
         builder.Services.AddHostedService<NodeAgent>();
         var clusterAuthorities = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath).SslCaCerts ?? [];
         using var serving = ServingCertificate.Create(options, TimeProvider.System);

@@ -106,7 +106,7 @@ internal sealed partial class PodVolumes(IKubernetes client, AgentOptions option
         }
     }
 
-    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Could not remove the pod's volumes under {Directory}")]
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Could not remove the pod's volumes under {Directory}")]
     private static partial void LogTearDownFailed(ILogger logger, Exception exception, string directory);
 
     private async Task<(string, bool)> SetUpAsync(V1Pod pod, V1Volume volume, PodObjects objects, string hostIp,

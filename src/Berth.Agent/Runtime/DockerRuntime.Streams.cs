@@ -4,7 +4,7 @@ using Docker.DotNet.Models;
 
 namespace Berth.Agent.Runtime;
 
-/// <summary>The streaming calls: a container's log, and commands run with their streams attached.</summary>
+/// <summary>The streaming calls: a container's log, commands run with their streams attached, and connections to a sandbox's ports.</summary>
 public sealed partial class DockerRuntime
 {
     public async Task<IExecSession> ExecAttachedAsync(string containerId, IReadOnlyList<string> command, bool tty, bool stdin, CancellationToken cancellationToken)
@@ -43,6 +43,17 @@ public sealed partial class DockerRuntime
             }
             await destination.WriteAsync(buffer.AsMemory(0, read.Count), cancellationToken);
         }
+    }
+
+    public async Task<System.Net.Sockets.Socket> ConnectToPortAsync(string sandboxId, int port, CancellationToken cancellationToken)
+    {
+        var sandbox = await Call(() => _client.Containers.InspectContainerAsync(sandboxId, cancellationToken));
+        if (sandbox.State is not { Running: true, Pid: > 0 and var pid })
+        {
+            throw new RuntimeException($"the sandbox {sandboxId} is not running");
+        }
+        // the engine runs on this machine, so the sandbox's process and its network namespace are ours to see
+        return await NetworkNamespaceDialer.ConnectAsync($"/proc/{pid}/ns/net", sandboxId, port, cancellationToken);
     }
 
     private sealed class ExecSession(DockerRuntime runtime, string execId, MultiplexedStream stream) : IExecSession

@@ -57,4 +57,10 @@ public interface IContainerRuntime
     /// following, until the container stops or <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
     Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Connects to <paramref name="port"/> on the sandbox's own localhost, as its containers would (<c>kubectl
+    /// port-forward</c>). Fails with <see cref="RuntimeException"/> saying why when nothing answers there.
+    /// </summary>
+    Task<System.Net.Sockets.Socket> ConnectToPortAsync(string sandboxId, int port, CancellationToken cancellationToken);
 }

@@ -87,6 +87,9 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
     /// <summary>A simulated container writes nothing.</summary>
     public Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task<System.Net.Sockets.Socket> ConnectToPortAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
+        throw new RuntimeException($"failed to connect to localhost:{port} inside namespace \"{sandboxId}\": the simulated runtime runs no processes");
+
     private void Update(string id, Func<ContainerStatus, ContainerStatus> change)
     {
         if (!_containers.TryGetValue(id, out var container))

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Agent.Server;
 
 /// <summary>
-/// The agent's HTTPS endpoint on the node's address, the kubelet's port 10250: container logs and exec, for the API
+/// The agent's HTTPS endpoint on the node's address, the kubelet's port 10250: container logs, exec and port forwarding, for the API
 /// server. Only clients with a certificate from the cluster's CA get in, and only to do what the API server's RBAC
 /// allows them on the Node (<see cref="RequestAuthorizer"/>).
 /// </summary>
@@ -43,6 +43,8 @@ internal static class AgentEndpoint
             logs.HandleAsync(context, @namespace, pod, container));
         app.MapMethods("/exec/{namespace}/{pod}/{container}", ["GET", "POST"], (HttpContext context, string @namespace, string pod, string container, ExecEndpoint exec) =>
             exec.HandleAsync(context, @namespace, pod, container));
+        app.MapMethods("/portForward/{namespace}/{pod}", ["GET", "POST"], (HttpContext context, string @namespace, string pod, PortForwardEndpoint portForward) =>
+            portForward.HandleAsync(context, @namespace, pod));
     }
 
     /// <summary>The port the endpoint listens on, once the server has started (the one given, or the one taken for 0).</summary>
@@ -64,7 +66,7 @@ internal static class AgentEndpoint
 
     /// <summary>
     /// Authorizes every request as the kubelet maps its paths: the verb from the method, the Node's <c>proxy</c>
-    /// subresource for logs and exec.
+    /// subresource for logs, exec and port forwarding.
     /// </summary>
     private static async Task AuthorizeAsync(HttpContext context, RequestDelegate next)
     {

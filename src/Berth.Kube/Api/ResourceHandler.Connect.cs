@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http;
 namespace Berth.Kube.Api;
 
 /// <summary>
-/// The pod subresources served by the pod's node agent — <c>log</c> and <c>exec</c> — checked here as kube-apiserver
-/// checks them (the container, the options, the node) and then forwarded to the agent's endpoint.
+/// The pod subresources served by the pod's node agent — <c>log</c>, <c>exec</c> and <c>portforward</c> — checked here
+/// as kube-apiserver checks them (the container, the options, the node) and then forwarded to the agent's endpoint.
 /// </summary>
 internal sealed partial class ResourceHandler
 {
@@ -22,6 +22,9 @@ internal sealed partial class ResourceHandler
     /// <summary>The exec options kube-apiserver passes on to the kubelet.</summary>
     private static readonly string[] s_execParameters = ["command", "stdin", "stdout", "stderr", "tty"];
 
+    /// <summary>The port-forward options kube-apiserver passes on to the kubelet.</summary>
+    private static readonly string[] s_portForwardParameters = ["ports"];
+
     private async Task ConnectAsync(HttpContext context, string cluster, ResourceType pods, string ns, RequestInfo request)
     {
         var subresource = request.Subresource!;
@@ -30,9 +33,9 @@ internal sealed partial class ResourceHandler
         {
             throw KubeApiException.MethodNotSupported($"pods/{subresource}", request.Verb);
         }
-        if (subresource == "exec" && request.Verb == "get")
+        if (subresource != "log" && request.Verb == "get")
         {
-            // a WebSocket's GET starts a command as a POST would: it needs the same permission (Kubernetes 1.32)
+            // a WebSocket's GET starts a stream as a POST would: it needs the same permission (Kubernetes 1.32)
             var create = AccessRequest.ForResource(KubeUserFeature.Get(context), request with { Verb = "create" });
             if (!(await authorizer.AuthorizeAsync(create, context.RequestAborted)).Allowed)
             {
@@ -44,12 +47,16 @@ internal sealed partial class ResourceHandler
         {
             ValidateLogOptions(name, query);
         }
-        else if (query["command"].Count == 0)
+        else if (subresource == "exec" && query["command"].Count == 0)
         {
             throw KubeApiException.BadRequest("you must specify at least 1 command");
         }
+        else if (subresource == "portforward")
+        {
+            ValidatePorts(query["ports"]);
+        }
         var pod = await RequireAsync(cluster, pods, ns, name, context.RequestAborted);
-        var container = ContainerOf(pod, name, query["container"]);
+        var container = subresource == "portforward" ? "" : ContainerOf(pod, name, query["container"]);
         if (pod["spec"]?["nodeName"].AsText() is not { Length: > 0 } nodeName)
         {
             if (subresource == "log")
@@ -60,10 +67,12 @@ internal sealed partial class ResourceHandler
         }
         var node = await ReadAsync(cluster, registry.Find("", "v1", "nodes")!, null, nodeName, context.RequestAborted)
             ?? throw KubeApiException.NotFound("nodes", nodeName);
-        var path = subresource == "log"
-            ? $"/containerLogs/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(container)}"
-            : $"/exec/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(container)}";
-        var passed = subresource == "log" ? s_logParameters : s_execParameters;
+        var (path, passed) = subresource switch
+        {
+            "log" => ($"/containerLogs/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(container)}", s_logParameters),
+            "exec" => ($"/exec/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(container)}", s_execParameters),
+            _ => ($"/portForward/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}", s_portForwardParameters),
+        };
         var target = new UriBuilder("https", AgentAddress(node), AgentPort(node), path)
         {
             Query = string.Join('&', passed.SelectMany(p => query[p].Select(v => $"{p}={Uri.EscapeDataString(v ?? "")}"))),
@@ -88,6 +97,18 @@ internal sealed partial class ResourceHandler
             0 => throw KubeApiException.BadRequest($"a container name must be specified for pod {name}"),
             _ => throw KubeApiException.BadRequest($"a container name must be specified for pod {name}, choose one of: [{string.Join(' ', names)}]"),
         };
+    }
+
+    /// <summary>kube-apiserver's check of <c>PodPortForwardOptions</c>: each port given is a TCP port number.</summary>
+    private static void ValidatePorts(Microsoft.Extensions.Primitives.StringValues ports)
+    {
+        foreach (var port in ports.SelectMany(p => (p ?? "").Split(',')))
+        {
+            if (!ushort.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number == 0)
+            {
+                throw KubeApiException.BadRequest($"invalid port \"{port}\": ports must be between 1 and 65535");
+            }
+        }
     }
 
     /// <summary>kube-apiserver's checks of <c>PodLogOptions</c>.</summary>

@@ -44,7 +44,7 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             case "token" when type.Group.Length == 0 && type.Kind == "ServiceAccount" && ns is not null:
                 await TokenAsync(context, cluster, type, ns, request);
                 return;
-            case "log" or "exec" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
+            case "log" or "exec" or "portforward" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
                 await ConnectAsync(context, cluster, type, ns, request);
                 return;
             case "binding" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:

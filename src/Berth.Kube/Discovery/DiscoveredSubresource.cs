@@ -16,6 +16,7 @@ internal sealed record DiscoveredSubresource(string Name, GroupVersionKind Respo
             yield return new DiscoveredSubresource("binding", new GroupVersionKind("", "v1", "Binding"), ["create"]);
             yield return new DiscoveredSubresource("exec", new GroupVersionKind("", "v1", "PodExecOptions"), ["create", "get"]);
             yield return new DiscoveredSubresource("log", new GroupVersionKind("", "v1", "Pod"), ["get"]);
+            yield return new DiscoveredSubresource("portforward", new GroupVersionKind("", "v1", "PodPortForwardOptions"), ["create", "get"]);
         }
         if (type.Strategy.Scale is not null)
         {

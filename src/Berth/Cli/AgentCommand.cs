@@ -24,7 +24,7 @@ internal static class AgentCommand
         var memory = new Option<string>("--memory") { Description = "Memory the node offers.", DefaultValueFactory = _ => "4Gi" };
         var port = new Option<int>("--port")
         {
-            Description = "Port of the agent's HTTPS endpoint (logs, exec) on its address; 0 for any free one.",
+            Description = "Port of the agent's HTTPS endpoint (logs, exec, port forwarding) on its address; 0 for any free one.",
             DefaultValueFactory = _ => 10250,
         };
         port.Validators.Add(result =>

@@ -259,6 +259,59 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
         await Kubectl.SucceedAsync("delete", "pod", "talker");
     }
 
+    [Theory]
+    [InlineData("true")] // a WebSocket carrying SPDY, which kubectl tries first
+    [InlineData("false")] // plain SPDY, which kubectl falls back to
+    public async Task PortForward_ReachesAPortOnThePodsOwnLocalhost(string overWebSocket)
+    {
+        var pod = "forwarded-" + (overWebSocket == "true" ? "ws" : "spdy");
+        await Kubectl.CreateAsync(WithImage($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: {{pod}}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: web
+                image: $IMAGE
+                command: ["sh", "-c", "mkdir /www && echo only inside $(hostname) > /www/index.html && exec httpd -f -p 127.0.0.1:8081 -h /www"]
+            """));
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/" + pod, "--timeout=60s");
+        var environment = new Dictionary<string, string> { ["KUBECTL_PORT_FORWARD_WEBSOCKETS"] = overWebSocket };
+        await using (var forward = Kubectl.Start(environment, "port-forward", "pod/" + pod, ":8081", ":9"))
+        {
+            var web = LocalPort(await forward.WaitForOutputLineAsync(line => line.StartsWith("Forwarding from 127.0.0.1:", StringComparison.Ordinal) && line.EndsWith("-> 8081", StringComparison.Ordinal)));
+            var closed = LocalPort(await forward.WaitForOutputLineAsync(line => line.StartsWith("Forwarding from 127.0.0.1:", StringComparison.Ordinal) && line.EndsWith("-> 9", StringComparison.Ordinal)));
+
+            // httpd listens only on the pod's loopback, which no address outside the pod reaches; each request is a
+            // connection of its own, so a stream pair of its own in the one session
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+            for (var i = 0; i < 3; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{web}/");
+                request.Headers.ConnectionClose = true;
+                using var response = await http.SendAsync(request, Token);
+                Assert.Equal($"only inside {pod}\n", await response.Content.ReadAsStringAsync(Token));
+            }
+
+            // nothing listens on port 9: the connection is closed, and kubectl prints the agent's reason
+            using (var client = new System.Net.Sockets.TcpClient())
+            {
+                await client.ConnectAsync("127.0.0.1", closed, Token);
+                var buffer = new byte[16];
+                Assert.Equal(0, await client.GetStream().ReadAsync(buffer, Token));
+            }
+            Assert.Contains("failed to connect to localhost:9 inside namespace",
+                await forward.WaitForErrorLineAsync(line => line.Contains("error forwarding port 9", StringComparison.Ordinal)), StringComparison.Ordinal);
+        }
+        Assert.Contains("Forbidden", (await Kubectl.RunAsync("port-forward", "--as=jane", "pod/" + pod, ":8081")).Error, StringComparison.Ordinal);
+        await Kubectl.SucceedAsync("delete", "pod", pod);
+    }
+
+    /// <summary>The local port of kubectl's <c>Forwarding from 127.0.0.1:PORT -> REMOTE</c> line.</summary>
+    private static int LocalPort(string line) =>
+        int.Parse(line["Forwarding from 127.0.0.1:".Length..line.IndexOf(' ', "Forwarding from 127.0.0.1:".Length)], CultureInfo.InvariantCulture);
+
     /// <summary>A manifest with the test image in place of <c>$IMAGE</c>.</summary>
     private static string WithImage(string manifest) => manifest.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal);
 

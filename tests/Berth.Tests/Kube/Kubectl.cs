@@ -35,9 +35,16 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string m
     }
 
     /// <summary>Starts a long-running kubectl (a watch, say) whose output lines a test can wait for.</summary>
-    public RunningKubectl Start(params string[] arguments)
+    public RunningKubectl Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts a long-running kubectl with extra environment variables.</summary>
+    public RunningKubectl Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = StartInfo(arguments);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         return new RunningKubectl(Process.Start(start)
             ?? throw new InvalidOperationException("kubectl could not be started; setup.sh checks that it is installed"));
     }
