@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.Authorization;
+using Berth.Kube.Controllers.Storage;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
@@ -11,8 +12,8 @@ namespace Berth.Kube.Hosting;
 
 /// <summary>
 /// Creates what every Kubernetes cluster starts with, where it is missing: the system namespaces, the default RBAC
-/// roles and bindings, the built-in priority classes, and the <c>kubernetes</c> Service in <c>default</c>, at the
-/// first address of the service range.
+/// roles and bindings, the built-in priority classes, the default StorageClass (<c>local-path</c>), and the
+/// <c>kubernetes</c> Service in <c>default</c>, at the first address of the service range.
 /// </summary>
 internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry) : IHostedService
 {
@@ -47,6 +48,7 @@ internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegist
                 ["description"] = description,
             }, cancellationToken);
         }
+        await EnsureAsync(registry.Find("storage.k8s.io", "v1", "storageclasses")!, null, LocalPathVolumes.DefaultStorageClass(), cancellationToken);
         await EnsureAsync(registry.Find("", "v1", "services")!, "default", new JsonObject
         {
             ["apiVersion"] = "v1",

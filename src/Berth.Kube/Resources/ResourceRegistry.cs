@@ -77,6 +77,7 @@ internal sealed class ResourceRegistry
         BuiltInKind("apps", "v1", "ReplicaSet", "replicasets", Namespaced: true, ["rs"], new ReplicaSetStrategy()),
         BuiltInKind("apps", "v1", "StatefulSet", "statefulsets", Namespaced: true, ["sts"], new StatefulSetStrategy()),
         BuiltInKind("apps", "v1", "DaemonSet", "daemonsets", Namespaced: true, ["ds"], new DaemonSetStrategy()),
+        BuiltInKind("apps", "v1", "ControllerRevision", "controllerrevisions", Namespaced: true, [], new ControllerRevisionStrategy()),
         BuiltInKind("batch", "v1", "Job", "jobs", Namespaced: true, [], new JobStrategy()),
         BuiltInKind("batch", "v1", "CronJob", "cronjobs", Namespaced: true, ["cj"], new CronJobStrategy()),
         BuiltInKind("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", Namespaced: true, ["hpa"],

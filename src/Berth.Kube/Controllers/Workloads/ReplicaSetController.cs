@@ -174,7 +174,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
             ["replicas"] = pods.Count,
             ["fullyLabeledReplicas"] = pods.Count(p => templateLabels.All(l => p["metadata"]?["labels"]?[l.Key].AsText() == l.Value.AsText())),
             ["readyReplicas"] = ready.Count,
-            ["availableReplicas"] = ready.Count(p => IsAvailable(p, minReady, now)),
+            ["availableReplicas"] = ready.Count(p => PodAvailability.IsAvailable(p, minReady, now)),
             ["observedGeneration"] = set["metadata"]?["generation"]?.DeepClone(),
         };
         // Kubernetes leaves zero counts out of a ReplicaSet's status
@@ -200,19 +200,9 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
                 current["status"] = status.DeepClone();
                 return current;
             }, cancellationToken);
-        if (minReady > TimeSpan.Zero && ready.Any(p => !IsAvailable(p, minReady, now)))
+        if (minReady > TimeSpan.Zero && ready.Any(p => !PodAvailability.IsAvailable(p, minReady, now)))
         {
             _queue.AddAfter(ObjectStorage.Key(cluster, Sets, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>()), minReady);
         }
-    }
-
-    /// <summary>Ready for at least <paramref name="minReady"/>, by the Ready condition's transition time.</summary>
-    private static bool IsAvailable(JsonObject pod, TimeSpan minReady, DateTimeOffset now)
-    {
-        if (minReady <= TimeSpan.Zero)
-        {
-            return true;
-        }
-        return KubeTime.Parse(PodConditions.Find(pod, PodConditions.Ready)?["lastTransitionTime"]) is { } since && now - since >= minReady;
     }
 }

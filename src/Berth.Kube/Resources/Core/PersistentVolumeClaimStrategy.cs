@@ -68,9 +68,24 @@ internal sealed class PersistentVolumeClaimStrategy : IResourceStrategy
         }
         var spec = (JsonObject)(obj["spec"]?.DeepClone() ?? new JsonObject());
         var was = (JsonObject)(old["spec"]?.DeepClone() ?? new JsonObject());
+        void TakeNew(string field)
+        {
+            if (spec.ContainsKey(field))
+            {
+                was[field] = spec[field]?.DeepClone();
+            }
+            else
+            {
+                was.Remove(field);
+            }
+        }
         if (was["volumeName"].AsText() is null or "")
         {
-            was["volumeName"] = spec["volumeName"]?.DeepClone(); // a claim binds to its volume once
+            TakeNew("volumeName"); // a claim binds to its volume once
+        }
+        if (!was.ContainsKey("storageClassName"))
+        {
+            TakeNew("storageClassName"); // the default class, assigned after creation
         }
         if (obj["status"]?["phase"].AsText() == "Bound" && spec["resources"]?["requests"] is JsonObject requests)
         {

@@ -95,7 +95,8 @@ internal sealed class StorageClassStrategy : IResourceStrategy
         }
     }
 
-    private static bool IsDefault(JsonObject obj) =>
+    /// <summary>Whether the class is marked default, by the annotation or its beta form.</summary>
+    public static bool IsDefault(JsonObject obj) =>
         obj["metadata"]?["annotations"] is JsonObject annotations
         && (annotations[DefaultClassAnnotation].AsText() == "true" || annotations[BetaDefaultClassAnnotation].AsText() == "true");
 }

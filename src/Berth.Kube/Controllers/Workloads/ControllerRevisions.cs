@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+using Berth.Kube.ManagedFields;
+using Berth.Kube.Resources;
+
+namespace Berth.Kube.Controllers.Workloads;
+
+/// <summary>
+/// The revision history of a StatefulSet (or DaemonSet) as ControllerRevisions: each distinct pod template is kept
+/// once, as the strategic merge patch that restores it (<c>{"spec":{"template":{…,"$patch":"replace"}}}</c>),
+/// named <c>&lt;owner&gt;-&lt;hash&gt;</c>; the pods of a revision carry that name in <c>controller-revision-hash</c>.
+/// Returning to an old template renumbers its revision as the newest, which is how <c>kubectl rollout undo</c> works.
+/// </summary>
+internal sealed class ControllerRevisions(ResourceHandler objects, ResourceRegistry registry, string cluster)
+{
+    public const string HashLabel = "controller-revision-hash";
+
+    private ResourceType Revisions => registry.Find("apps", "v1", "controllerrevisions")!;
+
+    /// <summary>The patch a revision holds for <paramref name="owner"/>'s current template.</summary>
+    public static JsonObject DataOf(JsonObject owner)
+    {
+        var template = (JsonObject)(owner["spec"]?["template"]?.DeepClone() ?? new JsonObject());
+        template["$patch"] = "replace";
+        return new JsonObject { ["spec"] = new JsonObject { ["template"] = template } };
+    }
+
+    /// <summary>The revisions <paramref name="owner"/> controls, oldest first.</summary>
+    public static List<JsonObject> Owned(ObjectInformer revisions, JsonObject owner)
+    {
+        var uid = owner["metadata"]!["uid"].AsText();
+        var ns = owner["metadata"]!["namespace"].AsText();
+        return revisions.Objects.Select(r => r.Value)
+            .Where(r => r["metadata"]?["namespace"].AsText() == ns && ControlledObjects.ControllerReference(r)?["uid"].AsText() == uid)
+            .OrderBy(r => r["revision"].AsLong() ?? 0)
+            .ToList();
+    }
+
+    /// <summary>
+    /// The revision of <paramref name="owner"/>'s current template among <paramref name="history"/>, made when there is
+    /// none, renumbered as the newest when an older one matches.
+    /// </summary>
+    public async Task<JsonObject> CurrentAsync(JsonObject owner, List<JsonObject> history, CancellationToken cancellationToken)
+    {
+        var data = DataOf(owner);
+        var newest = history.Count == 0 ? 0 : history.Max(r => r["revision"].AsLong() ?? 0);
+        if (history.LastOrDefault(r => JsonNode.DeepEquals(r["data"], data)) is { } existing)
+        {
+            if ((existing["revision"].AsLong() ?? 0) == newest)
+            {
+                return existing;
+            }
+            var metadata = existing["metadata"]!;
+            return await objects.UpdateObjectAsync(cluster, Revisions, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(),
+                FieldOwner.ControllerManager, current =>
+                {
+                    current["revision"] = newest + 1;
+                    return current;
+                }, cancellationToken);
+        }
+        var collisions = owner["status"]?["collisionCount"].AsLong();
+        var ownerMetadata = owner["metadata"]!;
+        var revision = new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "ControllerRevision",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"{ownerMetadata["name"]!.GetValue<string>()}-{PodTemplateHash.Compute(owner["spec"]?["template"], collisions)}",
+                ["namespace"] = ownerMetadata["namespace"]?.DeepClone(),
+                ["ownerReferences"] = new JsonArray(ControlledObjects.ReferenceTo(owner)),
+            },
+            ["data"] = data,
+            ["revision"] = newest + 1,
+        };
+        // the template's labels and the owner's annotations (its change-cause, for rollout history) go along
+        if (owner["spec"]?["template"]?["metadata"]?["labels"] is JsonObject labels)
+        {
+            revision["metadata"]!["labels"] = labels.DeepClone();
+        }
+        if (ownerMetadata["annotations"] is JsonObject annotations)
+        {
+            revision["metadata"]!["annotations"] = annotations.DeepClone();
+        }
+        return await objects.CreateObjectAsync(cluster, Revisions, ownerMetadata["namespace"].AsText(), revision, FieldOwner.ControllerManager,
+            dryRun: false, cancellationToken);
+    }
+
+    /// <summary>Deletes the oldest revisions beyond <paramref name="limit"/>, never one that pods still run.</summary>
+    public async Task TruncateAsync(List<JsonObject> history, long limit, IReadOnlySet<string> live, CancellationToken cancellationToken)
+    {
+        var removable = history.Where(r => !live.Contains(r["metadata"]!["name"]!.GetValue<string>())).ToList();
+        foreach (var old in removable.Take(Math.Max(0, removable.Count - (int)Math.Max(0, limit))))
+        {
+            var metadata = old["metadata"]!;
+            try
+            {
+                await objects.DeleteObjectAsync(cluster, Revisions, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(),
+                    DeleteOptions.Default with { PreconditionUid = metadata["uid"].AsText() }, cancellationToken);
+            }
+            catch (KubeApiException e) when (e.Reason is "NotFound" or "Conflict")
+            {
+                // gone already
+            }
+        }
+    }
+}
