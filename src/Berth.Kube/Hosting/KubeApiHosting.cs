@@ -2,6 +2,7 @@ using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Controllers;
+using Berth.Kube.Controllers.Batch;
 using Berth.Kube.Controllers.Storage;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.Discovery;
@@ -73,6 +74,9 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ReplicaSetController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DeploymentController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<StatefulSetController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<JobController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CronJobController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<TtlAfterFinishedController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NodeLifecycleController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PodGarbageCollector>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<LocalPathVolumes>();

@@ -46,6 +46,10 @@ internal sealed class ControlledObjects(ResourceHandler objects, string cluster,
         return ObjectStorage.Key(cluster, ownerType, obj["metadata"]!["namespace"].AsText(), reference["name"]!.GetValue<string>());
     }
 
+    /// <summary>The objects in <paramref name="informer"/> whose controller has <paramref name="uid"/>, without adopting or releasing any.</summary>
+    public IEnumerable<JsonObject> ControlledBy(ObjectInformer informer, string uid) =>
+        (_byController.GetValueOrDefault(uid)?.Keys ?? []).Select(informer.Get).OfType<JsonObject>();
+
     /// <summary>
     /// The objects <paramref name="owner"/> controls: those naming it as controller that still match
     /// <paramref name="selector"/>, plus the matching orphans in its namespace, adopted now. Controlled objects that

@@ -25,6 +25,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
     private readonly Expectations _expectations = new(time);
 
     private ControlledObjects? _controlled;
+    private PodControl? _podControl;
     private ObjectInformer? _sets;
     private ObjectInformer? _pods;
 
@@ -37,6 +38,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
     public Task RunAsync(CancellationToken cancellationToken)
     {
         _controlled = new ControlledObjects(objects, cluster, Pods);
+        _podControl = new PodControl(objects, events, cluster, Pods, Component);
         _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
         _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
         return ControllerLoop.RunAsync(Name, [_sets, _pods], _queue, ReconcileAsync, logger, cancellationToken);
@@ -107,57 +109,22 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
         }
     }
 
-    /// <summary>Creates <paramref name="count"/> pods in batches of 1, 2, 4 …; the first failure stops the rest.</summary>
     private async Task CreatePodsAsync(string key, JsonObject set, int count, CancellationToken cancellationToken)
     {
         var template = set["spec"]?["template"] as JsonObject ?? [];
-        var ns = set["metadata"]!["namespace"]!.GetValue<string>();
-        var remaining = count;
-        for (var batch = 1; remaining > 0; batch *= 2)
+        var missed = await SlowStart.RunAsync(count, _ => CreatePodAsync(set, template, cancellationToken));
+        for (var i = 0; i < missed; i++)
         {
-            var size = Math.Min(batch, remaining);
-            var results = await Task.WhenAll(Enumerable.Range(0, size).Select(_ => CreatePodAsync(set, template, ns, cancellationToken)));
-            remaining -= size;
-            var failed = results.Count(ok => !ok);
-            if (failed > 0)
-            {
-                // neither the failed creations nor the batches never tried will be observed
-                for (var i = 0; i < failed + remaining; i++)
-                {
-                    _expectations.Created(key);
-                }
-                return;
-            }
+            _expectations.Created(key); // neither a failed creation nor one never tried will be observed
         }
     }
 
-    private async Task<bool> CreatePodAsync(JsonObject set, JsonObject template, string ns, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var pod = await objects.CreateObjectAsync(cluster, Pods, ns, PodTemplates.NewPod(set, template), FieldOwner.ControllerManager, dryRun: false, cancellationToken);
-            await events.RecordAsync(cluster, set, EventRecorder.Normal, "SuccessfulCreate",
-                $"Created pod: {pod["metadata"]!["name"]!.GetValue<string>()}", Component, cancellationToken);
-            return true;
-        }
-        catch (KubeApiException e)
-        {
-            await events.RecordAsync(cluster, set, EventRecorder.Warning, "FailedCreate", $"Error creating: {e.Message}", Component, cancellationToken);
-            return false;
-        }
-    }
+    private async Task<bool> CreatePodAsync(JsonObject set, JsonObject template, CancellationToken cancellationToken) =>
+        await _podControl!.CreateAsync(set, PodTemplates.NewPod(set, template), cancellationToken) is not null;
 
     private async Task DeletePodAsync(string key, JsonObject set, JsonObject pod, CancellationToken cancellationToken)
     {
-        var metadata = pod["metadata"]!;
-        var name = metadata["name"]!.GetValue<string>();
-        try
-        {
-            await objects.DeleteObjectAsync(cluster, Pods, metadata["namespace"].AsText(), name,
-                DeleteOptions.Default with { PreconditionUid = metadata["uid"].AsText() }, cancellationToken);
-            await events.RecordAsync(cluster, set, EventRecorder.Normal, "SuccessfulDelete", $"Deleted pod: {name}", Component, cancellationToken);
-        }
-        catch (KubeApiException e) when (e.Reason is "NotFound" or "Conflict")
+        if (!await _podControl!.DeleteAsync(set, pod, cancellationToken))
         {
             _expectations.Deleted(key); // already gone, or replaced by another pod of that name
         }

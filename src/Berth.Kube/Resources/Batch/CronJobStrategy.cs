@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Berth.Kube.Api;
+using Berth.Kube.Controllers.Batch;
 using Berth.Kube.Resources.Workloads;
 
 namespace Berth.Kube.Resources.Batch;
 
 /// <summary>CronJobs: Jobs made on a schedule, kept as kube-apiserver defaults and checks them.</summary>
-internal sealed class CronJobStrategy : IResourceStrategy
+internal sealed partial class CronJobStrategy : IResourceStrategy
 {
-    private static readonly string[] s_macros = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
-
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),
@@ -56,9 +56,20 @@ internal sealed class CronJobStrategy : IResourceStrategy
         {
             errors.Add(FieldError.Required("spec.schedule"));
         }
-        else if (!s_macros.Contains(schedule) && schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 5)
+        else
         {
-            errors.Add(FieldError.Invalid("spec.schedule", schedule, $"unparseable schedule: expected exactly 5 fields, found {schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length}: [{schedule}]"));
+            errors.AddRange(ValidateSchedule(schedule, obj["spec"]?["timeZone"] is not null, allowTimeZoneInSchedule: false));
+        }
+        if (obj["spec"]?["timeZone"] is { } zone && ValidateTimeZone(zone.AsText() ?? "") is { } zoneError)
+        {
+            errors.Add(FieldError.Invalid("spec.timeZone", zone.AsText() ?? "", zoneError));
+        }
+        foreach (var field in new[] { "startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit" })
+        {
+            if (obj["spec"]?[field].AsLong() is < 0)
+            {
+                errors.Add(FieldError.Invalid($"spec.{field}", obj["spec"]![field]!.ToJsonString(), "must be greater than or equal to 0"));
+            }
         }
         if (obj["spec"]?["concurrencyPolicy"].AsText() is not ("Allow" or "Forbid" or "Replace") and var policy)
         {
@@ -70,6 +81,71 @@ internal sealed class CronJobStrategy : IResourceStrategy
         }
         return errors;
     }
+
+    /// <summary>As kube-apiserver: a schedule that names its zone (TZ=, CRON_TZ=) only on an object whose schedule already did.</summary>
+    public IEnumerable<FieldError> ValidateUpdate(JsonObject obj, JsonObject old)
+    {
+        var errors = Validate(obj).Where(e => e.Field != "spec.schedule").ToList();
+        if (obj["spec"]?["schedule"].AsText() is { Length: > 0 } schedule)
+        {
+            var allowed = old["spec"]?["schedule"].AsText()?.Contains("TZ", StringComparison.Ordinal) == true;
+            errors.AddRange(ValidateSchedule(schedule, obj["spec"]?["timeZone"] is not null, allowed));
+        }
+        else
+        {
+            errors.Add(FieldError.Required("spec.schedule"));
+        }
+        return errors;
+    }
+
+    private static IEnumerable<FieldError> ValidateSchedule(string schedule, bool hasTimeZone, bool allowTimeZoneInSchedule)
+    {
+        string? problem = null;
+        try
+        {
+            CronSchedule.Parse(schedule, TimeZoneInfo.Utc);
+        }
+        catch (FormatException e)
+        {
+            problem = e.Message;
+        }
+        if (problem is not null)
+        {
+            yield return FieldError.Invalid("spec.schedule", schedule, problem);
+        }
+        if (schedule.Contains("TZ", StringComparison.Ordinal))
+        {
+            if (!allowTimeZoneInSchedule)
+            {
+                yield return FieldError.Invalid("spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
+            }
+            else if (hasTimeZone)
+            {
+                yield return FieldError.Invalid("spec.schedule", schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule");
+            }
+        }
+    }
+
+    /// <summary>Kubernetes' check of an IANA zone name; null when it is one.</summary>
+    private static string? ValidateTimeZone(string zone)
+    {
+        if (zone.Length == 0)
+        {
+            return "timeZone must be nil or non-empty string";
+        }
+        if (zone.Split('/').Any(part => part is "." or ".." || part.StartsWith('-') || !TimeZonePart().IsMatch(part)))
+        {
+            return $"unknown time zone {zone}";
+        }
+        if (zone.Equals("Local", StringComparison.OrdinalIgnoreCase))
+        {
+            return "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones";
+        }
+        return CronSchedule.FindZone(zone) is null ? $"unknown time zone {zone}" : null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z\.\-_0-9+]{1,14}$")]
+    private static partial Regex TimeZonePart();
 
     private static IEnumerable<JsonObject> Containers(JsonObject obj) =>
         (obj["spec"]?["jobTemplate"]?["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>();

@@ -82,6 +82,14 @@ internal sealed class JobStrategy : IResourceStrategy
                 yield return FieldError.Invalid($"{path}.{field}", spec[field]!.ToJsonString(), "must be greater than or equal to 0");
             }
         }
+        if (spec?["completionMode"].AsText() is { } mode && mode is not ("NonIndexed" or "Indexed"))
+        {
+            yield return new FieldError($"{path}.completionMode", "FieldValueNotSupported", $"Unsupported value: \"{mode}\": supported values: \"NonIndexed\", \"Indexed\"");
+        }
+        if (spec?["completionMode"].AsText() == "Indexed" && spec["completions"] is null)
+        {
+            yield return FieldError.Required($"{path}.completions", "when completion mode is Indexed");
+        }
         var podSpec = spec?["template"]?["spec"];
         if (podSpec is JsonObject && podSpec["restartPolicy"].AsText() is not ("OnFailure" or "Never"))
         {
