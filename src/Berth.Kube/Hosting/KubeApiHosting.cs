@@ -2,6 +2,7 @@ using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Controllers;
+using Berth.Kube.Controllers.Disruption;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.Discovery;
 using Berth.Kube.Kubelet;
@@ -73,6 +74,7 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DeploymentController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NodeLifecycleController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PodGarbageCollector>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DisruptionController>(sp, KubeApiOptions.DefaultCluster));
         services.AddHostedService<ControllerHost>();
         services.AddHostedService<KubeconfigWriter>();
         return services;
