@@ -85,11 +85,15 @@ public sealed class DisruptionBudgetTests(KubeServerFixture fixture) : IClassFix
         // uncordoned, the node takes pods again
         await Kubectl.SucceedAsync("uncordon", drained);
         Assert.Matches(@$"(?m)^{drained}\s+Ready\s", await Kubectl.SucceedAsync("get", "node", drained));
+        for (var round = 0; round < 300 && (await Kubectl.SucceedAsync("get", "node", drained, "-o", "jsonpath={.spec.taints}")).Length > 0; round++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken); // the node lifecycle controller takes the taint off
+        }
+        Assert.Empty(await Kubectl.SucceedAsync("get", "node", drained, "-o", "jsonpath={.spec.taints}"));
         await Kubectl.SucceedAsync("scale", "deploy/web", "-n", Namespace, "--replicas=5");
         await Kubectl.SucceedAsync("wait", "deploy/web", "-n", Namespace, "--for=jsonpath={.status.readyReplicas}=5", "--timeout=30s");
         Assert.Contains(drained, await Kubectl.SucceedAsync("get", "pods", "-n", Namespace, "-l", "app=web", "-o", "jsonpath={.items[*].spec.nodeName}"),
             StringComparison.Ordinal);
-        Assert.Empty(await Kubectl.SucceedAsync("get", "node", drained, "-o", "jsonpath={.spec.taints}"));
 
         await DrainRefusesPodsNoControllerReplacesAsync(other);
     }
@@ -112,6 +116,10 @@ public sealed class DisruptionBudgetTests(KubeServerFixture fixture) : IClassFix
         }
         Assert.Equal("1 ", await Kubectl.SucceedAsync("get", "pdb/web", "-n", Namespace, "-o", "jsonpath={.status.disruptionsAllowed} {.status.disruptedPods}"));
         Assert.Empty(await Kubectl.SucceedAsync("get", "pod", pod, "-n", Namespace, "-o", "jsonpath={.metadata.deletionTimestamp}"));
+
+        // evicting is creating pods/eviction, which a user without a role may not
+        Assert.Contains("cannot create resource \"pods/eviction\"", await Kubectl.FailAsync("create", "--raw", raw, "-f", eviction, "--as=jane"),
+            StringComparison.Ordinal);
 
         await Kubectl.SucceedAsync("patch", "pdb/web", "-n", Namespace, "--type=merge", "-p", """{"spec": {"minAvailable": 3}}""");
         await Kubectl.SucceedAsync("wait", "pdb/web", "-n", Namespace, "--for=jsonpath={.status.observedGeneration}=2", "--timeout=30s");
