@@ -15,8 +15,13 @@ internal sealed partial class ResourceHandler
     private static Task<JsonObject> ReadBodyAsync(HttpContext context, ResourceType type) =>
         ReadBodyAsync(context, type.Schema, type.ApiVersion, type.Version, type.Kind);
 
-    /// <summary>Reads and checks a request body of the kind <paramref name="kind"/>, which may differ from the URL's resource (a TokenRequest, say).</summary>
-    private static async Task<JsonObject> ReadBodyAsync(HttpContext context, TypeSchema schema, string apiVersion, string version, string kind)
+    /// <summary>
+    /// Reads and checks a request body of the kind <paramref name="kind"/>, which may differ from the URL's resource (a
+    /// TokenRequest, say). <paramref name="olderApiVersion"/>, when given, is accepted too: an older version of the same
+    /// shape, as an Eviction may be sent as policy/v1beta1.
+    /// </summary>
+    private static async Task<JsonObject> ReadBodyAsync(HttpContext context, TypeSchema schema, string apiVersion, string version, string kind,
+        string? olderApiVersion = null)
     {
         var mediaType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType is not ("application/json" or YamlBody.MediaType or ProtobufBody.MediaType))
@@ -27,7 +32,10 @@ internal sealed partial class ResourceHandler
         var body = await ReadBodyBytesAsync(context);
         var obj = mediaType switch
         {
-            ProtobufBody.MediaType => DecodeProtobuf(body, schema, apiVersion, kind),
+            ProtobufBody.MediaType => DecodeProtobuf(body, schema, apiVersion, kind) is var decoded
+                && olderApiVersion is not null && decoded["apiVersion"].AsText() == olderApiVersion && decoded["kind"].AsText() == kind
+                    ? DecodeProtobuf(body, schema, olderApiVersion, kind)
+                    : decoded,
             YamlBody.MediaType => YamlBody.Parse(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a YAML object"),
             _ => ParseJson(body) as JsonObject ?? throw KubeApiException.BadRequest("the body of the request was not a JSON object"),
         };
@@ -42,6 +50,11 @@ internal sealed partial class ResourceHandler
         }
         var sentKind = obj["kind"].AsText();
         var sentVersion = obj["apiVersion"].AsText();
+        if (sentKind == kind && olderApiVersion is not null && sentVersion == olderApiVersion)
+        {
+            sentVersion = apiVersion; // read as the current version from here on
+            obj["apiVersion"] = apiVersion;
+        }
         if (sentKind != kind || sentVersion != apiVersion)
         {
             throw KubeApiException.BadRequest(

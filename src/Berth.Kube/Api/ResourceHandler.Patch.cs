@@ -118,6 +118,15 @@ internal sealed partial class ResourceHandler
         GuaranteedUpdateAsync(cluster, type, ns, name, dryRun: false, keepStatus: false, owner with { Subresource = "status" },
             existing => (change(existing), null), cancellationToken);
 
+    /// <summary>
+    /// A status write guarded by the resourceVersion the caller computed it from, as a controller's UpdateStatus of
+    /// its informer's copy: Conflict when the object changed since, so nothing written meanwhile is overwritten.
+    /// </summary>
+    public Task<JsonObject> UpdateStatusAsync(string cluster, ResourceType type, string? ns, string name, FieldOwner owner, long expectedRevision,
+        Func<JsonObject, JsonObject> change, CancellationToken cancellationToken) =>
+        GuaranteedUpdateAsync(cluster, type, ns, name, dryRun: false, keepStatus: false, owner with { Subresource = "status" },
+            existing => (change(existing), expectedRevision), cancellationToken);
+
     /// <summary>The stored object, or null when there is none.</summary>
     public Task<JsonObject?> GetObjectAsync(string cluster, ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
         ReadAsync(cluster, type, ns, name, cancellationToken);

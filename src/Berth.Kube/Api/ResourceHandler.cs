@@ -47,6 +47,9 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             case "log" or "exec" or "portforward" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
                 await ConnectAsync(context, cluster, type, ns, request);
                 return;
+            case "eviction" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
+                await EvictionAsync(context, cluster, type, ns, request);
+                return;
             case "binding" when type.Group.Length == 0 && type.Kind == "Pod" && ns is not null:
                 await BindingAsync(context, cluster, ns, request);
                 return;

@@ -14,8 +14,11 @@ internal static class StatusResponse
             ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = message,
-            ["reason"] = reason,
         };
+        if (reason.Length > 0)
+        {
+            status["reason"] = reason; // a Status a handler makes itself may have none, and Go leaves it out then
+        }
         if (details is not null)
         {
             status["details"] = details;

@@ -16,13 +16,15 @@ namespace Berth.Kube.Controllers;
 /// posting node status."), its pods lose Ready, and it is tainted <c>node.kubernetes.io/unreachable</c>
 /// (NoSchedule and NoExecute); a node reporting Ready=False is tainted <c>node.kubernetes.io/not-ready</c>. Pods
 /// on a node with a NoExecute taint they do not tolerate are evicted (deleted), at once or when their
-/// <c>tolerationSeconds</c> run out.
+/// <c>tolerationSeconds</c> run out. A cordoned node (<c>spec.unschedulable</c>) is tainted
+/// <c>node.kubernetes.io/unschedulable</c> (NoSchedule).
 /// </summary>
 internal sealed partial class NodeLifecycleController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
     string cluster, TimeProvider time, ILogger<NodeLifecycleController> logger) : IController
 {
     public const string UnreachableTaint = "node.kubernetes.io/unreachable";
     public const string NotReadyTaint = "node.kubernetes.io/not-ready";
+    public const string UnschedulableTaint = "node.kubernetes.io/unschedulable";
 
     /// <summary>kube-controller-manager's <c>--node-monitor-grace-period</c>.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(40);
@@ -173,31 +175,46 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
         }
     }
 
-    /// <summary>The NoSchedule and NoExecute taints that say what the Ready condition says; other taints stay as they are.</summary>
+    /// <summary>
+    /// The taints that say what the Ready condition says (NoSchedule and NoExecute), and the NoSchedule taint of a
+    /// cordoned node (<c>spec.unschedulable</c>), as the node lifecycle controller keeps them. A taint that stays is
+    /// left as it is, so the time a NoExecute taint was added (from which tolerations count) does not move; other
+    /// taints are not touched.
+    /// </summary>
     private async Task<JsonObject> SyncTaintsAsync(JsonObject node, string name, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var wanted = ObjectConditions.Find(node, "Ready")?["status"].AsText() switch
+        var condition = ObjectConditions.Find(node, "Ready")?["status"].AsText() switch
         {
             "Unknown" => UnreachableTaint,
             "False" => NotReadyTaint,
             _ => null,
         };
-        var current = Tolerations.TaintsOf(node).ToList();
-        bool Ours(JsonObject taint) => taint["key"].AsText() is UnreachableTaint or NotReadyTaint;
-        var ours = current.Where(Ours).Select(t => $"{t["key"]}:{t["effect"]}").Order(StringComparer.Ordinal);
-        var expected = wanted is null ? [] : new[] { $"{wanted}:{Tolerations.NoExecute}", $"{wanted}:{Tolerations.NoSchedule}" };
-        if (ours.SequenceEqual(expected, StringComparer.Ordinal))
+        var wanted = new List<(string Key, string Effect)>();
+        if (condition is not null)
+        {
+            wanted.Add((condition, Tolerations.NoSchedule));
+            wanted.Add((condition, Tolerations.NoExecute));
+        }
+        if (node["spec"]?["unschedulable"].AsBool() == true)
+        {
+            wanted.Add((UnschedulableTaint, Tolerations.NoSchedule));
+        }
+        static bool Ours(JsonObject taint) => taint["key"].AsText() is UnreachableTaint or NotReadyTaint or UnschedulableTaint;
+        static (string?, string?) Identity(JsonObject taint) => (taint["key"].AsText(), taint["effect"].AsText());
+        var current = Tolerations.TaintsOf(node).Where(Ours).Select(Identity).ToHashSet();
+        if (current.SetEquals(wanted.Select(w => ((string?)w.Key, (string?)w.Effect))))
         {
             return node;
         }
         return await objects.UpdateObjectAsync(cluster, Nodes, null, name, FieldOwner.ControllerManager, updated =>
         {
             var spec = updated["spec"] as JsonObject ?? (JsonObject)(updated["spec"] = new JsonObject());
-            var taints = (spec["taints"] as JsonArray ?? []).OfType<JsonObject>().Where(t => !Ours(t)).Select(t => (JsonNode)t.DeepClone()).ToList();
-            if (wanted is not null)
+            var existing = (spec["taints"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            var taints = existing.Where(t => !Ours(t) || wanted.Contains((t["key"].AsText()!, t["effect"].AsText()!)))
+                .Select(t => (JsonNode)t.DeepClone()).ToList();
+            foreach (var (key, effect) in wanted.Where(w => !existing.Any(t => Identity(t) == (w.Key, w.Effect))))
             {
-                taints.Add(new JsonObject { ["key"] = wanted, ["effect"] = Tolerations.NoSchedule });
-                taints.Add(new JsonObject { ["key"] = wanted, ["effect"] = Tolerations.NoExecute, ["timeAdded"] = KubeTime.Format(now) });
+                taints.Add(new JsonObject { ["key"] = key, ["effect"] = effect, ["timeAdded"] = KubeTime.Format(now) });
             }
             spec.Remove("taints");
             if (taints.Count > 0)

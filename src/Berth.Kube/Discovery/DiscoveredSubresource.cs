@@ -14,6 +14,7 @@ internal sealed record DiscoveredSubresource(string Name, GroupVersionKind Respo
         if (type.Group.Length == 0 && type.Kind == "Pod")
         {
             yield return new DiscoveredSubresource("binding", new GroupVersionKind("", "v1", "Binding"), ["create"]);
+            yield return new DiscoveredSubresource("eviction", new GroupVersionKind("policy", "v1", "Eviction"), ["create"]);
             yield return new DiscoveredSubresource("exec", new GroupVersionKind("", "v1", "PodExecOptions"), ["create", "get"]);
             yield return new DiscoveredSubresource("log", new GroupVersionKind("", "v1", "Pod"), ["get"]);
             yield return new DiscoveredSubresource("portforward", new GroupVersionKind("", "v1", "PodPortForwardOptions"), ["create", "get"]);

@@ -3,6 +3,7 @@ using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Controllers;
 using Berth.Kube.Controllers.Batch;
+using Berth.Kube.Controllers.Disruption;
 using Berth.Kube.Controllers.Storage;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.Discovery;
@@ -81,6 +82,7 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PodGarbageCollector>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<LocalPathVolumes>();
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PersistentVolumeController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DisruptionController>(sp, KubeApiOptions.DefaultCluster));
         services.AddHostedService<ControllerHost>();
         services.AddHostedService<KubeconfigWriter>();
         return services;

@@ -10,6 +10,7 @@ internal sealed class RunningKubectl : IAsyncDisposable
     private readonly Process _process;
     private readonly Channel<string> _output = Channel.CreateUnbounded<string>();
     private readonly Channel<string> _error = Channel.CreateUnbounded<string>();
+    private bool _disposed;
 
     public RunningKubectl(Process process)
     {
@@ -24,8 +25,25 @@ internal sealed class RunningKubectl : IAsyncDisposable
 
     public Task<string> WaitForErrorLineAsync(Func<string, bool> match) => WaitForAsync(_error, match, "error output");
 
+    /// <summary>Stops kubectl and returns every output line it printed that no wait took.</summary>
+    public async Task<IReadOnlyList<string>> StopAsync()
+    {
+        await DisposeAsync();
+        var lines = new List<string>();
+        while (_output.Reader.TryRead(out var line))
+        {
+            lines.Add(line);
+        }
+        return lines;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();
