@@ -308,6 +308,58 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
         await Kubectl.SucceedAsync("delete", "pod", pod);
     }
 
+    [Fact]
+    public async Task StatefulSet_KeepsItsNamesAndVolumesAcrossAPodDeletion()
+    {
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(WithImage("""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              serviceName: db
+              replicas: 2
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: db
+                    image: $IMAGE
+                    command: ["sh", "-c", "[ -f /data/id ] || hostname > /data/id; exec httpd -f -p 8080 -h /data"]
+                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+                    volumeMounts: [{name: data, mountPath: /data}]
+              volumeClaimTemplates:
+              - metadata: {name: data}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 1Gi}}
+            """)));
+        await Kubectl.SucceedAsync("rollout", "status", "sts/db", "--timeout=120s");
+        Assert.Equal("db-0 db-1", await Kubectl.SucceedAsync("get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.name}"));
+        Assert.Equal("Bound:local-path Bound:local-path", (await Kubectl.SucceedAsync("get", "pvc", "data-db-0", "data-db-1", "-o",
+            "jsonpath={range .items[*]}{.status.phase}:{.spec.storageClassName} {end}")).Trim());
+
+        // the pod made again under its name finds what its first life wrote
+        await Kubectl.SucceedAsync("exec", "db-0", "--", "sh", "-c", "echo kept > /data/marker");
+        var uid = await Kubectl.SucceedAsync("get", "pod", "db-0", "-o", "jsonpath={.metadata.uid}");
+        await Kubectl.SucceedAsync("delete", "pod", "db-0");
+        await WaitForAsync(async () => (await Kubectl.RunAsync("get", "pod", "db-0", "-o", "jsonpath={.metadata.uid}")) is (0, var now, _) && now.Length > 0 && now != uid,
+            "db-0 is made again");
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/db-0", "--timeout=60s");
+        Assert.Equal("kept\ndb-0\n", await Kubectl.SucceedAsync("exec", "db-0", "--", "cat", "/data/marker", "/data/id"));
+
+        // the claims outlive the set; deleted, their volumes go too (the class reclaims by deletion)
+        var volumes = await Kubectl.SucceedAsync("get", "pvc", "data-db-0", "data-db-1", "-o", "jsonpath={.items[*].spec.volumeName}");
+        await Kubectl.SucceedAsync("delete", "sts/db");
+        await Kubectl.SucceedAsync("wait", "--for=delete", "pod", "-l", "app=db", "--timeout=60s");
+        await Kubectl.SucceedAsync("delete", "pvc", "data-db-0", "data-db-1");
+        foreach (var volume in volumes.Split(' '))
+        {
+            await Kubectl.SucceedAsync("wait", "--for=delete", "pv/" + volume, "--timeout=60s");
+        }
+    }
+
     /// <summary>The local port of kubectl's <c>Forwarding from 127.0.0.1:PORT -> REMOTE</c> line.</summary>
     private static int LocalPort(string line) =>
         int.Parse(line["Forwarding from 127.0.0.1:".Length..line.IndexOf(' ', "Forwarding from 127.0.0.1:".Length)], CultureInfo.InvariantCulture);
