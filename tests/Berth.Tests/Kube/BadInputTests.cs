@@ -202,7 +202,7 @@ public sealed class BadInputTests(KubeServerFixture fixture) : IClassFixture<Kub
 
     [Theory]
     [InlineData("api/v1/namespaces/default/widgets")]
-    [InlineData("apis/apps/v1/namespaces/default/controllerrevisions")]
+    [InlineData("apis/apps/v1/namespaces/default/replicationcontrollers")]
     [InlineData("apis/apps/v1/namespaces/default/deployments/x/rollback")]
     [InlineData("api/v2/namespaces")]
     [InlineData("api/v1/namespaces/default/configmaps/a/b/c")]

@@ -165,6 +165,9 @@ public sealed class ClusterKindTests(KubeServerFixture fixture) : IClassFixture<
             """;
 
         await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(manifest));
+        // the binder gives the claim the volume of its class that fits it
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.phase}=Bound", "pvc/data", "-n", "storage", "--timeout=30s");
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.phase}=Bound", "pv/disk-1", "--timeout=30s");
         var classes = await Kubectl.SucceedAsync("get", "sc");
         var volumes = await Kubectl.SucceedAsync("get", "pv", "-o", "wide");
         var claims = await Kubectl.SucceedAsync("get", "pvc", "-n", "storage", "-o", "wide");
@@ -176,11 +179,11 @@ public sealed class ClusterKindTests(KubeServerFixture fixture) : IClassFixture<
         Assert.Matches(@"local \(default\)\s+berth\.dev/hostpath\s+Delete\s+Immediate\s+false\s+\d+s", classes);
         Assert.Matches(@"slow\s+ebs\.csi\.aws\.com\s+Retain\s+WaitForFirstConsumer\s+true\s+\d+s", classes);
         Assert.Matches(@"NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE\s+VOLUMEMODE\n", volumes);
-        Assert.Matches(@"disk-1\s+10Gi\s+RWO,RWX\s+Retain\s+Pending\s+local\s+<unset>\s+\d+s\s+Filesystem", volumes);
+        Assert.Matches(@"disk-1\s+10Gi\s+RWO,RWX\s+Retain\s+Bound\s+storage/data\s+local\s+<unset>\s+\d+s\s+Filesystem", volumes);
         Assert.Matches(@"NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE\s+VOLUMEMODE\n", claims);
-        Assert.Matches(@"data\s+Pending\s+local\s+<unset>\s+\d+s\s+Filesystem", claims);
-        Assert.Equal("Retain Filesystem Pending", pvDefaults);
-        Assert.Equal("Filesystem Pending", pvcDefaults);
+        Assert.Matches(@"data\s+Bound\s+disk-1\s+10Gi\s+RWO,RWX\s+local\s+<unset>\s+\d+s\s+Filesystem", claims);
+        Assert.Equal("Retain Filesystem Bound", pvDefaults);
+        Assert.Equal("Filesystem Bound", pvcDefaults);
     }
 
     [Fact]
