@@ -285,6 +285,6 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
         return due;
     }
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Node {Node} stopped posting its status; marked unreachable")]
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Node {Node} stopped posting its status; marked unreachable")]
     private static partial void LogNodeUnreachable(ILogger logger, string node);
 }
