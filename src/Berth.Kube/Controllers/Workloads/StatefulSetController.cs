@@ -277,21 +277,8 @@ internal sealed class StatefulSetController(IStore store, ResourceHandler object
             status["currentRevision"] = updateName;
             status["currentReplicas"] = status["updatedReplicas"].AsLong();
         }
-        if (set["status"]?["conditions"] is { } conditions)
-        {
-            status["conditions"] = conditions.DeepClone();
-        }
-        if (JsonNode.DeepEquals(status, set["status"]))
-        {
-            return;
-        }
+        await WorkloadStatus.WriteAsync(objects, cluster, Sets, set, status, cancellationToken);
         var metadata = set["metadata"]!;
-        await objects.UpdateStatusAsync(cluster, Sets, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(), FieldOwner.ControllerManager,
-            current =>
-            {
-                current["status"] = status.DeepClone();
-                return current;
-            }, cancellationToken);
         if (minReady > TimeSpan.Zero && ready.Any(p => !PodAvailability.IsAvailable(p, minReady, now)))
         {
             _queue.AddAfter(ObjectStorage.Key(cluster, Sets, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>()), minReady);
