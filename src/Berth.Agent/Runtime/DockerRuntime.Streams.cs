@@ -7,6 +7,8 @@ namespace Berth.Agent.Runtime;
 /// <summary>The streaming calls: a container's log, commands run with their streams attached, and connections to a sandbox's ports.</summary>
 public sealed partial class DockerRuntime
 {
+    private static readonly TimeSpan s_logResumeDelay = TimeSpan.FromMilliseconds(200);
+
     public async Task<IExecSession> ExecAttachedAsync(string containerId, IReadOnlyList<string> command, bool tty, bool stdin, CancellationToken cancellationToken)
     {
         var exec = await Call(() => _client.Exec.CreateContainerExecAsync(containerId, new ContainerExecCreateParameters
@@ -23,17 +25,43 @@ public sealed partial class DockerRuntime
 
     public async Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken)
     {
-        var parameters = new ContainerLogsParameters
+        if (!options.Follow)
         {
-            ShowStdout = true,
-            ShowStderr = true,
-            Follow = options.Follow,
-            Timestamps = options.Timestamps,
-            Tail = options.TailLines is { } tail ? tail.ToString(CultureInfo.InvariantCulture) : "all",
-            Since = options.Since is { } since ? since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : null,
-        };
+            await CopyLogAsync(containerId, LogParameters(options), destination.WriteAsync, cancellationToken);
+            return;
+        }
+        // a followed log is read with the engine's timestamps, so that it can be continued should the engine end it early
+        var resumption = new LogResumption(destination, options.Timestamps);
+        var parameters = LogParameters(options with { Timestamps = true });
+        while (true)
+        {
+            await CopyLogAsync(containerId, parameters, resumption.WriteAsync, cancellationToken);
+            var state = (await Call(() => _client.Containers.InspectContainerAsync(containerId, cancellationToken))).State;
+            if (state is not { Running: true })
+            {
+                return;
+            }
+            await Task.Delay(s_logResumeDelay, cancellationToken);
+            resumption.Resume();
+            parameters = LogParameters(options with { Timestamps = true, TailLines = null, Since = resumption.ResumeFrom ?? options.Since });
+        }
+    }
+
+    private static ContainerLogsParameters LogParameters(LogOptions options) => new()
+    {
+        ShowStdout = true,
+        ShowStderr = true,
+        Follow = options.Follow,
+        Timestamps = options.Timestamps,
+        Tail = options.TailLines is { } tail ? tail.ToString(CultureInfo.InvariantCulture) : "all",
+        Since = options.Since is { } since ? since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) : null,
+    };
+
+    private async Task CopyLogAsync(string containerId, ContainerLogsParameters parameters,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+    {
         using var stream = await Call(() => _client.Containers.GetContainerLogsAsync(containerId, parameters, cancellationToken));
-        var buffer = new byte[16 * 1024];
+        var buffer = new byte[64 * 1024]; // larger than an engine's log entry, so a read is mostly a whole entry
         while (true)
         {
             var read = await Call(() => stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken));
@@ -41,7 +69,7 @@ public sealed partial class DockerRuntime
             {
                 return;
             }
-            await destination.WriteAsync(buffer.AsMemory(0, read.Count), cancellationToken);
+            await write(buffer.AsMemory(0, read.Count), cancellationToken);
         }
     }
 
