@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Berth.Bench.Pods;
+
+/// <summary>The stock <c>podman</c> command with the container settings the agent's Podman service uses.</summary>
+internal sealed class PodmanCli(string configPath)
+{
+    public async Task<string> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("podman") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["CONTAINERS_CONF"] = configPath;
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("podman could not be started; setup.sh installs it");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"podman {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}");
+        }
+        return (await output).Trim();
+    }
+
+    /// <summary>Builds a small image from Debian's static busybox, as the end-to-end tests do.</summary>
+    public async Task BuildBusyboxAsync(string directory, string tag)
+    {
+        var context = Path.Combine(directory, "busybox-image");
+        Directory.CreateDirectory(context);
+        File.Copy("/usr/bin/busybox", Path.Combine(context, "busybox"), overwrite: true);
+        await File.WriteAllTextAsync(Path.Combine(context, "Containerfile"), """
+            FROM scratch
+            COPY busybox /bin/busybox
+            RUN ["/bin/busybox", "--install", "-s", "/bin"]
+            CMD ["sh"]
+            """);
+        await RunAsync("build", "-q", "-t", tag, context);
+    }
+}
