@@ -6,6 +6,7 @@ namespace Berth.Tests.Agent;
 internal sealed class NodeAgents : IAsyncDisposable
 {
     private readonly Dictionary<string, BerthProcess> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<BerthProcess>> _starts = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Starts one agent per node name with the given runtime (<c>simulated</c> or <c>podman</c>), its data (and its
@@ -17,9 +18,10 @@ internal sealed class NodeAgents : IAsyncDisposable
         var agents = new NodeAgents();
         for (var i = 0; i < names.Length; i++)
         {
-            agents._agents[names[i]] = BerthProcess.Start(["agent", "--runtime", runtime, "--node-name", names[i], "--address", $"127.0.1.{i + 1}", "--port", "0",
-                "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + names[i][^1]],
-                new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
+            string[] arguments = ["agent", "--runtime", runtime, "--node-name", names[i], "--address", $"127.0.1.{i + 1}", "--port", "0",
+                "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + names[i][^1]];
+            agents._starts[names[i]] = () => BerthProcess.Start(arguments, new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
+            agents._agents[names[i]] = agents._starts[names[i]]();
         }
         return agents;
     }
@@ -39,6 +41,14 @@ internal sealed class NodeAgents : IAsyncDisposable
 
     /// <summary>Kills one agent outright, as a machine that is lost.</summary>
     public Task KillAsync(string name) => _agents[name].KillAsync();
+
+    /// <summary>Kills one agent outright and starts it again with the same settings, as a machine's agent restarted.</summary>
+    public async Task RestartAsync(string name)
+    {
+        await _agents[name].KillAsync();
+        await _agents[name].DisposeAsync();
+        _agents[name] = _starts[name]();
+    }
 
     public async ValueTask DisposeAsync()
     {

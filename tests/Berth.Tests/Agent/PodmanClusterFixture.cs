@@ -21,6 +21,11 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
 
     internal string AgentOutput => _agents!.Output;
 
+    internal NodeAgents Agents => _agents!;
+
+    /// <summary>Where the agents keep the Podman service they share.</summary>
+    internal string PodmanDirectory => Path.Combine(_server.DataDirectory, "podman");
+
     public async ValueTask InitializeAsync()
     {
         await _server.InitializeAsync();
@@ -45,7 +50,7 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
                 await Podman.SucceedAsync("rm", "-f", name);
             }
         }
-        Podman.StopService(Path.Combine(_server.DataDirectory, "podman"));
+        Podman.StopService(PodmanDirectory);
         await _server.DisposeAsync();
     }
 }

@@ -360,6 +360,55 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
         }
     }
 
+    [Fact]
+    public async Task Agent_AdoptsItsContainersWhenRestarted_AndOutlivesPodmanRestarting()
+    {
+        var node = PodmanClusterFixture.Nodes[0];
+        await Kubectl.CreateAsync(PinnedSleeper("steady", node));
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/steady", "--timeout=60s");
+        var containers = await ContainersOfPodAsync("steady");
+
+        // restarted, the agent takes over what runs rather than starting it again; a pod made after its restart
+        // runs, so the agent has synced the node's pods by then
+        await cluster.Agents.RestartAsync(node);
+        await Kubectl.CreateAsync(PinnedSleeper("after-agent", node));
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/after-agent", "--timeout=60s");
+        Assert.Equal(containers, await ContainersOfPodAsync("steady"));
+
+        // the Podman service stops underneath the agent: the containers keep running, and the agent starts the
+        // service again and runs new pods
+        Podman.StopService(cluster.PodmanDirectory);
+        await Kubectl.CreateAsync(PinnedSleeper("after-podman", node));
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/after-podman", "--timeout=90s");
+        Assert.Equal(containers, await ContainersOfPodAsync("steady"));
+        Assert.Equal("0 true", await Kubectl.SucceedAsync("get", "pod", "steady", "-o",
+            "jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].ready}"));
+
+        await Kubectl.SucceedAsync("delete", "pod", "steady", "after-agent", "after-podman");
+        foreach (var pod in new[] { "steady", "after-agent", "after-podman" })
+        {
+            Assert.Empty(await ContainersOfPodAsync(pod));
+        }
+    }
+
+    /// <summary>A pod bound to a node by name, which sleeps until it is stopped.</summary>
+    private static string PinnedSleeper(string name, string node) => WithImage($$"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: {{name}}}
+        spec:
+          nodeName: {{node}}
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: sleeper
+            image: $IMAGE
+            command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+        """);
+
+    /// <summary>The IDs of the sandbox and containers the runtime holds for a pod, in a stable order.</summary>
+    private Task<string> ContainersOfPodAsync(string pod) =>
+        cluster.Podman.SucceedAsync("ps", "-a", "--sort", "id", "--filter", "label=io.kubernetes.pod.name=" + pod, "--format", "{{.ID}}");
+
     /// <summary>The local port of kubectl's <c>Forwarding from 127.0.0.1:PORT -> REMOTE</c> line.</summary>
     private static int LocalPort(string line) =>
         int.Parse(line["Forwarding from 127.0.0.1:".Length..line.IndexOf(' ', "Forwarding from 127.0.0.1:".Length)], CultureInfo.InvariantCulture);
