@@ -23,6 +23,9 @@ internal sealed record FieldError(string Field, string Reason, string Message)
         new(field, "FieldValueNotSupported",
             $"Unsupported value: \"{value}\": supported values: {string.Join(", ", supported.Select(s => $"\"{s}\""))}");
 
+    /// <summary>A reference to something that is not there, such as a volume mount naming no volume.</summary>
+    public static FieldError NotFound(string field, string value) => new(field, "FieldValueNotFound", $"Not found: \"{value}\"");
+
     public static FieldError Duplicate(string field, string value) => new(field, "FieldValueDuplicate", $"Duplicate value: \"{value}\"");
 
     /// <summary>A field that may not change once set, as <c>ValidateImmutableField</c> reports it.</summary>

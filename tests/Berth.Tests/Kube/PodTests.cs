@@ -56,6 +56,49 @@ public sealed class PodTests(KubeServerFixture fixture) : IClassFixture<KubeServ
     }
 
     [Fact]
+    public async Task MalformedProbesVolumesAndMounts_AreRefusedWithKubernetesMessages()
+    {
+        var error = await Kubectl.FailAsync("create", "-f", await Kubectl.WriteManifestAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: malformed}
+            spec:
+              containers:
+              - name: main
+                image: busybox:1.36
+                livenessProbe: {periodSeconds: -1, successThreshold: 2}
+                readinessProbe: {exec: {command: [cat]}, tcpSocket: {port: 80}}
+                startupProbe: {httpGet: {port: Not_A-Port}}
+                volumeMounts: [{name: absent, mountPath: /data}, {name: config, mountPath: /data}]
+              initContainers:
+              - name: main
+                image: busybox:1.36
+                readinessProbe: {tcpSocket: {port: 80}}
+              volumes: [{name: config}, {name: both, emptyDir: {}, hostPath: {path: /tmp}}]
+            """));
+
+        Assert.Contains("The Pod \"malformed\" is invalid: ", error, StringComparison.Ordinal);
+        foreach (var expected in new[]
+        {
+            "spec.volumes[0]: Required value: must specify a volume type",
+            "spec.volumes[1].emptyDir: Forbidden: may not specify more than 1 volume type",
+            "spec.containers[0].volumeMounts[0].name: Not found: \"absent\"",
+            "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/data\": must be unique",
+            "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+            "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0",
+            "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+            "spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type",
+            "spec.containers[0].startupProbe.httpGet.port: Invalid value: \"Not_A-Port\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+            "spec.initContainers[0].name: Duplicate value: \"main\"",
+            "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always",
+        })
+        {
+            Assert.Contains(expected, error, StringComparison.Ordinal);
+        }
+        Assert.Contains("NotFound", (await Kubectl.RunAsync("get", "pod", "malformed")).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReplicaSet_PrintsDesiredCurrentReady_AndScales()
     {
         await Kubectl.CreateAsync("""

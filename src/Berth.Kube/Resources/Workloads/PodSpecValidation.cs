@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 
@@ -16,66 +15,34 @@ internal static class PodSpecValidation
     {
         if (spec is not JsonObject pod)
         {
-            yield return FieldError.Required(path);
-            yield break;
+            return [FieldError.Required(path)];
         }
+        var errors = new List<FieldError>();
+        var volumes = VolumeValidation.Validate(pod["volumes"], $"{path}.volumes", errors);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         if (pod["containers"] is not JsonArray { Count: > 0 } containers)
         {
-            yield return FieldError.Required($"{path}.containers");
+            errors.Add(FieldError.Required($"{path}.containers"));
         }
         else
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < containers.Count; i++)
             {
-                foreach (var error in Container(containers[i], $"{path}.containers[{i}]", names))
-                {
-                    yield return error;
-                }
+                ContainerValidation.Validate(containers[i], $"{path}.containers[{i}]", names, volumes, init: false, errors);
+            }
+        }
+        if (pod["initContainers"] is JsonArray initContainers)
+        {
+            for (var i = 0; i < initContainers.Count; i++)
+            {
+                ContainerValidation.Validate(initContainers[i], $"{path}.initContainers[{i}]", names, volumes, init: true, errors);
             }
         }
         var allowed = restartPolicies ?? s_restartPolicies;
         if (pod["restartPolicy"].AsText() is { } policy && !allowed.Contains(policy))
         {
-            yield return new FieldError($"{path}.restartPolicy", "FieldValueNotSupported",
-                $"Unsupported value: \"{policy}\": supported values: {string.Join(", ", allowed.Select(a => $"\"{a}\""))}");
+            errors.Add(FieldError.NotSupported($"{path}.restartPolicy", policy, allowed));
         }
-    }
-
-    private static IEnumerable<FieldError> Container(JsonNode? node, string path, HashSet<string> names)
-    {
-        if (node is not JsonObject container)
-        {
-            yield return FieldError.Required(path);
-            yield break;
-        }
-        if (container["name"].AsText() is not { Length: > 0 } name)
-        {
-            yield return FieldError.Required($"{path}.name");
-        }
-        else if (!names.Add(name))
-        {
-            yield return new FieldError($"{path}.name", "FieldValueDuplicate", $"Duplicate value: \"{name}\"");
-        }
-        else if (!ObjectMetaValidation.IsLabel(name))
-        {
-            yield return FieldError.Invalid($"{path}.name", name, ObjectMetaValidation.LabelMessage);
-        }
-        if (container["image"].AsText() is not { Length: > 0 })
-        {
-            yield return FieldError.Required($"{path}.image");
-        }
-        if (container["ports"] is JsonArray ports)
-        {
-            for (var i = 0; i < ports.Count; i++)
-            {
-                var port = ports[i]?["containerPort"];
-                if (port is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<int>(out var number) || number is < 1 or > 65535)
-                {
-                    yield return new FieldError($"{path}.ports[{i}].containerPort", "FieldValueInvalid",
-                        $"Invalid value: {port?.ToJsonString() ?? "0"}: must be between 1 and 65535, inclusive");
-                }
-            }
-        }
+        return errors;
     }
 }
