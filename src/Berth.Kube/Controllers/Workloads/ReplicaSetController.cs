@@ -50,14 +50,7 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
         var pod = change.New ?? change.Old!;
         if (_controlled.ControllerKey(pod, Sets) is { } setKey)
         {
-            if (change.Old is null)
-            {
-                _expectations.Created(setKey);
-            }
-            else if (change.New is null || (change.Old["metadata"]?["deletionTimestamp"] is null && pod["metadata"]?["deletionTimestamp"] is not null))
-            {
-                _expectations.Deleted(setKey);
-            }
+            _expectations.Observe(setKey, change);
             _queue.Add(setKey);
         }
         else if (change.New is not null)
