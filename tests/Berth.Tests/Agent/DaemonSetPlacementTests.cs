@@ -5,8 +5,8 @@ namespace Berth.Tests.Agent;
 /// <summary>
 /// DaemonSets applied with the stock kubectl on simulated nodes: one pod per node that should run it, bound by the
 /// scheduler through the pod's node affinity, Running and Ready; a node whose taint the pods do not tolerate gets
-/// none, a node selector restricts them, a node that joins later gets one, a relabelled node loses its pod, and
-/// deleting the DaemonSet removes them all.
+/// none, a node selector restricts them, a node that joins later gets one, a relabelled node loses its pod, a set
+/// made again adopts the pods it orphaned, and deleting the DaemonSet removes them all.
 /// </summary>
 public sealed class DaemonSetPlacementTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>, IAsyncLifetime
 {
@@ -106,6 +106,18 @@ public sealed class DaemonSetPlacementTests(KubeServerFixture fixture) : IClassF
         await WaitForNodesAsync("logs", "ds-a");
         await Kubectl.SucceedAsync("taint", "node", "ds-c", "evict=now:NoExecute-");
         await WaitForNodesAsync("logs", "ds-a ds-c");
+
+        // deleted with its pods orphaned and made again, the set adopts them and its revision: no pod is replaced
+        var pods = await Kubectl.SucceedAsync("get", "pods", "-n", Namespace, "-l", "app=logs", "-o", "jsonpath={.items[*].metadata.name}");
+        await Kubectl.SucceedAsync("delete", "ds/logs", "-n", Namespace, "--cascade=orphan");
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(DaemonSet("logs")));
+        var uid = await Kubectl.SucceedAsync("get", "ds/logs", "-n", Namespace, "-o", "jsonpath={.metadata.uid}");
+        await WaitForStatusAsync("logs", "numberReady", 2);
+        Assert.Equal($"{uid} {uid}", await Kubectl.SucceedAsync("get", "pods", "-n", Namespace, "-l", "app=logs", "-o", "jsonpath={.items[*].metadata.ownerReferences[0].uid}"));
+        Assert.Equal(pods, await Kubectl.SucceedAsync("get", "pods", "-n", Namespace, "-l", "app=logs", "-o", "jsonpath={.items[*].metadata.name}"));
+        Assert.Equal($"1 {uid}", await Kubectl.SucceedAsync("get", "controllerrevisions", "-n", Namespace, "-l", "app=logs", "-o",
+            "jsonpath={.items[*].revision} {.items[*].metadata.ownerReferences[0].uid}"));
+        Assert.Empty(await Kubectl.SucceedAsync("get", "ds/logs", "-n", Namespace, "-o", "jsonpath={.status.collisionCount}"));
 
         // deleted, the set takes its pods along
         await Kubectl.SucceedAsync("delete", "ds/logs", "-n", Namespace, "--cascade=foreground", "--timeout=60s");

@@ -28,6 +28,7 @@ internal sealed partial class DaemonSetController(IStore store, ResourceHandler 
     private readonly BackOff _failedPods = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15), time);
 
     private ControlledObjects? _controlled;
+    private ControlledObjects? _controlledRevisions;
     private PodControl? _podControl;
     private ControllerRevisions? _revisionWriter;
     private ObjectInformer? _sets;
@@ -49,7 +50,9 @@ internal sealed partial class DaemonSetController(IStore store, ResourceHandler 
         _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
         _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
         _nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), OnNodeChange, NodeView);
-        _revisions = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("apps", "v1", "controllerrevisions")!, null), _ => { });
+        var revisions = registry.Find("apps", "v1", "controllerrevisions")!;
+        _controlledRevisions = new ControlledObjects(objects, cluster, revisions);
+        _revisions = new ObjectInformer(store, ObjectStorage.Prefix(cluster, revisions, null), _controlledRevisions.Observe);
         return ControllerLoop.RunAsync(Name, [_sets, _pods, _nodes, _revisions], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
@@ -107,10 +110,12 @@ internal sealed partial class DaemonSetController(IStore store, ResourceHandler 
             return; // the garbage collector removes its pods
         }
         var nodes = _nodes!.Objects.Select(n => n.Value).OrderBy(n => n["metadata"]?["name"].AsText(), StringComparer.Ordinal).ToList();
-        var history = ControllerRevisions.Owned(_revisions!, set);
+        var selector = LabelSelector.FromObject(set["spec"]?["selector"]);
+        // the history is claimed as pods are, so a set made again over orphaned revisions takes them back
+        var history = (await _controlledRevisions!.ClaimAsync(_revisions!, set, selector, FieldOwner.ControllerManager, cancellationToken))
+            .OrderBy(r => r["revision"].AsLong() ?? 0).ToList();
         var current = await _revisionWriter!.CurrentAsync(set, history, cancellationToken);
         var hash = RevisionHash(set, current);
-        var selector = LabelSelector.FromObject(set["spec"]?["selector"]);
         var pods = await _controlled!.ClaimAsync(_pods!, set, selector, FieldOwner.ControllerManager, cancellationToken);
         if (!_expectations.Satisfied(key))
         {
