@@ -48,7 +48,7 @@ internal sealed partial class DaemonSetController(IStore store, ResourceHandler 
         _podControl = new PodControl(objects, events, cluster, Pods, Component);
         _revisionWriter = new ControllerRevisions(objects, registry, cluster);
         _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
+        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue, _expectations));
         _nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), OnNodeChange, NodeView);
         var revisions = registry.Find("apps", "v1", "controllerrevisions")!;
         _controlledRevisions = new ControlledObjects(objects, cluster, revisions);
@@ -62,24 +62,6 @@ internal sealed partial class DaemonSetController(IStore store, ResourceHandler 
         ["metadata"] = new JsonObject { ["name"] = node["metadata"]?["name"]?.DeepClone(), ["labels"] = node["metadata"]?["labels"]?.DeepClone() },
         ["spec"] = new JsonObject { ["taints"] = node["spec"]?["taints"]?.DeepClone() },
     };
-
-    private void OnPodChange(ObjectChange change)
-    {
-        _controlled!.Observe(change);
-        var pod = change.New ?? change.Old!;
-        if (_controlled.ControllerKey(pod, Sets) is { } setKey)
-        {
-            _expectations.Observe(setKey, change);
-            _queue.Add(setKey);
-        }
-        else if (change.New is not null)
-        {
-            foreach (var key in ControlledObjects.OwnersThatMayAdopt(_sets!, pod))
-            {
-                _queue.Add(key);
-            }
-        }
-    }
 
     /// <summary>A node change queues the sets for which it changes whether the node should run their pod.</summary>
     private void OnNodeChange(ObjectChange change)
