@@ -3,7 +3,8 @@ namespace Berth.Agent.Pods;
 /// <summary>
 /// Exponential back-off per key, as the kubelet's for restarting crashed containers and pulling images: the first
 /// delay is <c>initial</c>, each further failure doubles it up to <c>max</c>, and a key that has seen no failure for
-/// twice <c>max</c> starts over.
+/// twice <c>max</c> starts over. Berth.Kube compiles this file too, for the DaemonSet controller's back-off on
+/// failed daemon pods (client-go's flowcontrol.Backoff, as the kubelet's is).
 /// </summary>
 internal sealed class BackOff(TimeSpan initial, TimeSpan max, TimeProvider time)
 {

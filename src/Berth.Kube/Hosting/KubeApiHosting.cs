@@ -75,6 +75,7 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ReplicaSetController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DeploymentController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<StatefulSetController>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DaemonSetController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<JobController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CronJobController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<TtlAfterFinishedController>(sp, KubeApiOptions.DefaultCluster));

@@ -16,14 +16,20 @@ internal sealed class NodeAgents : IAsyncDisposable
     public static NodeAgents Start(KubeServerFixture fixture, string runtime, params string[] names)
     {
         var agents = new NodeAgents();
-        for (var i = 0; i < names.Length; i++)
+        foreach (var name in names)
         {
-            string[] arguments = ["agent", "--runtime", runtime, "--node-name", names[i], "--address", $"127.0.1.{i + 1}", "--port", "0",
-                "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + names[i][^1]];
-            agents._starts[names[i]] = () => BerthProcess.Start(arguments, new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
-            agents._agents[names[i]] = agents._starts[names[i]]();
+            agents.Add(fixture, runtime, name);
         }
         return agents;
+    }
+
+    /// <summary>Starts one more agent, as a node that joins later, at the next address.</summary>
+    public void Add(KubeServerFixture fixture, string runtime, string name)
+    {
+        string[] arguments = ["agent", "--runtime", runtime, "--node-name", name, "--address", $"127.0.1.{_agents.Count + 1}", "--port", "0",
+            "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + name[^1]];
+        _starts[name] = () => BerthProcess.Start(arguments, new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
+        _agents[name] = _starts[name]();
     }
 
     public string Output => string.Concat(_agents.Values.Select(a => a.Output));

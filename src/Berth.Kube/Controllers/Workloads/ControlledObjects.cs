@@ -29,6 +29,29 @@ internal sealed class ControlledObjects(ResourceHandler objects, string cluster,
         }
     }
 
+    /// <summary>
+    /// What a workload controller does with each change of its controlled kind: keeps the index current, then queues
+    /// the object's controller if it is of <paramref name="ownerType"/> (telling <paramref name="expectations"/> what
+    /// the change shows), or else, for an orphan, the owners whose selector matches it.
+    /// </summary>
+    public void Route(ObjectChange change, ResourceType ownerType, ObjectInformer owners, WorkQueue<string> queue, Expectations? expectations = null)
+    {
+        Observe(change);
+        var obj = change.New ?? change.Old!;
+        if (ControllerKey(obj, ownerType) is { } ownerKey)
+        {
+            expectations?.Observe(ownerKey, change);
+            queue.Add(ownerKey);
+        }
+        else if (change.New is not null)
+        {
+            foreach (var key in OwnersThatMayAdopt(owners, obj))
+            {
+                queue.Add(key);
+            }
+        }
+    }
+
     /// <summary>The owner reference marked <c>controller: true</c>, or null.</summary>
     public static JsonObject? ControllerReference(JsonObject obj) =>
         (obj["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()

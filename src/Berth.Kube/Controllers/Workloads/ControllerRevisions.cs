@@ -8,7 +8,8 @@ namespace Berth.Kube.Controllers.Workloads;
 /// <summary>
 /// The revision history of a StatefulSet (or DaemonSet) as ControllerRevisions: each distinct pod template is kept
 /// once, as the strategic merge patch that restores it (<c>{"spec":{"template":{…,"$patch":"replace"}}}</c>),
-/// named <c>&lt;owner&gt;-&lt;hash&gt;</c>; the pods of a revision carry that name in <c>controller-revision-hash</c>.
+/// named <c>&lt;owner&gt;-&lt;hash&gt;</c> and labelled <c>controller-revision-hash: &lt;hash&gt;</c>; the pods of a revision carry
+/// in that label the revision's name (a StatefulSet's) or its hash (a DaemonSet's).
 /// Returning to an old template renumbers its revision as the newest, which is how <c>kubectl rollout undo</c> works.
 /// </summary>
 internal sealed class ControllerRevisions(ResourceHandler objects, ResourceRegistry registry, string cluster)
@@ -58,7 +59,7 @@ internal sealed class ControllerRevisions(ResourceHandler objects, ResourceRegis
                     return current;
                 }, cancellationToken);
         }
-        var collisions = owner["status"]?["collisionCount"].AsLong();
+        var hash = PodTemplateHash.Compute(owner["spec"]?["template"], owner["status"]?["collisionCount"].AsLong());
         var ownerMetadata = owner["metadata"]!;
         var revision = new JsonObject
         {
@@ -66,24 +67,54 @@ internal sealed class ControllerRevisions(ResourceHandler objects, ResourceRegis
             ["kind"] = "ControllerRevision",
             ["metadata"] = new JsonObject
             {
-                ["name"] = $"{ownerMetadata["name"]!.GetValue<string>()}-{PodTemplateHash.Compute(owner["spec"]?["template"], collisions)}",
+                ["name"] = $"{ownerMetadata["name"]!.GetValue<string>()}-{hash}",
                 ["namespace"] = ownerMetadata["namespace"]?.DeepClone(),
                 ["ownerReferences"] = new JsonArray(ControlledObjects.ReferenceTo(owner)),
             },
             ["data"] = data,
             ["revision"] = newest + 1,
         };
-        // the template's labels and the owner's annotations (its change-cause, for rollout history) go along
-        if (owner["spec"]?["template"]?["metadata"]?["labels"] is JsonObject labels)
-        {
-            revision["metadata"]!["labels"] = labels.DeepClone();
-        }
+        // the template's labels with the hash, and the owner's annotations (its change-cause, for rollout history) go along
+        var labels = (JsonObject)(owner["spec"]?["template"]?["metadata"]?["labels"]?.DeepClone() ?? new JsonObject());
+        labels[HashLabel] = hash;
+        revision["metadata"]!["labels"] = labels;
         if (ownerMetadata["annotations"] is JsonObject annotations)
         {
             revision["metadata"]!["annotations"] = annotations.DeepClone();
         }
-        return await objects.CreateObjectAsync(cluster, Revisions, ownerMetadata["namespace"].AsText(), revision, FieldOwner.ControllerManager,
-            dryRun: false, cancellationToken);
+        try
+        {
+            return await objects.CreateObjectAsync(cluster, Revisions, ownerMetadata["namespace"].AsText(), revision, FieldOwner.ControllerManager,
+                dryRun: false, cancellationToken);
+        }
+        catch (KubeApiException e) when (e.Reason == "AlreadyExists")
+        {
+            return await ExistingAsync(owner, revision, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The revision of that name already stored: made by a pass the informer has not caught up with, when it holds the
+    /// same template for the same owner. Otherwise two templates share a hash, and the owner's
+    /// <c>status.collisionCount</c> grows so that the next pass hashes differently, as Kubernetes resolves it.
+    /// </summary>
+    private async Task<JsonObject> ExistingAsync(JsonObject owner, JsonObject revision, CancellationToken cancellationToken)
+    {
+        var ns = owner["metadata"]!["namespace"].AsText();
+        var name = revision["metadata"]!["name"]!.GetValue<string>();
+        var stored = await objects.UpdateObjectAsync(cluster, Revisions, ns, name, FieldOwner.ControllerManager, current => current, cancellationToken);
+        if (JsonNode.DeepEquals(stored["data"], revision["data"]) && ControlledObjects.ControllerReference(stored)?["uid"].AsText() == owner["metadata"]!["uid"].AsText())
+        {
+            return stored;
+        }
+        var ownerType = registry.FindKind(owner["apiVersion"].AsText() ?? "", owner["kind"].AsText() ?? "")!;
+        await objects.UpdateStatusAsync(cluster, ownerType, ns, owner["metadata"]!["name"]!.GetValue<string>(), FieldOwner.ControllerManager, current =>
+        {
+            var status = current["status"] as JsonObject ?? (JsonObject)(current["status"] = new JsonObject());
+            status["collisionCount"] = (status["collisionCount"].AsLong() ?? 0) + 1;
+            return current;
+        }, cancellationToken);
+        throw KubeApiException.Conflict(Revisions.Plural, name, "the name of the template's revision is taken by another template");
     }
 
     /// <summary>Deletes the oldest revisions beyond <paramref name="limit"/>, never one that pods still run.</summary>

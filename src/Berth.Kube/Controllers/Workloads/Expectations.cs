@@ -31,6 +31,19 @@ internal sealed class Expectations(TimeProvider time)
         || (Volatile.Read(ref pending.Adds) <= 0 && Volatile.Read(ref pending.Deletes) <= 0)
         || time.GetUtcNow() - pending.Since > s_timeout;
 
+    /// <summary>Lowers the owner's expectations by what a change of one of its objects shows: its creation, or its deletion (or the start of it).</summary>
+    public void Observe(string owner, ObjectChange change)
+    {
+        if (change.Old is null)
+        {
+            Created(owner);
+        }
+        else if (change.New is null || (change.Old["metadata"]?["deletionTimestamp"] is null && change.New["metadata"]?["deletionTimestamp"] is not null))
+        {
+            Deleted(owner);
+        }
+    }
+
     public void Forget(string owner) => _pending.TryRemove(owner, out _);
 
     private void Lower(string owner, bool add)

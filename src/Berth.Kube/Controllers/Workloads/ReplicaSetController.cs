@@ -40,33 +40,8 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
         _controlled = new ControlledObjects(objects, cluster, Pods);
         _podControl = new PodControl(objects, events, cluster, Pods, Component);
         _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
+        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue, _expectations));
         return ControllerLoop.RunAsync(Name, [_sets, _pods], _queue, ReconcileAsync, logger, cancellationToken);
-    }
-
-    private void OnPodChange(ObjectChange change)
-    {
-        _controlled!.Observe(change);
-        var pod = change.New ?? change.Old!;
-        if (_controlled.ControllerKey(pod, Sets) is { } setKey)
-        {
-            if (change.Old is null)
-            {
-                _expectations.Created(setKey);
-            }
-            else if (change.New is null || (change.Old["metadata"]?["deletionTimestamp"] is null && pod["metadata"]?["deletionTimestamp"] is not null))
-            {
-                _expectations.Deleted(setKey);
-            }
-            _queue.Add(setKey);
-        }
-        else if (change.New is not null)
-        {
-            foreach (var key in ControlledObjects.OwnersThatMayAdopt(_sets!, pod))
-            {
-                _queue.Add(key);
-            }
-        }
     }
 
     private async Task ReconcileAsync(string key, CancellationToken cancellationToken)

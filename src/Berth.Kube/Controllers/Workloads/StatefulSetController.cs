@@ -41,27 +41,10 @@ internal sealed class StatefulSetController(IStore store, ResourceHandler object
         _controlled = new ControlledObjects(objects, cluster, Pods);
         _revisionWriter = new ControllerRevisions(objects, registry, cluster);
         _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
+        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue));
         _claims = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Claims, null), _ => { });
         _revisions = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("apps", "v1", "controllerrevisions")!, null), _ => { });
         return ControllerLoop.RunAsync(Name, [_sets, _pods, _claims, _revisions], _queue, ReconcileAsync, logger, cancellationToken);
-    }
-
-    private void OnPodChange(ObjectChange change)
-    {
-        _controlled!.Observe(change);
-        var pod = change.New ?? change.Old!;
-        if (_controlled.ControllerKey(pod, Sets) is { } setKey)
-        {
-            _queue.Add(setKey);
-        }
-        else if (change.New is not null)
-        {
-            foreach (var key in ControlledObjects.OwnersThatMayAdopt(_sets!, pod))
-            {
-                _queue.Add(key);
-            }
-        }
     }
 
     private async Task ReconcileAsync(string key, CancellationToken cancellationToken)

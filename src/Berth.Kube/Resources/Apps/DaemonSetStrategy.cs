@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.Resources.Workloads;
@@ -7,6 +8,9 @@ namespace Berth.Kube.Resources.Apps;
 /// <summary>DaemonSets: one pod per node, kept as kube-apiserver defaults and checks them.</summary>
 internal sealed class DaemonSetStrategy : IResourceStrategy
 {
+    /// <summary>Where kube-apiserver keeps a DaemonSet's template generation, which its pods carry in <c>pod-template-generation</c>.</summary>
+    public const string TemplateGenerationAnnotation = "deprecated.daemonset.template.generation";
+
     public IReadOnlyList<TableColumn> Columns { get; } =
     [
         TableColumn.NameColumn(),
@@ -31,13 +35,32 @@ internal sealed class DaemonSetStrategy : IResourceStrategy
 
     public IReadOnlyDictionary<string, string> MergeKeys { get; } = Resources.MergeKeys.ForPodSpecAt("spec.template.spec");
 
+    /// <summary>
+    /// Keeps the template generation as kube-apiserver does, in the <c>deprecated.daemonset.template.generation</c>
+    /// annotation: one more than before when the template changed, else what it was.
+    /// </summary>
+    public void PrepareForUpdate(JsonObject obj, JsonObject old)
+    {
+        var before = long.TryParse(old["metadata"]?["annotations"]?[TemplateGenerationAnnotation].AsText(), NumberStyles.None, CultureInfo.InvariantCulture, out var known)
+            ? known : 1;
+        var defaulted = (JsonObject)obj.DeepClone();
+        ApplyTemplateDefaults(defaulted);
+        var changed = !JsonNode.DeepEquals(defaulted["spec"]?["template"], old["spec"]?["template"]);
+        var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
+        var annotations = metadata["annotations"] as JsonObject ?? (JsonObject)(metadata["annotations"] = new JsonObject());
+        annotations[TemplateGenerationAnnotation] = (changed ? before + 1 : before).ToString(CultureInfo.InvariantCulture);
+    }
+
     public void ApplyDefaults(JsonObject obj)
     {
-        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
-        if (spec["template"]?["spec"] is JsonObject podSpec)
+        var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
+        var annotations = metadata["annotations"] as JsonObject ?? (JsonObject)(metadata["annotations"] = new JsonObject());
+        if (!long.TryParse(annotations[TemplateGenerationAnnotation].AsText(), NumberStyles.None, CultureInfo.InvariantCulture, out var generation) || generation < 1)
         {
-            PodSpecDefaults.Apply(podSpec);
+            annotations[TemplateGenerationAnnotation] = "1";
         }
+        ApplyTemplateDefaults(obj);
+        var spec = (JsonObject)obj["spec"]!;
         spec["revisionHistoryLimit"] ??= 10;
         var update = spec["updateStrategy"] as JsonObject ?? (JsonObject)(spec["updateStrategy"] = new JsonObject());
         update["type"] ??= "RollingUpdate";
@@ -46,6 +69,15 @@ internal sealed class DaemonSetStrategy : IResourceStrategy
             var rolling = update["rollingUpdate"] as JsonObject ?? (JsonObject)(update["rollingUpdate"] = new JsonObject());
             rolling["maxUnavailable"] ??= 1;
             rolling["maxSurge"] ??= 0;
+        }
+    }
+
+    private static void ApplyTemplateDefaults(JsonObject obj)
+    {
+        var spec = obj["spec"] as JsonObject ?? (JsonObject)(obj["spec"] = new JsonObject());
+        if (spec["template"]?["spec"] is JsonObject podSpec)
+        {
+            PodSpecDefaults.Apply(podSpec);
         }
     }
 
