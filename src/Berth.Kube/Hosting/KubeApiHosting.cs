@@ -8,6 +8,7 @@ using Berth.Kube.Controllers.Storage;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.Discovery;
 using Berth.Kube.Kubelet;
+using Berth.Kube.Metrics;
 using Berth.Kube.OpenApi;
 using Berth.Kube.Pki;
 using Berth.Kube.Resources;
@@ -62,6 +63,10 @@ public static class KubeApiHosting
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<NamespaceLister>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<NamespaceLister>());
         services.AddSingleton<KubeletConnections>();
+        services.AddSingleton<UsageSamples>();
+        services.AddSingleton<ResourceMetrics>();
+        services.AddSingleton<IComputedObjects>(sp => sp.GetRequiredService<ResourceMetrics>());
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<MetricsScraper>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<KubeApiEndpoint>();
