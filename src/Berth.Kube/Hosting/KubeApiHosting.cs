@@ -2,6 +2,7 @@ using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Controllers;
+using Berth.Kube.Controllers.Autoscaling;
 using Berth.Kube.Controllers.Batch;
 using Berth.Kube.Controllers.Disruption;
 using Berth.Kube.Controllers.Storage;
@@ -85,6 +86,7 @@ public static class KubeApiHosting
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<TtlAfterFinishedController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NodeLifecycleController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PodGarbageCollector>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<HorizontalPodAutoscalerController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<LocalPathVolumes>();
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PersistentVolumeController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DisruptionController>(sp, KubeApiOptions.DefaultCluster));

@@ -82,6 +82,8 @@ internal sealed class ResourceRegistry
         BuiltInKind("batch", "v1", "CronJob", "cronjobs", Namespaced: true, ["cj"], new CronJobStrategy()),
         BuiltInKind("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", Namespaced: true, ["hpa"],
             new HorizontalPodAutoscalerStrategy()),
+        BuiltInKind("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", Namespaced: true, ["hpa"],
+            new HorizontalPodAutoscalerV1Strategy(new HorizontalPodAutoscalerStrategy()), HorizontalPodAutoscalerV1.Storage),
         BuiltInKind("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", Namespaced: false, [], new Metrics.ResourceMetricsStrategy()),
         BuiltInKind("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", Namespaced: true, [], new Metrics.ResourceMetricsStrategy()),
         BuiltInKind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", Namespaced: true, ["pdb"], new PodDisruptionBudgetStrategy()),

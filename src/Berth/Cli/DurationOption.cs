@@ -1,11 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.RegularExpressions;
+using Berth.Kube.Metrics;
 
 namespace Berth.Cli;
 
 /// <summary>An option holding a duration written as Kubernetes' components take one: <c>15s</c>, <c>500ms</c>, <c>1m30s</c>.</summary>
-internal static partial class DurationOption
+internal static class DurationOption
 {
     public static Option<TimeSpan> Create(string name, string description, TimeSpan defaultValue) => new(name)
     {
@@ -14,7 +13,7 @@ internal static partial class DurationOption
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-            if (Parse(text) is { } duration && duration > TimeSpan.Zero)
+            if (GoDuration.Parse(text) is { } duration && duration > TimeSpan.Zero)
             {
                 return duration;
             }
@@ -22,29 +21,4 @@ internal static partial class DurationOption
             return defaultValue;
         },
     };
-
-    public static TimeSpan? Parse(string text)
-    {
-        var parts = Part().Matches(text);
-        if (text.Length == 0 || parts.Sum(p => p.Length) != text.Length)
-        {
-            return null;
-        }
-        var total = TimeSpan.Zero;
-        foreach (Match part in parts)
-        {
-            var value = double.Parse(part.Groups["value"].Value, CultureInfo.InvariantCulture);
-            total += part.Groups["unit"].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(value),
-                "s" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                _ => TimeSpan.FromHours(value),
-            };
-        }
-        return total;
-    }
-
-    [GeneratedRegex(@"(?<value>[0-9]+(?:\.[0-9]+)?)(?<unit>ms|s|m|h)")]
-    private static partial Regex Part();
 }
