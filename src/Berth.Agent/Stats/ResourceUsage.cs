@@ -27,7 +27,6 @@ internal sealed class ResourceUsage(PodSync pods, IContainerRuntime runtime, Age
         await Parallel.ForAsync(0, running.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (i, token) => readings[i] = (running[i], await runtime.ContainerUsageAsync(running[i].Id, token)));
 
-        var now = time.GetUtcNow();
         var podStats = readings.Where(r => r.Usage is not null).GroupBy(r => r.Container.PodUid).Select(group =>
         {
             var pod = known[group.Key];
@@ -37,8 +36,10 @@ internal sealed class ResourceUsage(PodSync pods, IContainerRuntime runtime, Age
             return new PodStats(new PodReference(pod.Metadata.Name, pod.Metadata.NamespaceProperty, pod.Metadata.Uid), containers,
                 new CpuStats(at, Sum(containers, c => c.Cpu.UsageCoreNanoSeconds)), new MemoryStats(at, Sum(containers, c => c.Memory.WorkingSetBytes)));
         }).ToList();
-        var node = new NodeStats(options.NodeName, new CpuStats(now, NodeCpu(readings)),
-            new MemoryStats(now, Sum(podStats, p => p.Memory.WorkingSetBytes)));
+        // the node's reading is as of its containers', so that its rate and theirs cover the same time
+        var at = podStats.Count > 0 ? podStats.Max(p => p.Cpu.Time) : time.GetUtcNow();
+        var node = new NodeStats(options.NodeName, new CpuStats(at, NodeCpu(readings)),
+            new MemoryStats(at, Sum(podStats, p => p.Memory.WorkingSetBytes)));
         return new StatsSummary(node, podStats);
     }
 
