@@ -204,16 +204,16 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
               containers:
               - name: hungry
                 image: $IMAGE
-                command: ["sh", "-c", "x=$(head -c 8000000 /dev/zero | tr '\\0' a); echo filled; sleep 3600"]
+                command: ["sh", "-c", "head -c 20000000 /dev/zero > /dev/shm/fill; echo filled; sleep 3600"]
             """));
         await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/hungry", "--timeout=60s");
-        await WaitForAsync(async () => (await Kubectl.SucceedAsync("logs", "hungry")).Contains("filled", StringComparison.Ordinal), "hungry holds its 8 MB");
+        await WaitForAsync(async () => (await Kubectl.SucceedAsync("logs", "hungry")).Contains("filled", StringComparison.Ordinal), "hungry has filled 20 MB of /dev/shm, which is charged to it");
         // metrics appear once the API server has read the node, which the first ask starts
         await WaitForAsync(async () => (await Kubectl.RunAsync("top", "pod", "hungry", "--containers")).ExitCode == 0, "kubectl top has the pod's usage");
         var top = await Kubectl.SucceedAsync("top", "pod", "hungry", "--containers");
         var usage = System.Text.RegularExpressions.Regex.Match(top, @"hungry\s+hungry\s+(\d+)m\s+(\d+)Mi");
         Assert.True(usage.Success, top);
-        Assert.InRange(int.Parse(usage.Groups[2].Value, CultureInfo.InvariantCulture), 8, 1024);
+        Assert.InRange(int.Parse(usage.Groups[2].Value, CultureInfo.InvariantCulture), 19, 1024);
         await Kubectl.SucceedAsync("delete", "pod", "hungry");
     }
 
