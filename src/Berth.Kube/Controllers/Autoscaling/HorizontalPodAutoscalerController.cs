@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
+using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Metrics;
 using Berth.Kube.Resources;
@@ -84,7 +85,7 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
             AutoscalerConditions.Set(status, AutoscalerConditions.AbleToScale, false, "FailedGetScale",
                 $"the HPA controller was unable to get the target's current scale: {error}", now);
             await events.RecordAsync(cluster, hpa, EventRecorder.Warning, "FailedGetScale", error, Component, cancellationToken);
-            await WriteStatusAsync(hpa, original, status, cancellationToken);
+            await WriteStatusAsync(hpa, status, cancellationToken);
             return;
         }
         AutoscalerConditions.Set(status, AutoscalerConditions.AbleToScale, true, "SucceededGetScale", "the HPA controller was able to get the target's current scale", now);
@@ -116,7 +117,7 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
             if (outcome.Replicas == -1)
             {
                 SetStatus(status, current, (int)(original["desiredReplicas"].AsLong() ?? 0), metricStatuses, rescaled: false);
-                await WriteStatusAsync(hpa, original, status, cancellationToken);
+                await WriteStatusAsync(hpa, status, cancellationToken);
                 await events.RecordAsync(cluster, hpa, EventRecorder.Warning, "FailedComputeMetricsReplicas", outcome.Error!, Component, cancellationToken);
                 return;
             }
@@ -142,7 +143,7 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
                 await events.RecordAsync(cluster, hpa, EventRecorder.Warning, "FailedRescale", $"New size: {desired}; reason: {reason}; error: {e.Message}", Component, cancellationToken);
                 AutoscalerConditions.Set(status, AutoscalerConditions.AbleToScale, false, "FailedUpdateScale", $"the HPA controller was unable to update the target scale: {e.Message}", now);
                 SetStatus(status, current, (int)(original["desiredReplicas"].AsLong() ?? 0), metricStatuses, rescaled: false);
-                await WriteStatusAsync(hpa, original, status, cancellationToken);
+                await WriteStatusAsync(hpa, status, cancellationToken);
                 throw;
             }
             AutoscalerConditions.Set(status, AutoscalerConditions.AbleToScale, true, "SucceededRescale", $"the HPA controller was able to update the target scale to {desired}", now);
@@ -154,7 +155,7 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
             }
         }
         SetStatus(status, current, desired, metricStatuses, rescale);
-        await WriteStatusAsync(hpa, original, status, cancellationToken);
+        await WriteStatusAsync(hpa, status, cancellationToken);
     }
 
     private void SetStatus(JsonObject status, int current, int desired, JsonArray? metricStatuses, bool rescaled)
@@ -168,21 +169,9 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
         }
     }
 
-    private async Task WriteStatusAsync(JsonObject hpa, JsonObject original, JsonObject status, CancellationToken cancellationToken)
-    {
-        status = (JsonObject)JsonNode.Parse(status.ToJsonString())!; // nulls dropped, as the stored form has none
-        if (JsonNode.DeepEquals(original, status))
-        {
-            return;
-        }
-        var metadata = hpa["metadata"]!;
-        await objects.UpdateStatusAsync(cluster, Autoscalers, metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>(), FieldOwner.ControllerManager,
-            current =>
-            {
-                current["status"] = status.DeepClone();
-                return current;
-            }, cancellationToken);
-    }
+    private Task WriteStatusAsync(JsonObject hpa, JsonObject status, CancellationToken cancellationToken) =>
+        WorkloadStatus.WriteAsync(objects, cluster, Autoscalers, hpa, (JsonObject)JsonNode.Parse(status.ToJsonString())!, // nulls dropped, as stored
+            cancellationToken, keepConditions: false);
 
     private static string ApiGroup(JsonObject reference) =>
         reference["apiVersion"].AsText() is { } apiVersion && apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
