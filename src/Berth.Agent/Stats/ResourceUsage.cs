@@ -25,7 +25,7 @@ internal sealed class ResourceUsage(PodSync pods, IContainerRuntime runtime, Age
             .Where(c => c.State == ContainerState.Running && known.ContainsKey(c.PodUid)).ToList();
         var readings = new (ContainerStatus Container, ContainerUsage? Usage)[running.Count];
         await Parallel.ForAsync(0, running.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (i, token) => readings[i] = (running[i], await runtime.ContainerUsageAsync(running[i].Id, token)));
+            async (i, token) => readings[i] = (running[i], await ReadAsync(running[i].Id, token)));
 
         var podStats = readings.Where(r => r.Usage is not null).GroupBy(r => r.Container.PodUid).Select(group =>
         {
@@ -41,6 +41,19 @@ internal sealed class ResourceUsage(PodSync pods, IContainerRuntime runtime, Age
         var node = new NodeStats(options.NodeName, new CpuStats(at, NodeCpu(readings)),
             new MemoryStats(at, Sum(podStats, p => p.Memory.WorkingSetBytes)));
         return new StatsSummary(node, podStats);
+    }
+
+    /// <summary>A container's usage; none when the runtime cannot read it (it stopped meanwhile, say), so the others still count.</summary>
+    private async Task<ContainerUsage?> ReadAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runtime.ContainerUsageAsync(containerId, cancellationToken);
+        }
+        catch (RuntimeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The node's CPU counter, grown by what each container used since it was last read (all it used, when new).</summary>

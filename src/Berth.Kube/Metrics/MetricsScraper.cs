@@ -21,6 +21,9 @@ internal sealed partial class MetricsScraper(IStore store, ResourceRegistry regi
     private const int MaxSummaryBytes = 16 * 1024 * 1024;
     private static readonly TimeSpan s_idleAfter = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long an agent may take to answer (metrics-server's <c>--kubelet-request-timeout</c>).</summary>
+    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(10);
+
     public string Name => "metrics-scraper";
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -45,19 +48,18 @@ internal sealed partial class MetricsScraper(IStore store, ResourceRegistry regi
         try
         {
             await Task.WhenAny(watching, nodes.Synced);
-            await Task.WhenAny(watching, ScrapeLoopAsync(nodes, stop.Token));
-        }
-        finally
-        {
+            var scraping = ScrapeLoopAsync(nodes, stop.Token);
+            await Task.WhenAny(watching, scraping);
             await stop.CancelAsync();
-            try
-            {
-                await watching;
-            }
-            catch (OperationCanceledException)
-            {
-                // stopping
-            }
+            await Task.WhenAll(watching, scraping); // surfaces the failure that ended either
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // stopping
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.Unavailable && cancellationToken.IsCancellationRequested)
+        {
+            // the store closed as the server stopped
         }
     }
 
@@ -79,7 +81,7 @@ internal sealed partial class MetricsScraper(IStore store, ResourceRegistry regi
     {
         var name = node["metadata"]?["name"].AsText() ?? "";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.MetricResolution);
+        deadline.CancelAfter(s_requestTimeout);
         try
         {
             var summary = await kubelets.GetJsonAsync(KubeletConnections.AgentUri(node, "/stats/summary"), MaxSummaryBytes, deadline.Token) as JsonObject
