@@ -53,6 +53,8 @@ public static class AgentHost
         builder.Services.AddSingleton<ContainerLogEndpoint>();
         builder.Services.AddSingleton<ExecEndpoint>();
         builder.Services.AddSingleton<PortForwardEndpoint>();
+        builder.Services.AddSingleton<Stats.ResourceUsage>();
+        builder.Services.AddSingleton<Stats.StatsEndpoint>();
         builder.Services.AddHostedService<NodeAgent>();
         var clusterAuthorities = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath).SslCaCerts ?? [];
         using var serving = ServingCertificate.Create(options, TimeProvider.System);

@@ -44,6 +44,9 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
         _pods.Values.Where(k => !k.Deleted && k.Pod.Metadata.NamespaceProperty == @namespace && k.Pod.Metadata.Name == name)
             .Select(k => k.Pod).MaxBy(p => p.Metadata.CreationTimestamp);
 
+    /// <summary>The pods bound to this node, as last seen from the server.</summary>
+    public IReadOnlyList<V1Pod> Pods => [.. _pods.Values.Where(k => !k.Deleted).Select(k => k.Pod)];
+
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(WatchLoopAsync(cancellationToken), RelistLoopAsync(cancellationToken));
 
     private async Task WatchLoopAsync(CancellationToken cancellationToken)

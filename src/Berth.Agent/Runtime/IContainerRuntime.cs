@@ -59,6 +59,12 @@ public interface IContainerRuntime
     Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A running container's resource usage now, as cAdvisor reads it for the kubelet: the CPU time it has used since
+    /// it started (cumulative, so a rate needs two readings) and its memory working set. Null when it is not running.
+    /// </summary>
+    Task<ContainerUsage?> ContainerUsageAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Connects to <paramref name="port"/> on the sandbox's own localhost, as its containers would (<c>kubectl
     /// port-forward</c>). Fails with <see cref="RuntimeException"/> saying why when nothing answers there.
     /// </summary>

@@ -60,6 +60,12 @@ public sealed record ContainerStatus(
     bool OomKilled,
     string? Error);
 
+/// <summary>
+/// A container's resource usage at <paramref name="Timestamp"/>: CPU nanoseconds used since it started, and its memory
+/// working set (usage less the inactive page cache, which the kernel can take back), in bytes.
+/// </summary>
+public sealed record ContainerUsage(DateTimeOffset Timestamp, ulong CpuUsageNanoseconds, ulong WorkingSetBytes);
+
 /// <summary>User name and password for a registry, from a pod's image pull secrets.</summary>
 public sealed record RegistryCredential(string Registry, string Username, string Password);
 

@@ -7,12 +7,21 @@ namespace Berth.Agent.Runtime;
 /// <summary>
 /// Containers that are only records, as kwok's and kubemark's hollow nodes run them: a started container runs until
 /// stopped, every image is present, and every exec succeeds, so thousands of nodes fit in one process for scale
-/// tests. Pods take the node's address.
+/// tests. Pods take the node's address. A container uses the CPU and memory its environment names in
+/// <see cref="CpuUsageVariable"/> and <see cref="MemoryUsageVariable"/> (quantities such as <c>250m</c> and <c>64Mi</c>),
+/// else none, so autoscaling can be tested without load.
 /// </summary>
 public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : IContainerRuntime
 {
     private readonly ConcurrentDictionary<string, SandboxStatus> _sandboxes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ContainerStatus> _containers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (decimal Cores, ulong Bytes)> _usage = new(StringComparer.Ordinal);
+
+    /// <summary>The environment variable whose quantity is the CPU a simulated container keeps busy, in cores.</summary>
+    public const string CpuUsageVariable = "BERTH_SIMULATED_CPU";
+
+    /// <summary>The environment variable whose quantity is a simulated container's memory working set, in bytes.</summary>
+    public const string MemoryUsageVariable = "BERTH_SIMULATED_MEMORY";
 
     public string Version => "simulated://1.0.0";
 
@@ -53,6 +62,7 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
         var container = new ContainerStatus(NewId(), sandboxId, config.PodUid, config.Name, config.Attempt, ContainerState.Created, config.Image, ImageId(config.Image),
             time.GetUtcNow(), null, null, 0, false, null);
         _containers[container.Id] = container;
+        _usage[container.Id] = (UsageOf(config, CpuUsageVariable), (ulong)UsageOf(config, MemoryUsageVariable));
         return Task.FromResult(container.Id);
     }
 
@@ -72,6 +82,7 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
     {
         _containers.TryRemove(containerId, out _);
+        _usage.TryRemove(containerId, out _);
         return Task.CompletedTask;
     }
 
@@ -87,6 +98,19 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
     /// <summary>A simulated container writes nothing.</summary>
     public Task WriteLogAsync(string containerId, LogOptions options, Stream destination, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>CPU time as if the container had kept its cores busy since it started.</summary>
+    public Task<ContainerUsage?> ContainerUsageAsync(string containerId, CancellationToken cancellationToken)
+    {
+        if (!_containers.TryGetValue(containerId, out var container) || container is not { State: ContainerState.Running, StartedAt: { } started }
+            || !_usage.TryGetValue(containerId, out var usage))
+        {
+            return Task.FromResult<ContainerUsage?>(null);
+        }
+        var now = time.GetUtcNow();
+        var nanoseconds = (ulong)Math.Max(0, (decimal)(now - started).Ticks * 100 * usage.Cores);
+        return Task.FromResult<ContainerUsage?>(new ContainerUsage(now, nanoseconds, usage.Bytes));
+    }
+
     public Task<System.Net.Sockets.Socket> ConnectToPortAsync(string sandboxId, int port, CancellationToken cancellationToken) =>
         throw new RuntimeException($"failed to connect to localhost:{port} inside namespace \"{sandboxId}\": the simulated runtime runs no processes");
 
@@ -97,6 +121,19 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
             throw new RuntimeException($"no container {id}");
         }
         _containers[id] = change(container);
+    }
+
+    private static decimal UsageOf(ContainerConfig config, string variable)
+    {
+        var text = config.Environment.LastOrDefault(e => e.Key == variable).Value;
+        try
+        {
+            return string.IsNullOrEmpty(text) ? 0 : Math.Max(0, new k8s.Models.ResourceQuantity(text).ToDecimal());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            return 0;
+        }
     }
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

@@ -12,8 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Agent.Server;
 
 /// <summary>
-/// The agent's HTTPS endpoint on the node's address, the kubelet's port 10250: container logs, exec and port forwarding, for the API
-/// server. Only clients with a certificate from the cluster's CA get in, and only to do what the API server's RBAC
+/// The agent's HTTPS endpoint on the node's address, the kubelet's port 10250: container logs, exec, port forwarding and
+/// resource usage, for the API server. Only clients with a certificate from the cluster's CA get in, and only to do what the API server's RBAC
 /// allows them on the Node (<see cref="RequestAuthorizer"/>).
 /// </summary>
 internal static class AgentEndpoint
@@ -43,6 +43,7 @@ internal static class AgentEndpoint
             logs.HandleAsync(context, @namespace, pod, container));
         app.MapMethods("/exec/{namespace}/{pod}/{container}", ["GET", "POST"], (HttpContext context, string @namespace, string pod, string container, ExecEndpoint exec) =>
             exec.HandleAsync(context, @namespace, pod, container));
+        app.MapGet("/stats/summary", (HttpContext context, Stats.StatsEndpoint stats) => stats.HandleAsync(context));
         app.MapMethods("/portForward/{namespace}/{pod}", ["GET", "POST"], (HttpContext context, string @namespace, string pod, PortForwardEndpoint portForward) =>
             portForward.HandleAsync(context, @namespace, pod));
     }
@@ -65,8 +66,8 @@ internal static class AgentEndpoint
     }
 
     /// <summary>
-    /// Authorizes every request as the kubelet maps its paths: the verb from the method, the Node's <c>proxy</c>
-    /// subresource for logs, exec and port forwarding.
+    /// Authorizes every request as the kubelet maps its paths: the verb from the method, the Node's <c>stats</c>
+    /// subresource for <c>/stats/…</c>, its <c>proxy</c> subresource for logs, exec and port forwarding.
     /// </summary>
     private static async Task AuthorizeAsync(HttpContext context, RequestDelegate next)
     {
@@ -83,9 +84,10 @@ internal static class AgentEndpoint
                 _ => "get",
             };
             var authorizer = context.RequestServices.GetRequiredService<RequestAuthorizer>();
-            if (!await authorizer.AllowedAsync(user, groups, verb, "proxy", context.RequestAborted))
+            var subresource = context.Request.Path.StartsWithSegments("/stats") ? "stats" : "proxy";
+            if (!await authorizer.AllowedAsync(user, groups, verb, subresource, context.RequestAborted))
             {
-                throw new AgentRequestException(403, $"Forbidden (user={user}, verb={verb}, resource=nodes, subresource=proxy)");
+                throw new AgentRequestException(403, $"Forbidden (user={user}, verb={verb}, resource=nodes, subresource={subresource})");
             }
         }
         await next(context);

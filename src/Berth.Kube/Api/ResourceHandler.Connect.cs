@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
+using Berth.Kube.Kubelet;
 using Berth.Kube.Resources;
 using Microsoft.AspNetCore.Http;
 
@@ -73,7 +74,7 @@ internal sealed partial class ResourceHandler
             "exec" => ($"/exec/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(container)}", s_execParameters),
             _ => ($"/portForward/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}", s_portForwardParameters),
         };
-        var target = new UriBuilder("https", AgentAddress(node), AgentPort(node), path)
+        var target = new UriBuilder(KubeletConnections.AgentUri(node, path))
         {
             Query = string.Join('&', passed.SelectMany(p => query[p].Select(v => $"{p}={Uri.EscapeDataString(v ?? "")}"))),
         }.Uri;
@@ -153,16 +154,4 @@ internal sealed partial class ResourceHandler
             throw KubeApiException.Invalid("PodLogOptions", "", name, errors);
         }
     }
-
-    /// <summary>Where the node's agent is reached: its InternalIP, else its first address.</summary>
-    private static string AgentAddress(JsonObject node)
-    {
-        var addresses = (node["status"]?["addresses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        return (addresses.FirstOrDefault(a => a["type"].AsText() == "InternalIP") ?? addresses.FirstOrDefault())?["address"].AsText()
-            ?? throw new KubeApiException(500, "InternalError", $"node {node["metadata"]?["name"]} has no address to reach its agent at");
-    }
-
-    private static int AgentPort(JsonObject node) =>
-        node["status"]?["daemonEndpoints"]?["kubeletEndpoint"]?["Port"].AsLong() is { } port and > 0 and <= 65535 ? (int)port
-            : throw new KubeApiException(500, "InternalError", $"node {node["metadata"]?["name"]} has no agent endpoint (status.daemonEndpoints.kubeletEndpoint.Port)");
 }

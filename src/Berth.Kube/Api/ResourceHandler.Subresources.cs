@@ -101,6 +101,21 @@ internal sealed partial class ResourceHandler
         await KubeResponse.WriteAsync(context, 200, ScaleOf(result, scale));
     }
 
+    /// <summary>The object's Scale, read in process as a controller's scale client reads it; null when the object is gone.</summary>
+    public async Task<JsonObject?> GetScaleAsync(string cluster, ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
+        type.Strategy.Scale is { } scale && await ReadAsync(cluster, type, ns, name, cancellationToken) is { } obj ? ScaleOf(obj, scale) : null;
+
+    /// <summary>Sets the object's replicas through its <c>scale</c> subresource, in process; answers the new Scale.</summary>
+    public async Task<JsonObject> UpdateScaleAsync(string cluster, ResourceType type, string? ns, string name, int replicas, FieldOwner owner,
+        CancellationToken cancellationToken)
+    {
+        var scale = type.Strategy.Scale ?? throw KubeApiException.UnknownResource();
+        var body = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } };
+        var result = await GuaranteedUpdateAsync(cluster, type, ns, name, dryRun: false, keepStatus: true, owner with { Subresource = "scale" },
+            existing => (WithReplicas(existing, body), null), cancellationToken);
+        return ScaleOf(result, scale);
+    }
+
     private static JsonObject WithStatus(JsonObject obj, JsonNode? status)
     {
         obj["status"] = status?.DeepClone();

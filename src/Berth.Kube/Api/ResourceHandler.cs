@@ -12,9 +12,10 @@ namespace Berth.Kube.Api;
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
     RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, KubeletConnections kubelets,
-    TimeProvider time)
+    IEnumerable<IComputedObjects> computed, TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
+    private readonly IComputedObjects[] _computed = [.. computed];
 
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 
@@ -32,6 +33,11 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
         if (type.Strategy.CreateOnly)
         {
             await ReviewAsync(context, type, ns, request);
+            return;
+        }
+        if (type.Strategy.Computed)
+        {
+            await ComputedAsync(context, cluster, type, ns, request);
             return;
         }
         switch (request.Subresource)
@@ -136,15 +142,25 @@ internal sealed partial class ResourceHandler(IStore store, ResourceRegistry reg
             return;
         }
         var items = result.Items.Select(e => ObjectStorage.Decode(type, e)).Where(o => labels.Matches(o) && fields.Matches(o)).ToList();
+        await WriteListAsync(context, type, items, resourceVersion, result.Continue);
+    }
+
+    /// <summary>A list of decoded objects, as a Table when one is asked for.</summary>
+    private async Task WriteListAsync(HttpContext context, ResourceType type, List<JsonObject> items, string? resourceVersion, string? continueToken)
+    {
         if (KubeResponse.WantsTable(context))
         {
-            await KubeResponse.WriteAsync(context, 200, TablePrinter.Print(type, items, resourceVersion, result.Continue, time.GetUtcNow()));
+            await KubeResponse.WriteAsync(context, 200, TablePrinter.Print(type, items, resourceVersion, continueToken, time.GetUtcNow()));
             return;
         }
-        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion };
-        if (result.Continue is not null)
+        var metadata = new JsonObject();
+        if (resourceVersion is not null)
         {
-            metadata["continue"] = result.Continue;
+            metadata["resourceVersion"] = resourceVersion;
+        }
+        if (continueToken is not null)
+        {
+            metadata["continue"] = continueToken;
         }
         foreach (var item in items)
         {

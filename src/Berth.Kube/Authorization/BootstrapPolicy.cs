@@ -29,18 +29,22 @@ internal static class BootstrapPolicy
     private static readonly string[] s_read = ["get", "list", "watch"];
     private static readonly string[] s_write = ["create", "delete", "deletecollection", "patch", "update"];
 
+    /// <summary>What metrics-server's <c>system:aggregated-metrics-reader</c> adds to view, edit and admin.</summary>
+    private static JsonObject MetricsReader => Rule(["metrics.k8s.io"], ["pods", "nodes"], s_read);
+
     public static IEnumerable<JsonObject> ClusterRoles()
     {
         yield return Role("cluster-admin",
             Rule(["*"], ["*"], ["*"]),
             new JsonObject { ["nonResourceURLs"] = Strings("*"), ["verbs"] = Strings("*") });
-        yield return Role("view", [.. s_namespaced.Select(g => Rule([g.Group], g.Resources, s_read)), Rule([""], ["namespaces", "namespaces/status"], s_read)]);
+        yield return Role("view", [.. s_namespaced.Select(g => Rule([g.Group], g.Resources, s_read)), Rule([""], ["namespaces", "namespaces/status"], s_read), MetricsReader]);
         yield return Role("edit",
         [
             .. s_namespaced.Select(g => Rule([g.Group], g.Resources, [.. s_read, .. s_write])),
             Rule([""], ["secrets"], [.. s_read, .. s_write]),
             Rule([""], ["pods/exec", "pods/attach", "pods/portforward", "pods/eviction", "serviceaccounts/token"], ["create", "get"]),
             Rule([""], ["namespaces", "namespaces/status"], s_read),
+            MetricsReader,
         ]);
         yield return Role("admin",
         [
@@ -48,6 +52,7 @@ internal static class BootstrapPolicy
             Rule([""], ["secrets"], [.. s_read, .. s_write]),
             Rule([""], ["pods/exec", "pods/attach", "pods/portforward", "pods/eviction", "serviceaccounts/token"], ["create", "get"]),
             Rule([""], ["namespaces", "namespaces/status"], s_read),
+            MetricsReader,
             Rule(["rbac.authorization.k8s.io"], ["roles", "rolebindings"], [.. s_read, .. s_write]),
             Rule(["authorization.k8s.io"], ["localsubjectaccessreviews"], ["create"]),
         ]);

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
+using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.Pki;
 using Microsoft.AspNetCore.Http;
@@ -79,6 +80,39 @@ internal sealed class KubeletConnections(ClusterPki pki) : IDisposable
             }
         }
     }
+
+    /// <summary>Reads a JSON document from the agent at <paramref name="target"/>, at most <paramref name="maxBytes"/> long.</summary>
+    public async Task<JsonNode?> GetJsonAsync(Uri target, int maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(target, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw AgentError((int)response.StatusCode, await ReadTextAsync(body, cancellationToken));
+            }
+            var buffer = new MemoryStream();
+            await CopyAtMostAsync(body, buffer, maxBytes + 1, cancellationToken);
+            if (buffer.Length > maxBytes)
+            {
+                throw new KubeApiException(500, "InternalError", $"the node agent at {target.Authority} answered with more than {maxBytes} bytes");
+            }
+            buffer.Position = 0;
+            return await JsonNode.ParseAsync(buffer, cancellationToken: cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable("GET", target, e);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new KubeApiException(500, "InternalError", $"the node agent at {target.Authority} answered with malformed JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>The address of <paramref name="path"/> on the node's agent endpoint: its InternalIP (else its first address) and kubelet port.</summary>
+    public static Uri AgentUri(JsonObject node, string path) => new UriBuilder("https", AgentAddress(node), AgentPort(node), path).Uri;
 
     public void Dispose() => _http.Dispose();
 
@@ -254,4 +288,16 @@ internal sealed class KubeletConnections(ClusterPki pki) : IDisposable
     /// <summary>Agents serve self-signed certificates; kube-apiserver without a kubelet CA does not check them either.</summary>
     private static bool AcceptAgentCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
         System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors) => true;
+
+    /// <summary>Where the node's agent is reached: its InternalIP, else its first address.</summary>
+    private static string AgentAddress(JsonObject node)
+    {
+        var addresses = (node["status"]?["addresses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        return (addresses.FirstOrDefault(a => a["type"].AsText() == "InternalIP") ?? addresses.FirstOrDefault())?["address"].AsText()
+            ?? throw new KubeApiException(500, "InternalError", $"node {node["metadata"]?["name"]} has no address to reach its agent at");
+    }
+
+    private static int AgentPort(JsonObject node) =>
+        node["status"]?["daemonEndpoints"]?["kubeletEndpoint"]?["Port"].AsLong() is { } port and > 0 and <= 65535 ? (int)port
+            : throw new KubeApiException(500, "InternalError", $"node {node["metadata"]?["name"]} has no agent endpoint (status.daemonEndpoints.kubeletEndpoint.Port)");
 }

@@ -35,20 +35,27 @@ internal sealed class ResourcePaths(ResourceType type, SchemaWriter schemas, str
             };
             return;
         }
-        paths[collection] = new JsonObject
+        // a kind the server computes is only read
+        var writable = !type.Strategy.Computed;
+        var collectionOperations = new JsonObject
         {
             ["get"] = Operation("list", $"list{scope}{type.Kind}", $"list or watch objects of kind {type.Kind}", listSchema, WithSelectors()),
-            ["post"] = Operation("post", $"create{scope}{type.Kind}", $"create a {type.Kind}", kindSchema, Writes(), body: true),
-            ["parameters"] = PathParameters(named: false),
         };
-        paths[item] = new JsonObject
+        var itemOperations = new JsonObject
         {
             ["get"] = Operation("get", $"read{scope}{type.Kind}", $"read the specified {type.Kind}", kindSchema, []),
-            ["put"] = Operation("put", $"replace{scope}{type.Kind}", $"replace the specified {type.Kind}", kindSchema, Writes(), body: true),
-            ["patch"] = Operation("patch", $"patch{scope}{type.Kind}", $"partially update the specified {type.Kind}", kindSchema, [.. Writes(), Query("force", "boolean", "Force is going to \"force\" Apply requests.")], patch: true),
-            ["delete"] = Operation("delete", $"delete{scope}{type.Kind}", $"delete a {type.Kind}", kindSchema, [Query("dryRun", "string", "When present, indicates that modifications should not be persisted.")]),
-            ["parameters"] = PathParameters(named: true),
         };
+        if (writable)
+        {
+            collectionOperations["post"] = Operation("post", $"create{scope}{type.Kind}", $"create a {type.Kind}", kindSchema, Writes(), body: true);
+            itemOperations["put"] = Operation("put", $"replace{scope}{type.Kind}", $"replace the specified {type.Kind}", kindSchema, Writes(), body: true);
+            itemOperations["patch"] = Operation("patch", $"patch{scope}{type.Kind}", $"partially update the specified {type.Kind}", kindSchema, [.. Writes(), Query("force", "boolean", "Force is going to \"force\" Apply requests.")], patch: true);
+            itemOperations["delete"] = Operation("delete", $"delete{scope}{type.Kind}", $"delete a {type.Kind}", kindSchema, [Query("dryRun", "string", "When present, indicates that modifications should not be persisted.")]);
+        }
+        collectionOperations["parameters"] = PathParameters(named: false);
+        itemOperations["parameters"] = PathParameters(named: true);
+        paths[collection] = collectionOperations;
+        paths[item] = itemOperations;
         if (type.Namespaced)
         {
             paths[$"{prefix}/{type.Plural}"] = new JsonObject

@@ -41,6 +41,12 @@ internal interface IResourceStrategy
     /// <summary>The kind is only ever created, and answered without being stored, as access reviews are.</summary>
     bool CreateOnly => false;
 
+    /// <summary>
+    /// The kind's objects are computed when asked by an <see cref="IComputedObjects"/> and never stored, as metrics
+    /// are: they are served to get and list only.
+    /// </summary>
+    bool Computed => false;
+
     /// <summary>Where the kind keeps its replica counts, for the <c>scale</c> subresource; null when it has none.</summary>
     ScaleSpec? Scale => null;
 

@@ -21,7 +21,7 @@ internal sealed record ResourceType(
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
     /// <summary>The verbs the resource serves, as discovery lists them.</summary>
-    public IReadOnlyList<string> Verbs => Strategy.CreateOnly ? ["create"] : StandardVerbs;
+    public IReadOnlyList<string> Verbs => Strategy.CreateOnly ? ["create"] : Strategy.Computed ? ["get", "list"] : StandardVerbs;
 
     public IReadOnlyList<string> Categories => Strategy.Categories;
 

@@ -30,6 +30,15 @@ internal sealed partial class ClientModelSchemas
     /// </summary>
     private static readonly Type[] s_coreTypesOfOtherKinds = [typeof(V1TopologySelectorTerm), typeof(V1TopologySelectorLabelRequirement)];
 
+    /// <summary>Kinds whose models carry no KubernetesEntity attribute: the client's metrics.k8s.io types.</summary>
+    private static readonly Dictionary<GroupVersionKind, Type> s_unattributedKinds = new()
+    {
+        [new("metrics.k8s.io", "v1beta1", "NodeMetrics")] = typeof(NodeMetrics),
+        [new("metrics.k8s.io", "v1beta1", "NodeMetricsList")] = typeof(NodeMetricsList),
+        [new("metrics.k8s.io", "v1beta1", "PodMetrics")] = typeof(PodMetrics),
+        [new("metrics.k8s.io", "v1beta1", "PodMetricsList")] = typeof(PodMetricsList),
+    };
+
     private readonly Dictionary<GroupVersionKind, Type> _kinds;
     private readonly Dictionary<Type, string> _groups;
     private readonly Dictionary<Type, TypeSchema> _built = [];
@@ -40,7 +49,9 @@ internal sealed partial class ClientModelSchemas
         _kinds = typeof(V1Pod).Assembly.GetTypes()
             .Select(t => (Type: t, Entity: t.GetCustomAttribute<KubernetesEntityAttribute>()))
             .Where(e => e.Entity is not null && e.Type.Namespace == "k8s.Models")
-            .ToDictionary(e => new GroupVersionKind(e.Entity!.Group ?? "", e.Entity.ApiVersion, e.Entity.Kind), e => e.Type);
+            .Select(e => KeyValuePair.Create(new GroupVersionKind(e.Entity!.Group ?? "", e.Entity.ApiVersion, e.Entity.Kind), e.Type))
+            .Concat(s_unattributedKinds)
+            .ToDictionary();
         _groups = AssignGroups(_kinds);
     }
 
@@ -102,8 +113,12 @@ internal sealed partial class ClientModelSchemas
         }
         var (version, goName) = SplitModelName(type.Name);
         var entity = type.GetCustomAttribute<KubernetesEntityAttribute>();
-        GroupVersionKind[] kinds = entity is null ? [] : [new(entity.Group ?? "", entity.ApiVersion, entity.Kind)];
+        GroupVersionKind[] kinds = entity is null ? [.. s_unattributedKinds.Where(k => k.Value == type).Select(k => k.Key)] : [new(entity.Group ?? "", entity.ApiVersion, entity.Kind)];
         var group = entity?.Group ?? _groups.GetValueOrDefault(type, "");
+        if (group == "metrics.k8s.io")
+        {
+            version = "v1beta1"; // the client names its metrics types without their version
+        }
         var schema = TypeSchema.Object($"{PackageOf(s_metaTypes.Contains(goName) ? null : group)}.{version}.{goName}",
             goName, kinds, new Description(null, "T:" + type.FullName));
         _built.Add(type, schema); // before the properties, so that a type reaching itself finds itself
@@ -187,6 +202,7 @@ internal sealed partial class ClientModelSchemas
         null => MetaPrefix,
         "" => "io.k8s.api.core",
         "apiextensions.k8s.io" => "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions",
+        "metrics.k8s.io" => "io.k8s.metrics.pkg.apis.metrics",
         _ => "io.k8s.api." + group.Split('.')[0],
     };
 

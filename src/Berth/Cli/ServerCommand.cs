@@ -33,9 +33,13 @@ internal static class ServerCommand
             Description = "Log lines as text or as JSON objects.",
             DefaultValueFactory = _ => LogFormat.Text,
         };
+        var metricResolution = DurationOption.Create("--metric-resolution",
+            "How often node agents are read for resource metrics (kubectl top, autoscaling).", Berth.Kube.KubeApiOptions.DefaultMetricResolution);
+        var autoscalerSync = DurationOption.Create("--horizontal-pod-autoscaler-sync-period",
+            "How often each HorizontalPodAutoscaler is reconciled.", Berth.Kube.KubeApiOptions.DefaultHorizontalPodAutoscalerSyncPeriod);
         var command = new Command("server", "Run the Berth server: the store, the APIs and the controllers.")
         {
-            dataDir, address, port, kubePort, logFormat,
+            dataDir, address, port, kubePort, logFormat, metricResolution, autoscalerSync,
         };
         address.Validators.Add(result =>
         {
@@ -64,6 +68,8 @@ internal static class ServerCommand
                 Port = parseResult.GetValue(port),
                 KubePort = parseResult.GetValue(kubePort),
                 LogFormat = parseResult.GetValue(logFormat),
+                MetricResolution = parseResult.GetValue(metricResolution),
+                HorizontalPodAutoscalerSyncPeriod = parseResult.GetValue(autoscalerSync),
             };
             var error = parseResult.InvocationConfiguration.Error;
             try

@@ -18,7 +18,14 @@ internal static partial class BerthServer
         CreateDataDirectory(options.DataDirectory);
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options.LogFormat);
-        var kube = new KubeApiOptions { DataDirectory = options.DataDirectory, Address = options.Address, Port = options.KubePort };
+        var kube = new KubeApiOptions
+        {
+            DataDirectory = options.DataDirectory,
+            Address = options.Address,
+            Port = options.KubePort,
+            MetricResolution = options.MetricResolution,
+            HorizontalPodAutoscalerSyncPeriod = options.HorizontalPodAutoscalerSyncPeriod,
+        };
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Address, options.Port);

@@ -18,5 +18,9 @@ internal sealed class ServerOptions
     /// <summary>The HTTPS port of the Kubernetes API.</summary>
     public int KubePort { get; init; } = Berth.Kube.KubeApiOptions.DefaultPort;
 
+    public TimeSpan MetricResolution { get; init; } = Berth.Kube.KubeApiOptions.DefaultMetricResolution;
+
+    public TimeSpan HorizontalPodAutoscalerSyncPeriod { get; init; } = Berth.Kube.KubeApiOptions.DefaultHorizontalPodAutoscalerSyncPeriod;
+
     public string StorePath => Path.Combine(DataDirectory, "berth.db");
 }

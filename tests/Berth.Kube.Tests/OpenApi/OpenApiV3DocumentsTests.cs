@@ -23,9 +23,9 @@ public sealed class OpenApiV3DocumentsTests
     }
 
     [Fact]
-    public void EveryKind_HasAPatchOperationTakingFieldValidation()
+    public void EveryWritableKind_HasAPatchOperationTakingFieldValidation()
     {
-        foreach (var type in ResourceRegistry.BuiltIn().Types.Where(t => !t.Strategy.CreateOnly))
+        foreach (var type in ResourceRegistry.BuiltIn().Types.Where(t => !t.Strategy.CreateOnly && !t.Strategy.Computed))
         {
             var document = Document(type.Group.Length == 0 ? "api/v1" : $"apis/{type.Group}/{type.Version}");
             var patch = document["paths"]!.AsObject()
@@ -34,6 +34,16 @@ public sealed class OpenApiV3DocumentsTests
 
             Assert.Contains(patch["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "fieldValidation");
         }
+    }
+
+    [Fact]
+    public void ComputedKinds_AreOnlyReadAndListed()
+    {
+        var paths = Document("apis/metrics.k8s.io/v1beta1")["paths"]!.AsObject();
+        var pod = paths["/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods/{name}"]!.AsObject();
+        Assert.Equal(["get", "parameters"], pod.Select(p => p.Key));
+        Assert.Equal(["get", "parameters"], paths["/apis/metrics.k8s.io/v1beta1/nodes"]!.AsObject().Select(p => p.Key));
+        Assert.NotNull(paths["/apis/metrics.k8s.io/v1beta1/pods"]!["get"]);
     }
 
     [Fact]

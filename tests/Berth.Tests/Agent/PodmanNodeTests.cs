@@ -193,6 +193,31 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
     }
 
     [Fact]
+    public async Task KubectlTopPod_ReportsTheMemoryARunningContainerUses()
+    {
+        await Kubectl.CreateAsync(WithImage("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: hungry}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: hungry
+                image: $IMAGE
+                command: ["sh", "-c", "head -c 20000000 /dev/zero > /dev/shm/fill; echo filled; sleep 3600"]
+            """));
+        await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/hungry", "--timeout=60s");
+        await WaitForAsync(async () => (await Kubectl.SucceedAsync("logs", "hungry")).Contains("filled", StringComparison.Ordinal), "hungry has filled 20 MB of /dev/shm, which is charged to it");
+        // metrics appear once the API server has read the node, which the first ask starts
+        await WaitForAsync(async () => (await Kubectl.RunAsync("top", "pod", "hungry", "--containers")).ExitCode == 0, "kubectl top has the pod's usage");
+        var top = await Kubectl.SucceedAsync("top", "pod", "hungry", "--containers");
+        var usage = System.Text.RegularExpressions.Regex.Match(top, @"hungry\s+hungry\s+(\d+)m\s+(\d+)Mi");
+        Assert.True(usage.Success, top);
+        Assert.InRange(int.Parse(usage.Groups[2].Value, CultureInfo.InvariantCulture), 19, 1024);
+        await Kubectl.SucceedAsync("delete", "pod", "hungry");
+    }
+
+    [Fact]
     public async Task LogsAndExec_ReachTheContainerThroughTheApiServer()
     {
         await Kubectl.CreateAsync(WithImage("""

@@ -1,8 +1,11 @@
 namespace Berth.Tests.Kube;
 
 /// <summary>One <c>berth server</c> shared by a test class, with kubectl pointed at its kubeconfig.</summary>
-public sealed class KubeServerFixture : IAsyncLifetime
+public class KubeServerFixture : IAsyncLifetime
 {
+    /// <summary>Options the server is started with beyond its data folder and ports.</summary>
+    protected virtual IReadOnlyList<string> ServerArguments => [];
+
     private readonly TempDirectory _data = new();
     private BerthProcess? _server;
 
@@ -23,7 +26,7 @@ public sealed class KubeServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        (_server, _) = await BerthProcess.StartServerAsync(_data.Path);
+        (_server, _) = await BerthProcess.StartServerAsync(_data.Path, [.. ServerArguments]);
         Kubectl = new Kubectl(KubeconfigPath, _data.File("kubectl-cache"), _data.File("manifests"));
     }
 
@@ -34,5 +37,6 @@ public sealed class KubeServerFixture : IAsyncLifetime
             await _server.DisposeAsync();
         }
         _data.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

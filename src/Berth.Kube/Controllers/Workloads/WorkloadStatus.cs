@@ -9,13 +9,13 @@ namespace Berth.Kube.Controllers.Workloads;
 internal static class WorkloadStatus
 {
     /// <summary>
-    /// Writes <paramref name="status"/> through the status subresource, keeping the conditions others set, unless
-    /// it is what is stored already.
+    /// Writes <paramref name="status"/> through the status subresource, keeping the conditions others set (unless
+    /// <paramref name="keepConditions"/> is false: the status carries its own), unless it is what is stored already.
     /// </summary>
     public static async Task WriteAsync(ResourceHandler objects, string cluster, ResourceType type, JsonObject obj, JsonObject status,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool keepConditions = true)
     {
-        if (obj["status"]?["conditions"] is { } conditions)
+        if (keepConditions && obj["status"]?["conditions"] is { } conditions)
         {
             status["conditions"] = conditions.DeepClone();
         }
