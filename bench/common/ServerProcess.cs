@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Berth.Bench.Kube;
+namespace Berth.Bench;
 
 /// <summary>A <c>berth server</c> started for the run, on free loopback ports, with clients for its Kubernetes API.</summary>
-internal sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _data;
