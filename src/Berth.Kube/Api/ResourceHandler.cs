@@ -11,7 +11,7 @@ namespace Berth.Kube.Api;
 
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
-    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, KubeletConnections kubelets,
+    RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, PriorityClassLister priorityClasses, KubeletConnections kubelets,
     TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
