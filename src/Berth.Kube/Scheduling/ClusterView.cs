@@ -8,9 +8,14 @@ namespace Berth.Kube.Scheduling;
 /// pods nominated to nodes by preemption, whose room a pod of no higher priority may not take.
 /// </summary>
 internal sealed class ClusterView(IReadOnlyList<NodeInfo> nodes, Func<string, JsonObject?>? namespaceLabels = null, Func<string, int>? nodesWithImage = null,
-    IReadOnlyDictionary<string, List<CachedPod>>? nominated = null)
+    IReadOnlyDictionary<string, List<CachedPod>>? nominated = null, IReadOnlyList<NodeInfo>? nodesWithAffinityPods = null)
 {
+    private IReadOnlyList<NodeInfo>? _nodesWithAffinityPods = nodesWithAffinityPods;
+
     public IReadOnlyList<NodeInfo> Nodes { get; } = nodes;
+
+    /// <summary>The nodes holding pods with inter-pod affinity terms: all that a pod without such terms need read.</summary>
+    public IReadOnlyList<NodeInfo> NodesWithAffinityPods => _nodesWithAffinityPods ??= [.. Nodes.Where(n => n.PodsWithAffinity > 0)];
 
     public Func<string, JsonObject?> NamespaceLabels { get; } = namespaceLabels ?? (_ => null);
 

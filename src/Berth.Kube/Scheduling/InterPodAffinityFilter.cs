@@ -26,14 +26,11 @@ internal sealed class InterPodAffinityFilter
         var incoming = state.Demand.Affinity;
         var hasOwn = incoming.Required.Count > 0 || incoming.RequiredAnti.Count > 0;
         _matchesOwnAffinity = incoming.Required.Count > 0 && incoming.Required.All(t => t.Matches(state.Demand, state.Cluster.NamespaceLabels));
-        foreach (var node in state.Cluster.Nodes)
+        foreach (var node in hasOwn ? state.Cluster.Nodes : state.Cluster.NodesWithAffinityPods)
         {
-            if (hasOwn || node.PodsWithAffinity > 0)
+            foreach (var pod in node.Pods.Values)
             {
-                foreach (var pod in node.Pods.Values)
-                {
-                    Count(pod, node, 1, own: hasOwn);
-                }
+                Count(pod, node, 1, own: hasOwn);
             }
         }
     }

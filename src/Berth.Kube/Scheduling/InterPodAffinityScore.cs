@@ -26,9 +26,9 @@ internal static class InterPodAffinityScore
                 }
             }
         }
-        foreach (var node in state.Cluster.Nodes)
+        foreach (var node in hasPreferences ? state.Cluster.Nodes : state.Cluster.NodesWithAffinityPods)
         {
-            if (node.Labels is not { Count: > 0 } || (!hasPreferences && node.PodsWithAffinity == 0))
+            if (node.Labels is not { Count: > 0 })
             {
                 continue;
             }

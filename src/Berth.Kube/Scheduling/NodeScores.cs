@@ -21,10 +21,11 @@ internal static class NodeScores
         var preferNoSchedule = new long[nodes.Count];
         var affinity = new long[nodes.Count];
         var preferredAffinity = state.Pod["spec"]?["affinity"]?["nodeAffinity"]?["preferredDuringSchedulingIgnoredDuringExecution"] is not null;
+        var (cpu, memory) = (state.Demand.NonZeroRequests[ResourceList.Cpu], state.Demand.NonZeroRequests[ResourceList.Memory]);
         for (var i = 0; i < nodes.Count; i++)
         {
             var info = nodes[i];
-            totals[i] = LeastAllocated(state.Demand, info) + Balanced(state.Demand, info);
+            totals[i] = ResourceScores(cpu, memory, info);
             if (info.Taints.Count > 0)
             {
                 preferNoSchedule[i] = info.Taints.Count(taint =>
@@ -43,25 +44,21 @@ internal static class NodeScores
         return totals;
     }
 
-    private static long LeastAllocated(PodDemand demand, NodeInfo info) =>
-        (Free(ResourceList.Cpu, demand, info) + Free(ResourceList.Memory, demand, info)) / 2;
-
-    private static long Free(string resource, PodDemand demand, NodeInfo info)
+    /// <summary>
+    /// Least allocated (the share of CPU and memory left, averaged) plus balanced allocation (how close the CPU and
+    /// memory shares in use are), each 0–100, counting the pod's requests with the scheduler's non-zero defaults.
+    /// </summary>
+    private static long ResourceScores(long podCpu, long podMemory, NodeInfo info)
     {
-        var allocatable = info.Allocatable[resource];
-        var requested = info.NonZeroRequested[resource] + demand.NonZeroRequests[resource];
-        return allocatable == 0 || requested > allocatable ? 0 : (allocatable - requested) * 100 / allocatable;
-    }
-
-    private static long Balanced(PodDemand demand, NodeInfo info)
-    {
-        double Fraction(string resource)
-        {
-            var allocatable = info.Allocatable[resource];
-            return allocatable == 0 ? 1 : Math.Min(1, (double)(info.NonZeroRequested[resource] + demand.NonZeroRequests[resource]) / allocatable);
-        }
-        var deviation = Math.Abs(Fraction(ResourceList.Cpu) - Fraction(ResourceList.Memory)) / 2;
-        return (long)((1 - deviation) * 100);
+        var (cpuAllocatable, memoryAllocatable) = (info.Allocatable[ResourceList.Cpu], info.Allocatable[ResourceList.Memory]);
+        var cpuRequested = info.NonZeroRequested[ResourceList.Cpu] + podCpu;
+        var memoryRequested = info.NonZeroRequested[ResourceList.Memory] + podMemory;
+        static long Free(long allocatable, long requested) =>
+            allocatable == 0 || requested > allocatable ? 0 : (allocatable - requested) * 100 / allocatable;
+        static double Fraction(long allocatable, long requested) => allocatable == 0 ? 1 : Math.Min(1, (double)requested / allocatable);
+        var leastAllocated = (Free(cpuAllocatable, cpuRequested) + Free(memoryAllocatable, memoryRequested)) / 2;
+        var deviation = Math.Abs(Fraction(cpuAllocatable, cpuRequested) - Fraction(memoryAllocatable, memoryRequested)) / 2;
+        return leastAllocated + (long)((1 - deviation) * 100);
     }
 
     /// <summary>Scales raw values to 0–100 by the largest; reversed, the smallest raw value scores highest.</summary>

@@ -23,7 +23,8 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
 {
     public const string DefaultSchedulerName = "default-scheduler";
 
-    private const int MaxBindingsInFlight = 64;
+    /// <summary>Bindings written at once; each waits for two durable writes (the binding and its event), which group commit shares.</summary>
+    private const int MaxBindingsInFlight = 256;
     private static readonly TimeSpan s_unschedulableRetry = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_bindingRetry = TimeSpan.FromSeconds(1);
 
@@ -161,7 +162,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         string? preemptionFailure = null;
         lock (_cache.Sync)
         {
-            var view = new ClusterView(_cache.ReadyNodes, NamespaceLabels, _cache.NodesWithImage, _nominated);
+            var view = new ClusterView(_cache.ReadyNodes, NamespaceLabels, _cache.NodesWithImage, _nominated, _cache.NodesWithAffinityPods);
             var state = CycleState.Prepare(pod, demand, view);
             placement = _picker.Pick(state);
             if (placement.Node is null && view.Nodes.Count > 0)

@@ -14,6 +14,7 @@ internal sealed class SchedulingCache
     private readonly List<NodeInfo> _order = [];
     private readonly Dictionary<string, int> _imageNodes = new(StringComparer.Ordinal);
     private List<NodeInfo>? _ready;
+    private List<NodeInfo>? _withAffinityPods;
 
     public Lock Sync { get; } = new();
 
@@ -22,6 +23,9 @@ internal sealed class SchedulingCache
 
     /// <summary>The nodes whose Node object is known, in the same order; kept until a node comes or goes. Call under <see cref="Sync"/>.</summary>
     public IReadOnlyList<NodeInfo> ReadyNodes => _ready ??= [.. _order.Where(n => n.Node is not null)];
+
+    /// <summary>The ready nodes that hold pods with inter-pod affinity terms; kept until that changes. Call under <see cref="Sync"/>.</summary>
+    public IReadOnlyList<NodeInfo> NodesWithAffinityPods => _withAffinityPods ??= [.. ReadyNodes.Where(n => n.PodsWithAffinity > 0)];
 
     /// <summary>On how many nodes an image (by normalized name) is. Call under <see cref="Sync"/>.</summary>
     public int NodesWithImage(string image) => _imageNodes.GetValueOrDefault(image);
@@ -34,7 +38,7 @@ internal sealed class SchedulingCache
             CountImages(info, -1);
             if (info.Node is null)
             {
-                _ready = null;
+                _ready = _withAffinityPods = null;
             }
             info.SetNode(node);
             CountImages(info, 1);
@@ -64,7 +68,7 @@ internal sealed class SchedulingCache
             if (_nodes.TryGetValue(name, out var info))
             {
                 CountImages(info, -1);
-                _ready = null;
+                _ready = _withAffinityPods = null;
                 info.SetNode(null);
                 if (!info.HasPods)
                 {
@@ -81,8 +85,14 @@ internal sealed class SchedulingCache
         lock (Sync)
         {
             RemovePodLocked(key);
-            Info(node).AddPod(key, demand);
+            var info = Info(node);
+            var hadAffinityPods = info.PodsWithAffinity > 0;
+            info.AddPod(key, demand);
             _nodeOfPod[key] = node;
+            if (hadAffinityPods != info.PodsWithAffinity > 0)
+            {
+                _withAffinityPods = null;
+            }
         }
     }
 
@@ -100,12 +110,17 @@ internal sealed class SchedulingCache
         {
             return;
         }
+        var hadAffinityPods = info.PodsWithAffinity > 0;
         info.RemovePod(key);
+        if (hadAffinityPods != info.PodsWithAffinity > 0)
+        {
+            _withAffinityPods = null;
+        }
         if (info.Node is null && !info.HasPods)
         {
             _nodes.Remove(node);
             _order.Remove(info);
-            _ready = null;
+            _ready = _withAffinityPods = null;
         }
     }
 
@@ -115,7 +130,7 @@ internal sealed class SchedulingCache
         {
             _nodes[name] = info = new NodeInfo(name);
             _order.Add(info);
-            _ready = null;
+            _ready = _withAffinityPods = null;
         }
         return info;
     }

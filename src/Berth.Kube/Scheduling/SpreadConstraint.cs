@@ -10,47 +10,32 @@ namespace Berth.Kube.Scheduling;
 /// StatefulSet or ReplicationController with no constraints of its own gets kube-scheduler's default ones, which
 /// only score: its controller's pods spread over hostnames (skew 3) and zones (skew 5).
 /// </summary>
-internal sealed class SpreadConstraint
+internal sealed class SpreadConstraint(string topologyKey, int maxSkew, bool required, int minDomains, bool honorNodeAffinity, bool honorTaints,
+    string ns, Func<PodDemand, bool> selects)
 {
     public const string HostnameKey = "kubernetes.io/hostname";
     public const string ZoneKey = "topology.kubernetes.io/zone";
 
     private static readonly string[] s_defaultOwners = ["ReplicaSet", "StatefulSet", "ReplicationController"];
 
-    private readonly Func<PodDemand, bool> _selects;
-    private readonly string _namespace;
+    public string TopologyKey { get; } = topologyKey;
 
-    private SpreadConstraint(string topologyKey, int maxSkew, bool required, int minDomains, bool honorNodeAffinity, bool honorTaints,
-        string ns, Func<PodDemand, bool> selects)
-    {
-        TopologyKey = topologyKey;
-        MaxSkew = maxSkew;
-        Required = required;
-        MinDomains = minDomains;
-        HonorNodeAffinity = honorNodeAffinity;
-        HonorTaints = honorTaints;
-        _namespace = ns;
-        _selects = selects;
-    }
-
-    public string TopologyKey { get; }
-
-    public int MaxSkew { get; }
+    public int MaxSkew { get; } = maxSkew;
 
     /// <summary><c>whenUnsatisfiable: DoNotSchedule</c>: a filter; otherwise (<c>ScheduleAnyway</c>) only a score.</summary>
-    public bool Required { get; }
+    public bool Required { get; } = required;
 
-    public int MinDomains { get; }
+    public int MinDomains { get; } = minDomains;
 
-    public bool HonorNodeAffinity { get; }
+    public bool HonorNodeAffinity { get; } = honorNodeAffinity;
 
-    public bool HonorTaints { get; }
+    public bool HonorTaints { get; } = honorTaints;
 
     /// <summary>Whether the constraints are the cluster's defaults rather than the pod's own.</summary>
     public bool IsDefault { get; private init; }
 
     /// <summary>Whether the constraint counts <paramref name="pod"/>: same namespace, not terminating, selected.</summary>
-    public bool Counts(PodDemand pod) => pod.Namespace == _namespace && !pod.Terminating && _selects(pod);
+    public bool Counts(PodDemand pod) => pod.Namespace == ns && !pod.Terminating && selects(pod);
 
     /// <summary>Whether a node's domain counts at all for the incoming pod, by the node affinity and taint policies.</summary>
     public bool Includes(NodeInfo node, CycleState state) =>
@@ -79,14 +64,7 @@ internal sealed class SpreadConstraint
 
     private static SpreadConstraint Parse(JsonObject constraint, PodDemand demand)
     {
-        LabelSelector? selector = null;
-        if (constraint["labelSelector"] is JsonObject labelSelector)
-        {
-            var terms = new List<string> { LabelSelector.Format(labelSelector) };
-            terms.AddRange((constraint["matchLabelKeys"] as JsonArray ?? []).Select(k => k.AsText()).OfType<string>()
-                .Where(k => demand.Label(k) is not null).Select(k => $"{k} in ({demand.Label(k)})"));
-            selector = LabelSelector.Parse(string.Join(",", terms.Where(t => t.Length > 0)));
-        }
+        var selector = LabelKeySelectors.Of(constraint, demand.Labels);
         var required = constraint["whenUnsatisfiable"].AsText() != "ScheduleAnyway";
         return new SpreadConstraint(constraint["topologyKey"].AsText() ?? "", (int)(constraint["maxSkew"].AsLong() ?? 1), required,
             required ? (int)(constraint["minDomains"].AsLong() ?? 1) : 1,

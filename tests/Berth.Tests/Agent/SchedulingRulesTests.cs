@@ -64,28 +64,24 @@ public sealed class SchedulingRulesTests(KubeServerFixture fixture) : IClassFixt
     {
         await _agents!.WaitReadyAsync(Kubectl);
         await Kubectl.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: ranks}");
+        static string Filler(string node) => $$"""
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: filler-{{node[^1]}}, namespace: ranks}
+            spec:
+              nodeSelector: {kubernetes.io/hostname: {{node}}}
+              terminationGracePeriodSeconds: 1
+              containers: [{name: app, image: "busybox:1.0", resources: {requests: {cpu: 800m}}}]
+
+            """;
         await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync("""
             apiVersion: scheduling.k8s.io/v1
             kind: PriorityClass
             metadata: {name: urgent}
             value: 1000
-            ---
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: filler-a, namespace: ranks}
-            spec:
-              nodeSelector: {kubernetes.io/hostname: rules-a}
-              terminationGracePeriodSeconds: 1
-              containers: [{name: app, image: "busybox:1.0", resources: {requests: {cpu: 800m}}}]
-            ---
-            apiVersion: v1
-            kind: Pod
-            metadata: {name: filler-b, namespace: ranks}
-            spec:
-              nodeSelector: {kubernetes.io/hostname: rules-b}
-              terminationGracePeriodSeconds: 1
-              containers: [{name: app, image: "busybox:1.0", resources: {requests: {cpu: 800m}}}]
-            """));
+
+            """ + Filler("rules-a") + Filler("rules-b")));
         await Kubectl.SucceedAsync("wait", "-n", "ranks", "--for=condition=Ready", "pod/filler-a", "pod/filler-b", "--timeout=60s");
 
         var missing = await Kubectl.RunAsync(["run", "nobody", "-n", "ranks", "--image=busybox:1.0", "--overrides={\"spec\":{\"priorityClassName\":\"absent\"}}"]);
