@@ -18,6 +18,7 @@ foreach (var nodes in settings.NodeCounts)
     {
         await using var server = await ServerProcess.StartAsync(Path.Combine(scratch, "server"));
         using var clients = new Clients(server, settings.Clients);
+        await clients.ConnectAsync();
         await HollowNodes.CreateAsync(clients, nodes);
         var oracle = await OracleRun.RunAsync(clients, settings.Pods, nodes);
         var scheduled = await ScheduledRun.RunAsync(server, clients, settings.Pods);
