@@ -64,17 +64,17 @@ public sealed class SchedulingRulesTests(KubeServerFixture fixture) : IClassFixt
     {
         await _agents!.WaitReadyAsync(Kubectl);
         await Kubectl.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: ranks}");
-        static string Filler(string node) => $$"""
+        static string Filler(string node) => """
             ---
             apiVersion: v1
             kind: Pod
-            metadata: {name: filler-{{node[^1]}}, namespace: ranks}
+            metadata: {name: filler-LETTER, namespace: ranks}
             spec:
-              nodeSelector: {kubernetes.io/hostname: {{node}}}
+              nodeSelector: {kubernetes.io/hostname: NODE}
               terminationGracePeriodSeconds: 1
               containers: [{name: app, image: "busybox:1.0", resources: {requests: {cpu: 800m}}}]
 
-            """;
+            """.Replace("LETTER", node[^1..]).Replace("NODE", node);
         await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync("""
             apiVersion: scheduling.k8s.io/v1
             kind: PriorityClass
