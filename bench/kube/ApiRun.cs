@@ -60,8 +60,7 @@ internal static class ApiRun
         var pods = $"api/v1/namespaces/{Namespace}/pods";
         await Timed.ConcurrentAsync(settings.WarmUp, clients.Length, async i =>
         {
-            var pod = PodDocuments.Pod($"pod-{i}");
-            pod["metadata"]!["namespace"] = Namespace;
+            var pod = PodDocuments.Pod($"pod-{i}", Namespace);
             Check(await clients[i % clients.Length].PostAsJsonAsync(pods, pod));
             Check(await clients[i % clients.Length].GetAsync($"{pods}/pod-{i}"));
         });
@@ -113,8 +112,7 @@ internal static class ApiRun
         var elapsed = Stopwatch.StartNew();
         for (var i = 0; i < settings.Events; i++)
         {
-            var pod = PodDocuments.Pod($"pod-{i}");
-            pod["metadata"]!["namespace"] = "watched";
+            var pod = PodDocuments.Pod($"pod-{i}", "watched");
             Volatile.Write(ref issued[i], Stopwatch.GetTimestamp());
             Check(await writer.PostAsJsonAsync("api/v1/namespaces/watched/pods", pod));
         }

@@ -33,6 +33,9 @@ public sealed record AgentOptions
 
     public int MaxPods { get; init; } = 110;
 
+    /// <summary>The images a simulated runtime says it holds (and the Node reports); a real runtime lists its own.</summary>
+    public IReadOnlyList<Runtime.ImageSummary> SimulatedImages { get; init; } = [];
+
     /// <summary>Labels the Node registers with, beside the well-known ones the agent sets itself.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 

@@ -17,7 +17,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
     {
         try
         {
-            await client.CoreV1.CreateNodeAsync(NewNode(), cancellationToken: cancellationToken);
+            await client.CoreV1.CreateNodeAsync(await NewNodeAsync(cancellationToken), cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -50,17 +50,25 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
     }
 
     /// <summary>Writes the Node's status afresh, heartbeat times included.</summary>
-    public Task<V1Node> ReportStatusAsync(CancellationToken cancellationToken) =>
-        client.CoreV1.PatchNodeStatusAsync(new V1Patch(new { status = Status() }, V1Patch.PatchType.MergePatch), options.NodeName,
-            cancellationToken: cancellationToken);
+    public async Task<V1Node> ReportStatusAsync(CancellationToken cancellationToken) =>
+        await client.CoreV1.PatchNodeStatusAsync(new V1Patch(new { status = Status(await ImagesAsync(cancellationToken)) }, V1Patch.PatchType.MergePatch),
+            options.NodeName, cancellationToken: cancellationToken);
 
-    private V1Node NewNode() => new()
+    private async Task<V1Node> NewNodeAsync(CancellationToken cancellationToken) => new()
     {
         ApiVersion = "v1",
         Kind = "Node",
         Metadata = new V1ObjectMeta { Name = options.NodeName, Labels = Labels() },
-        Status = Status(),
+        Status = Status(await ImagesAsync(cancellationToken)),
     };
+
+    /// <summary>The runtime's images, largest first, at most 50 of them, as the kubelet reports them (nodeStatusMaxImages).</summary>
+    private async Task<List<V1ContainerImage>> ImagesAsync(CancellationToken cancellationToken)
+    {
+        const int MaxImages = 50;
+        var images = await runtime.ListImagesAsync(cancellationToken);
+        return [.. images.OrderByDescending(i => i.SizeBytes).Take(MaxImages).Select(i => new V1ContainerImage { Names = [.. i.Names], SizeBytes = i.SizeBytes })];
+    }
 
     /// <summary>The host's kernel release, as <c>uname -r</c> prints it.</summary>
     private static string KernelVersion() =>
@@ -83,7 +91,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
         return labels;
     }
 
-    private V1NodeStatus Status()
+    private V1NodeStatus Status(List<V1ContainerImage> images)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var resources = options.Allocatable.ToDictionary();
@@ -119,6 +127,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
                 BootID = "",
             },
             DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = options.Port } },
+            Images = images,
         };
     }
 }

@@ -70,6 +70,14 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc))))];
     }
 
+    public async Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken)
+    {
+        var images = await Call(() => _client.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken));
+        return [.. images.Select(i => new ImageSummary(
+            [.. (i.RepoTags ?? []).Concat(i.RepoDigests ?? []).Where(n => !n.Contains("<none>", StringComparison.Ordinal))], i.Size))
+            .Where(i => i.Names.Count > 0)];
+    }
+
     public async Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken)
     {
         try

@@ -29,6 +29,9 @@ public interface IContainerRuntime
     /// <summary>The image's id when the image is present, else null.</summary>
     Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken);
 
+    /// <summary>The images the runtime holds, as the Node's <c>status.images</c> reports them.</summary>
+    Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken);
+
     /// <summary>Pulls an image, trying each credential in turn (none for a public image); returns its id. Fails with <see cref="ImagePullException"/>.</summary>
     Task<string> PullImageAsync(string image, IReadOnlyList<RegistryCredential> credentials, CancellationToken cancellationToken);
 

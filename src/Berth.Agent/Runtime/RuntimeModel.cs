@@ -107,3 +107,6 @@ public interface IExecSession : IAsyncDisposable
     /// <summary>The command's exit code, once its output has closed.</summary>
     Task<int> ExitCodeAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>An image the runtime holds: every name it is known by (tags and digests) and its size.</summary>
+public sealed record ImageSummary(IReadOnlyList<string> Names, long SizeBytes);

@@ -54,6 +54,9 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
 
     public Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken) => Task.FromResult<string?>(ImageId(image));
 
+    /// <summary>The images the options name (none unless configured): every image is present, but none has a size.</summary>
+    public Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken) => Task.FromResult(options.SimulatedImages);
+
     public Task<string> PullImageAsync(string image, IReadOnlyList<RegistryCredential> credentials, CancellationToken cancellationToken) =>
         Task.FromResult(ImageId(image));
 

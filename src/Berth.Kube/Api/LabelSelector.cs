@@ -12,7 +12,20 @@ internal sealed class LabelSelector
 
     public static LabelSelector Everything { get; } = new();
 
-    public bool Matches(JsonObject obj) => _requirements.All(r => r(obj["metadata"]?["labels"] as JsonObject));
+    public bool Matches(JsonObject obj) => MatchesLabels(obj["metadata"]?["labels"] as JsonObject);
+
+    /// <summary>Whether a set of labels (a <c>metadata.labels</c> object) satisfies every requirement.</summary>
+    public bool MatchesLabels(JsonObject? labels)
+    {
+        foreach (var requirement in _requirements)
+        {
+            if (!requirement(labels))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>The selector selects everything: nothing need be read to match it.</summary>
     public bool IsEmpty => _requirements.Count == 0;

@@ -52,6 +52,10 @@ internal sealed partial class ResourceHandler
         {
             metadata["generation"] = 1;
         }
+        if (type is { Group: "", Plural: "pods" })
+        {
+            await AdmitPriorityAsync(cluster, obj, cancellationToken);
+        }
         var name = PrepareAndValidate(type, obj, old: null);
         FieldManager.RecordUpdate(type, null, obj, owner, time.GetUtcNow());
         if (ns is not null)

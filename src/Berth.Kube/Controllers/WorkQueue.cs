@@ -5,15 +5,18 @@ namespace Berth.Kube.Controllers;
 /// <summary>
 /// A controller's queue of keys to reconcile, as client-go's work queue: a key queued many times while it waits
 /// is processed once; a key queued while it is being processed is processed again after; a failed key comes
-/// back after a delay that doubles with each failure.
+/// back after a delay that doubles with each failure. Given an <paramref name="order"/>, ready keys are taken
+/// lowest first (the scheduler's queue: higher priority, then older) rather than first in, first out.
 /// </summary>
-internal sealed class WorkQueue<TKey>(TimeProvider time)
+internal sealed class WorkQueue<TKey>(TimeProvider time, Func<TKey, (long, long)>? order = null)
     where TKey : notnull
 {
     private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan s_maxRetry = TimeSpan.FromSeconds(30);
 
     private readonly Channel<TKey> _ready = Channel.CreateUnbounded<TKey>();
+    private readonly PriorityQueue<TKey, (long, long)> _ordered = new();
+    private readonly Channel<bool> _orderedTokens = Channel.CreateUnbounded<bool>(); // one per key in _ordered
     private readonly HashSet<TKey> _queued = [];
     private readonly HashSet<TKey> _processing = [];
     private readonly HashSet<TKey> _dirty = [];
@@ -31,7 +34,7 @@ internal sealed class WorkQueue<TKey>(TimeProvider time)
             }
             if (_queued.Add(key))
             {
-                _ready.Writer.TryWrite(key);
+                Ready(key);
             }
         }
     }
@@ -39,7 +42,19 @@ internal sealed class WorkQueue<TKey>(TimeProvider time)
     /// <summary>The next key to process; the caller ends with <see cref="Done"/> or <see cref="Retry"/>.</summary>
     public async ValueTask<TKey> TakeAsync(CancellationToken cancellationToken)
     {
-        var key = await _ready.Reader.ReadAsync(cancellationToken);
+        TKey key;
+        if (order is null)
+        {
+            key = await _ready.Reader.ReadAsync(cancellationToken);
+        }
+        else
+        {
+            await _orderedTokens.Reader.ReadAsync(cancellationToken);
+            lock (_lock)
+            {
+                key = _ordered.Dequeue();
+            }
+        }
         lock (_lock)
         {
             _queued.Remove(key);
@@ -87,7 +102,19 @@ internal sealed class WorkQueue<TKey>(TimeProvider time)
         _processing.Remove(key);
         if (_dirty.Remove(key) && _queued.Add(key))
         {
-            _ready.Writer.TryWrite(key);
+            Ready(key);
         }
+    }
+
+    /// <summary>Hands a newly queued key to the taker; called under the lock.</summary>
+    private void Ready(TKey key)
+    {
+        if (order is null)
+        {
+            _ready.Writer.TryWrite(key);
+            return;
+        }
+        _ordered.Enqueue(key, order(key));
+        _orderedTokens.Writer.TryWrite(true);
     }
 }

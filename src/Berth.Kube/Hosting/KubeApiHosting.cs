@@ -63,6 +63,8 @@ public static class KubeApiHosting
         services.AddSingleton<WatchProgress>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<NamespaceLister>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<NamespaceLister>());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PriorityClassLister>(sp, KubeApiOptions.DefaultCluster));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<PriorityClassLister>());
         services.AddSingleton<KubeletConnections>();
         services.AddSingleton<UsageSamples>();
         services.AddSingleton<ResourceMetrics>();

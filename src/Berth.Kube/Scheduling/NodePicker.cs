@@ -12,42 +12,48 @@ internal sealed class NodePicker(Random random)
 {
     private int _nextStart;
 
-    /// <summary>The chosen node, or the message saying why none fits.</summary>
+    /// <summary>The chosen node, or the message saying why none fits. For tests and single decisions.</summary>
     public (NodeInfo? Node, string? Failure) Pick(JsonObject pod, PodDemand demand, IReadOnlyList<NodeInfo> known)
     {
-        var nodes = known.Where(n => n.Node is not null).ToList();
+        var placement = Pick(CycleState.Prepare(pod, demand, new ClusterView([.. known.Where(n => n.Node is not null)])));
+        return (placement.Node, placement.Failure);
+    }
+
+    public Placement Pick(CycleState state)
+    {
+        var nodes = state.Cluster.Nodes;
         if (nodes.Count == 0)
         {
-            return (null, FitError.NoNodes);
+            return new Placement(null, FitError.NoNodes, new Dictionary<string, NodeVerdict>());
         }
         var wanted = FeasibleNodesToFind(nodes.Count);
         var feasible = new List<NodeInfo>();
-        var reasons = new List<string>();
+        var verdicts = new Dictionary<string, NodeVerdict>(StringComparer.Ordinal);
         var examined = 0;
         for (; examined < nodes.Count && feasible.Count < wanted; examined++)
         {
             var info = nodes[(_nextStart + examined) % nodes.Count];
-            var why = NodeFilters.Check(pod, demand, info);
-            if (why.Count == 0)
+            var verdict = NodeFilters.Check(state, state.Cluster.ForFiltering(info, state.Demand));
+            if (verdict.Passes)
             {
                 feasible.Add(info);
             }
             else
             {
-                reasons.AddRange(why);
+                verdicts[info.Name] = verdict;
             }
         }
         _nextStart = (_nextStart + examined) % nodes.Count;
         if (feasible.Count == 0)
         {
-            return (null, FitError.Message(nodes.Count, reasons));
+            return new Placement(null, FitError.Message(nodes.Count, verdicts.Values.SelectMany(v => v.Reasons)), verdicts);
         }
-        return (feasible.Count == 1 ? feasible[0] : Best(pod, demand, feasible), null);
+        return new Placement(feasible.Count == 1 ? feasible[0] : Best(state, feasible), null, verdicts);
     }
 
-    private NodeInfo Best(JsonObject pod, PodDemand demand, List<NodeInfo> feasible)
+    private NodeInfo Best(CycleState state, List<NodeInfo> feasible)
     {
-        var scores = NodeScores.Score(pod, demand, feasible);
+        var scores = NodeScores.Score(state, feasible);
         var best = 0;
         var ties = 1;
         for (var i = 1; i < scores.Length; i++)
@@ -76,3 +82,6 @@ internal sealed class NodePicker(Random random)
         return Math.Max(MinFeasible, nodes * percentage / 100);
     }
 }
+
+/// <summary>A decision: the node chosen, or why none fits with each examined node's verdict (for preemption).</summary>
+internal sealed record Placement(NodeInfo? Node, string? Failure, IReadOnlyDictionary<string, NodeVerdict> Verdicts);

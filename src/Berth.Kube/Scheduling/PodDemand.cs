@@ -3,15 +3,54 @@ using Berth.Kube.Api;
 
 namespace Berth.Kube.Scheduling;
 
-/// <summary>What a pod takes from the node it runs on, computed once from its spec.</summary>
+/// <summary>
+/// What the scheduler needs of a pod, computed once from it: what it takes from its node, and what other pods'
+/// rules read of it (namespace, labels, priority, its own inter-pod affinity terms).
+/// </summary>
 internal sealed record PodDemand(ResourceList Requests, ResourceList NonZeroRequests, IReadOnlyList<HostPort> Ports, string? OwnerUid)
 {
-    public static PodDemand Of(JsonObject pod) => new(
-        ResourceList.RequestsOf(pod),
-        ResourceList.RequestsOf(pod, nonZero: true),
-        HostPort.Of(pod),
-        (pod["metadata"]?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(r => r["controller"]?.GetValue<bool>() == true)?["uid"].AsText());
+    public string Namespace { get; init; } = "";
+
+    public string Name { get; init; } = "";
+
+    public string Uid { get; init; } = "";
+
+    public JsonObject? Labels { get; init; }
+
+    public int Priority { get; init; }
+
+    /// <summary>When the pod started on its node (or was created): among equal priorities the older pod matters more.</summary>
+    public DateTimeOffset StartTime { get; init; }
+
+    public bool Terminating { get; init; }
+
+    public PodAffinity Affinity { get; init; } = PodAffinity.None;
+
+    public static PodDemand Of(JsonObject pod)
+    {
+        var metadata = pod["metadata"];
+        var ns = metadata?["namespace"].AsText() ?? "";
+        var labels = metadata?["labels"] as JsonObject;
+        return new(
+            ResourceList.RequestsOf(pod),
+            ResourceList.RequestsOf(pod, nonZero: true),
+            HostPort.Of(pod),
+            (metadata?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>()
+                .FirstOrDefault(r => r["controller"]?.GetValue<bool>() == true)?["uid"].AsText())
+        {
+            Namespace = ns,
+            Name = metadata?["name"].AsText() ?? "",
+            Uid = metadata?["uid"].AsText() ?? "",
+            Labels = labels,
+            Priority = (int)(pod["spec"]?["priority"].AsLong() ?? 0),
+            StartTime = KubeTime.Parse(pod["status"]?["startTime"]) ?? KubeTime.Parse(metadata?["creationTimestamp"]) ?? DateTimeOffset.MinValue,
+            Terminating = metadata?["deletionTimestamp"] is not null,
+            Affinity = PodAffinity.Of(pod["spec"]?["affinity"], ns, labels),
+        };
+    }
+
+    /// <summary>The pod's label <paramref name="key"/>, or null.</summary>
+    public string? Label(string key) => Labels?[key].AsText();
 }
 
 /// <summary>A host port a pod's container binds: two pods may not bind the same one on a node.</summary>

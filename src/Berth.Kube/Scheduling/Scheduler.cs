@@ -12,37 +12,54 @@ namespace Berth.Kube.Scheduling;
 
 /// <summary>
 /// Assigns pending pods to nodes, as kube-scheduler does for pods whose <c>schedulerName</c> is
-/// <c>default-scheduler</c>: one decision at a time against the cache of nodes and placed pods, then the binding
-/// written in the background while the next pod is decided. A pod that fits nowhere gets
-/// <c>PodScheduled=False</c>, reason <c>Unschedulable</c>, and a FailedScheduling event, and is tried again when
-/// a node is added or changes, when a placed pod goes, and every five minutes.
+/// <c>default-scheduler</c>: one decision at a time, higher priority first, then older, against the cache of
+/// nodes and placed pods, then the binding written in the background while the next pod is decided. A pod that
+/// fits nowhere may preempt lower-priority pods (<see cref="DefaultPreemption"/>), which nominates it to their
+/// node; it gets <c>PodScheduled=False</c>, reason <c>Unschedulable</c>, and a FailedScheduling event, and is
+/// tried again when a node is added or changes, when a placed pod goes, and every five minutes.
 /// </summary>
 internal sealed partial class Scheduler(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<Scheduler> logger) : IController
 {
     public const string DefaultSchedulerName = "default-scheduler";
 
-    private const int MaxBindingsInFlight = 64;
+    /// <summary>Bindings written at once; each waits for two durable writes (the binding and its event), which group commit shares.</summary>
+    private const int MaxBindingsInFlight = 256;
     private static readonly TimeSpan s_unschedulableRetry = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_bindingRetry = TimeSpan.FromSeconds(1);
 
-    private readonly WorkQueue<string> _queue = new(time);
     private readonly SchedulingCache _cache = new();
     private readonly NodePicker _picker = new(new Random());
     private readonly ConcurrentDictionary<string, bool> _unschedulable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<CachedPod>> _nominated = new(StringComparer.Ordinal); // under _cache.Sync
     private readonly List<Task> _bindings = []; // touched only by the one reconciling worker
+    private readonly Preemptor _preemptor = new(objects, registry, events, cluster, time);
+    private WorkQueue<string>? _queue;
     private ObjectInformer? _pods;
+    private ObjectInformer? _namespaces;
+    private ObjectInformer? _budgets;
 
     public string Name => "scheduler";
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        var nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), OnNodeChange);
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "pods")!, null), OnPodChange, SchedulingView);
-        return ControllerLoop.RunAsync(Name, [nodes, _pods], _queue, ReconcileAsync, logger, cancellationToken);
+        _queue = new WorkQueue<string>(time, QueueOrder);
+        var nodes = new ObjectInformer(store, Prefix("", "nodes"), OnNodeChange);
+        _pods = new ObjectInformer(store, Prefix("", "pods"), OnPodChange, SchedulingView);
+        _namespaces = new ObjectInformer(store, Prefix("", "namespaces"), _ => { });
+        _budgets = new ObjectInformer(store, Prefix("policy", "poddisruptionbudgets"), _ => { });
+        return ControllerLoop.RunAsync(Name, [nodes, _pods, _namespaces, _budgets], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
-    /// <summary>What the scheduler keeps of each pod: all but its managed fields and its status beyond the phase.</summary>
+    private string Prefix(string group, string plural) => ObjectStorage.Prefix(cluster, registry.Find(group, "v1", plural)!, null);
+
+    /// <summary>The scheduling queue's order: higher priority first, then the pod created first.</summary>
+    private (long, long) QueueOrder(string key) =>
+        _pods?.Get(key) is { } pod
+            ? (-(pod["spec"]?["priority"].AsLong() ?? 0), (KubeTime.Parse(pod["metadata"]?["creationTimestamp"]) ?? DateTimeOffset.MinValue).UtcTicks)
+            : (0, 0);
+
+    /// <summary>What the scheduler keeps of each pod: all but its managed fields and its status beyond what scheduling reads.</summary>
     private static JsonObject SchedulingView(JsonObject pod)
     {
         var view = new JsonObject();
@@ -50,7 +67,12 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         {
             view[field] = field switch
             {
-                "status" => new JsonObject { ["phase"] = value?["phase"]?.DeepClone() },
+                "status" => new JsonObject
+                {
+                    ["phase"] = value?["phase"]?.DeepClone(),
+                    ["startTime"] = value?["startTime"]?.DeepClone(),
+                    ["nominatedNodeName"] = value?["nominatedNodeName"]?.DeepClone(),
+                },
                 _ => value?.DeepClone(),
             };
         }
@@ -87,6 +109,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         {
             _cache.RemovePod(change.Key);
             _unschedulable.TryRemove(change.Key, out _);
+            Unnominate(change.Key);
             if (NodeOf(change.Old!) is not null)
             {
                 RetryUnschedulable();
@@ -108,7 +131,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         }
         if (IsOurs(pod))
         {
-            _queue.Add(change.Key);
+            _queue!.Add(change.Key);
         }
     }
 
@@ -116,7 +139,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
     {
         foreach (var key in _unschedulable.Keys)
         {
-            _queue.Add(key);
+            _queue!.Add(key);
         }
     }
 
@@ -134,20 +157,43 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
             return;
         }
         var demand = PodDemand.Of(pod);
-        NodeInfo? chosen;
-        string? failure;
+        Placement placement;
+        PreemptionCandidate? preemption = null;
+        string? preemptionFailure = null;
         lock (_cache.Sync)
         {
-            (chosen, failure) = _picker.Pick(pod, demand, _cache.Nodes);
+            var view = new ClusterView(_cache.ReadyNodes, NamespaceLabels, _cache.NodesWithImage, _nominated, _cache.NodesWithAffinityPods);
+            var state = CycleState.Prepare(pod, demand, view);
+            placement = _picker.Pick(state);
+            if (placement.Node is null && view.Nodes.Count > 0)
+            {
+                (preemption, preemptionFailure) = DefaultPreemption.Find(state, placement, Budgets());
+                if (preemption is not null)
+                {
+                    NominateLocked(key, preemption.Node.Name, demand);
+                }
+            }
         }
-        if (chosen is null)
+        if (placement.Node is not { } chosen)
         {
             _unschedulable[key] = true;
-            _queue.AddAfter(key, s_unschedulableRetry);
-            await MarkUnschedulableAsync(pod, failure!, cancellationToken);
+            _queue!.AddAfter(key, s_unschedulableRetry);
+            if (preemption is not null)
+            {
+                var victims = preemption.Victims.Select(v => _pods.Get(v.Key)).OfType<JsonObject>();
+                await _preemptor.EvictAsync(pod, preemption.Node.Name, victims, cancellationToken);
+            }
+            // a pod that no preemption can help loses its nomination; one that may not preempt keeps it
+            var nominated = preemption?.Node.Name ?? (preemptionFailure is DefaultPreemption.NeverPolicy or DefaultPreemption.TerminatingOnNominated ? null : "");
+            if (nominated == "")
+            {
+                Unnominate(key);
+            }
+            await MarkUnschedulableAsync(pod, FitError.WithPreemption(placement.Failure!, preemptionFailure), nominated, cancellationToken);
             return;
         }
         _unschedulable.TryRemove(key, out _);
+        Unnominate(key);
         _cache.AddPod(key, chosen.Name, demand); // assumed until the informer sees the binding
         if (_bindings.Count >= MaxBindingsInFlight)
         {
@@ -176,11 +222,51 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         {
             LogBindingFailed(logger, e, $"{ns}/{name}", node);
             _cache.RemovePod(key);
-            _queue.AddAfter(key, s_bindingRetry);
+            _queue!.AddAfter(key, s_bindingRetry);
         }
     }
 
-    private async Task MarkUnschedulableAsync(JsonObject pod, string message, CancellationToken cancellationToken)
+    private JsonObject? NamespaceLabels(string ns) =>
+        _namespaces?.Get(ObjectStorage.Key(cluster, registry.Find("", "v1", "namespaces")!, null, ns))?["metadata"]?["labels"] as JsonObject;
+
+    private List<DisruptionBudget> Budgets() => [.. (_budgets?.Objects ?? []).Select(b => DisruptionBudget.Of(b.Value)).OfType<DisruptionBudget>()];
+
+    /// <summary>Holds room on <paramref name="node"/> for a preemptor until it is placed or gone. Call under the cache's lock.</summary>
+    private void NominateLocked(string key, string node, PodDemand demand)
+    {
+        UnnominateLocked(key);
+        if (!_nominated.TryGetValue(node, out var pods))
+        {
+            _nominated[node] = pods = [];
+        }
+        pods.Add(new CachedPod(key, demand));
+    }
+
+    private void Unnominate(string key)
+    {
+        lock (_cache.Sync)
+        {
+            UnnominateLocked(key);
+        }
+    }
+
+    private void UnnominateLocked(string key)
+    {
+        foreach (var (node, pods) in _nominated)
+        {
+            if (pods.RemoveAll(p => p.Key == key) > 0 && pods.Count == 0)
+            {
+                _nominated.Remove(node);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records why the pod waits; <paramref name="nominated"/> is the node preemption made room on, empty to clear
+    /// a nomination, or null to leave it as it is.
+    /// </summary>
+    private async Task MarkUnschedulableAsync(JsonObject pod, string message, string? nominated, CancellationToken cancellationToken)
     {
         var metadata = pod["metadata"]!;
         var pods = registry.Find("", "v1", "pods")!;
@@ -188,6 +274,15 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
             FieldOwner.Scheduler, existing =>
             {
                 PodConditions.Set(existing, PodConditions.PodScheduled, "False", "Unschedulable", message, time.GetUtcNow());
+                var status = (JsonObject)existing["status"]!;
+                if (nominated is { Length: > 0 })
+                {
+                    status["nominatedNodeName"] = nominated;
+                }
+                else if (nominated is not null)
+                {
+                    status.Remove("nominatedNodeName");
+                }
                 return existing;
             }, cancellationToken);
         await events.RecordAsync(cluster, pod, EventRecorder.Warning, "FailedScheduling", message, DefaultSchedulerName, cancellationToken);

@@ -12,17 +12,52 @@ internal sealed class SchedulingCache
     private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nodeOfPod = new(StringComparer.Ordinal);
     private readonly List<NodeInfo> _order = [];
+    private readonly Dictionary<string, int> _imageNodes = new(StringComparer.Ordinal);
+    private List<NodeInfo>? _ready;
+    private List<NodeInfo>? _withAffinityPods;
 
     public Lock Sync { get; } = new();
 
     /// <summary>The nodes known, in a stable order (the scheduler starts each search where the last one stopped).</summary>
     public IReadOnlyList<NodeInfo> Nodes => _order;
 
+    /// <summary>The nodes whose Node object is known, in the same order; kept until a node comes or goes. Call under <see cref="Sync"/>.</summary>
+    public IReadOnlyList<NodeInfo> ReadyNodes => _ready ??= [.. _order.Where(n => n.Node is not null)];
+
+    /// <summary>The ready nodes that hold pods with inter-pod affinity terms; kept until that changes. Call under <see cref="Sync"/>.</summary>
+    public IReadOnlyList<NodeInfo> NodesWithAffinityPods => _withAffinityPods ??= [.. ReadyNodes.Where(n => n.PodsWithAffinity > 0)];
+
+    /// <summary>On how many nodes an image (by normalized name) is. Call under <see cref="Sync"/>.</summary>
+    public int NodesWithImage(string image) => _imageNodes.GetValueOrDefault(image);
+
     public void SetNode(string name, JsonObject node)
     {
         lock (Sync)
         {
-            Info(name).SetNode(node);
+            var info = Info(name);
+            CountImages(info, -1);
+            if (info.Node is null)
+            {
+                _ready = _withAffinityPods = null;
+            }
+            info.SetNode(node);
+            CountImages(info, 1);
+        }
+    }
+
+    private void CountImages(NodeInfo info, int sign)
+    {
+        foreach (var image in info.Images.Keys)
+        {
+            var count = _imageNodes.GetValueOrDefault(image) + sign;
+            if (count <= 0)
+            {
+                _imageNodes.Remove(image);
+            }
+            else
+            {
+                _imageNodes[image] = count;
+            }
         }
     }
 
@@ -32,6 +67,8 @@ internal sealed class SchedulingCache
         {
             if (_nodes.TryGetValue(name, out var info))
             {
+                CountImages(info, -1);
+                _ready = _withAffinityPods = null;
                 info.SetNode(null);
                 if (!info.HasPods)
                 {
@@ -48,8 +85,14 @@ internal sealed class SchedulingCache
         lock (Sync)
         {
             RemovePodLocked(key);
-            Info(node).AddPod(key, demand);
+            var info = Info(node);
+            var hadAffinityPods = info.PodsWithAffinity > 0;
+            info.AddPod(key, demand);
             _nodeOfPod[key] = node;
+            if (hadAffinityPods != info.PodsWithAffinity > 0)
+            {
+                _withAffinityPods = null;
+            }
         }
     }
 
@@ -67,11 +110,17 @@ internal sealed class SchedulingCache
         {
             return;
         }
+        var hadAffinityPods = info.PodsWithAffinity > 0;
         info.RemovePod(key);
+        if (hadAffinityPods != info.PodsWithAffinity > 0)
+        {
+            _withAffinityPods = null;
+        }
         if (info.Node is null && !info.HasPods)
         {
             _nodes.Remove(node);
             _order.Remove(info);
+            _ready = _withAffinityPods = null;
         }
     }
 
@@ -81,6 +130,7 @@ internal sealed class SchedulingCache
         {
             _nodes[name] = info = new NodeInfo(name);
             _order.Add(info);
+            _ready = _withAffinityPods = null;
         }
         return info;
     }

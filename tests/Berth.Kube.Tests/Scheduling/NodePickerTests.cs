@@ -19,7 +19,7 @@ public sealed class NodePickerTests
 
     private static JsonObject Pod(string owner = "rs-1", string cpu = "0") => new()
     {
-        ["metadata"] = new JsonObject { ["ownerReferences"] = new JsonArray(new JsonObject { ["uid"] = owner, ["controller"] = true }) },
+        ["metadata"] = new JsonObject { ["ownerReferences"] = new JsonArray(new JsonObject { ["kind"] = "ReplicaSet", ["uid"] = owner, ["controller"] = true }) },
         ["spec"] = new JsonObject
         {
             ["containers"] = new JsonArray(new JsonObject { ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = cpu } } }),

@@ -1,18 +1,18 @@
 using System.Text.Json.Nodes;
 
-namespace Berth.Bench.Kube;
+namespace Berth.Bench;
 
 /// <summary>A pod of ordinary size: labels, one container with ports, resources and env.</summary>
-internal static class PodDocuments
+public static class PodDocuments
 {
-    public static JsonObject Pod(string name) => new()
+    public static JsonObject Pod(string name, string ns = "default") => new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Pod",
         ["metadata"] = new JsonObject
         {
             ["name"] = name,
-            ["namespace"] = "default",
+            ["namespace"] = ns,
             ["labels"] = new JsonObject { ["app"] = "bench", ["tier"] = "web" },
         },
         ["spec"] = new JsonObject

@@ -1,0 +1,36 @@
+using System.Text.Json.Nodes;
+using Berth.Kube.Controllers;
+using Berth.Kube.Resources;
+using Berth.Store;
+
+namespace Berth.Kube.Api;
+
+/// <summary>
+/// The cluster's PriorityClasses, kept in memory by an informer so that a pod create need not read the store to
+/// resolve its priority, as kube-apiserver's Priority admission reads its lister. Another cluster's classes, or
+/// any before the first list, are read from the store.
+/// </summary>
+internal sealed class PriorityClassLister(IStore store, ResourceRegistry registry, string cluster) : IController
+{
+    private readonly ResourceType _type = registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
+    private ObjectInformer? _informer;
+
+    public string Name => "priorityclass-lister";
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        _informer = new ObjectInformer(store, ObjectStorage.Prefix(cluster, _type, null), _ => { });
+        return _informer.RunAsync(cancellationToken);
+    }
+
+    /// <summary>Every PriorityClass of <paramref name="inCluster"/>.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(string inCluster, CancellationToken cancellationToken)
+    {
+        if (inCluster == cluster && _informer is { Synced.IsCompletedSuccessfully: true } informer)
+        {
+            return [.. informer.Objects.Select(o => o.Value)];
+        }
+        var listed = await store.ListAsync(ObjectStorage.Prefix(inCluster, _type, null), null, cancellationToken);
+        return [.. listed.Items.Select(e => ObjectStorage.Decode(_type, e))];
+    }
+}
