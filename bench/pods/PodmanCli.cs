@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Berth.Testing;
 
 namespace Berth.Bench.Pods;
 
@@ -24,18 +25,10 @@ internal sealed class PodmanCli(string configPath)
         return (await output).Trim();
     }
 
-    /// <summary>Builds a small image from Debian's static busybox, as the end-to-end tests do.</summary>
+    /// <summary>Builds the busybox image the end-to-end tests run.</summary>
     public async Task BuildBusyboxAsync(string directory, string tag)
     {
-        var context = Path.Combine(directory, "busybox-image");
-        Directory.CreateDirectory(context);
-        File.Copy("/usr/bin/busybox", Path.Combine(context, "busybox"), overwrite: true);
-        await File.WriteAllTextAsync(Path.Combine(context, "Containerfile"), """
-            FROM scratch
-            COPY busybox /bin/busybox
-            RUN ["/bin/busybox", "--install", "-s", "/bin"]
-            CMD ["sh"]
-            """);
+        var context = await BusyboxImage.WriteContextAsync(directory);
         await RunAsync("build", "-q", "-t", tag, context);
     }
 }

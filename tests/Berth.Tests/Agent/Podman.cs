@@ -32,15 +32,7 @@ internal sealed class Podman(string configPath)
     /// <summary>Builds a small image from Debian's static busybox (<c>sh</c>, <c>httpd</c>, <c>nc</c> …) and tags it with every name given.</summary>
     public async Task BuildBusyboxAsync(string directory, params string[] tags)
     {
-        var context = Path.Combine(directory, "busybox-image");
-        Directory.CreateDirectory(context);
-        File.Copy("/usr/bin/busybox", Path.Combine(context, "busybox"), overwrite: true);
-        await File.WriteAllTextAsync(Path.Combine(context, "Containerfile"), """
-            FROM scratch
-            COPY busybox /bin/busybox
-            RUN ["/bin/busybox", "--install", "-s", "/bin"]
-            CMD ["sh"]
-            """, TestContext.Current.CancellationToken);
+        var context = await BusyboxImage.WriteContextAsync(directory, TestContext.Current.CancellationToken);
         await SucceedAsync("build", "-q", "-t", tags[0], context);
         foreach (var tag in tags.Skip(1))
         {
