@@ -11,7 +11,9 @@ internal static class PodSpecValidation
     /// <param name="spec">The pod spec.</param>
     /// <param name="path">Where the spec sits, for field paths: <c>spec</c> or <c>spec.template.spec</c>.</param>
     /// <param name="restartPolicies">The restart policies the holding kind allows.</param>
-    public static IEnumerable<FieldError> Validate(JsonNode? spec, string path, IReadOnlyList<string>? restartPolicies = null)
+    /// <param name="claimVolumes">Volumes the pods get besides their own: a StatefulSet's claim templates.</param>
+    public static IEnumerable<FieldError> Validate(JsonNode? spec, string path, IReadOnlyList<string>? restartPolicies = null,
+        IEnumerable<string>? claimVolumes = null)
     {
         if (spec is not JsonObject pod)
         {
@@ -19,6 +21,7 @@ internal static class PodSpecValidation
         }
         var errors = new List<FieldError>();
         var volumes = VolumeValidation.Validate(pod["volumes"], $"{path}.volumes", errors);
+        volumes.UnionWith(claimVolumes ?? []);
         var names = new HashSet<string>(StringComparer.Ordinal);
         if (pod["containers"] is not JsonArray { Count: > 0 } containers)
         {

@@ -31,7 +31,9 @@ internal static class WorkloadTemplate
                     $"Invalid value: {labels?.ToJsonString() ?? "null"}: `selector` does not match template `labels`"));
             }
         }
-        errors.AddRange(PodSpecValidation.Validate(spec?["template"]?["spec"], "spec.template.spec", ["Always"]));
+        // a StatefulSet's pods also mount the claims its templates make for them
+        var claims = (spec?["volumeClaimTemplates"] as JsonArray)?.Select(t => t?["metadata"]?["name"].AsText()).OfType<string>() ?? [];
+        errors.AddRange(PodSpecValidation.Validate(spec?["template"]?["spec"], "spec.template.spec", ["Always"], claims));
         return errors;
     }
 
