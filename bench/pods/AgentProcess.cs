@@ -28,22 +28,10 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public static AgentProcess Start(ServerProcess server, string nodeName)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "berth.dll"), "agent", "--runtime", "podman", "--node-name", nodeName,
-            "--address", "127.0.1.1", "--port", "0", "--kubeconfig", Path.Combine(server.DataDirectory, "kubeconfig"),
-            "--cpu", "64", "--memory", "64Gi",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["BERTH_DATA_DIR"] = server.DataDirectory;
-        var process = Process.Start(start)!;
+        var process = BerthExecutable.Start(
+            ["agent", "--runtime", "podman", "--node-name", nodeName, "--address", "127.0.1.1", "--port", "0",
+                "--kubeconfig", Path.Combine(server.DataDirectory, "kubeconfig"), "--cpu", "64", "--memory", "64Gi"],
+            new Dictionary<string, string> { ["BERTH_DATA_DIR"] = server.DataDirectory }, redirectStandardError: true);
         _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep the pipes drained
         _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
         return new AgentProcess(process, nodeName);
