@@ -63,10 +63,20 @@ public sealed class KubectlApplyTests(KubeServerFixture fixture) : IClassFixture
         await CreateNamespaceAsync("apply-diff");
         await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(Manifest("apply-diff", 1, "{a: '1'}")));
 
-        var same = await Kubectl.RunAsync("diff", "-f", await Kubectl.WriteManifestAsync(Manifest("apply-diff", 1, "{a: '1'}")));
+        // The deployment controller annotates and reports status just after the create; diff compares against
+        // the live object, so it is unchanged only once those writes are in.
+        await Kubectl.SucceedAsync("wait", "--for=jsonpath={.status.replicas}=1", "deployment/web", "-n", "apply-diff", "--timeout=30s");
+        var unchangedManifest = await Kubectl.WriteManifestAsync(Manifest("apply-diff", 1, "{a: '1'}"));
+        var same = await Kubectl.RunAsync("diff", "-f", unchangedManifest);
+        for (var attempt = 0; same.ExitCode != 0 && attempt < 5; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+            same = await Kubectl.RunAsync("diff", "-f", unchangedManifest);
+        }
+
         var changed = await Kubectl.RunAsync("diff", "-f", await Kubectl.WriteManifestAsync(Manifest("apply-diff", 4, "{a: '1'}")));
 
-        Assert.Equal(0, same.ExitCode);
+        Assert.True(same.ExitCode == 0, same.Output);
         Assert.Equal(1, changed.ExitCode);
         Assert.Matches(@"(?m)^-\s+replicas: 1$", changed.Output);
         Assert.Matches(@"(?m)^\+\s+replicas: 4$", changed.Output);
