@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Berth.Kube.Controllers;
 using Berth.Kube.Resources;
-using Berth.Store;
 
 namespace Berth.Kube.Api;
 
@@ -14,7 +13,7 @@ namespace Berth.Kube.Api;
 /// A namespace being deleted is read from the store for a while whatever the copy says (kube-apiserver's
 /// forceLiveLookup): until the copy has seen the deletion, it would still call the namespace active.
 /// </remarks>
-internal sealed class NamespaceLister(IStore store, ResourceRegistry registry, TimeProvider time, string cluster) : IController
+internal sealed class NamespaceLister(SharedInformers informers, ResourceRegistry registry, TimeProvider time, string cluster) : IController
 {
     /// <summary>How long a deleted namespace is read from the store, as kube-apiserver's lifecycle check does.</summary>
     private static readonly TimeSpan s_liveLookup = TimeSpan.FromSeconds(30);
@@ -27,7 +26,7 @@ internal sealed class NamespaceLister(IStore store, ResourceRegistry registry, T
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _informer = new ObjectInformer(store, _prefix, _ => { });
+        _informer = informers.Watch(_prefix, _ => { });
         return _informer.RunAsync(cancellationToken);
     }
 

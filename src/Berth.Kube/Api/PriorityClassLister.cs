@@ -10,7 +10,7 @@ namespace Berth.Kube.Api;
 /// resolve its priority, as kube-apiserver's Priority admission reads its lister. Another cluster's classes, or
 /// any before the first list, are read from the store.
 /// </summary>
-internal sealed class PriorityClassLister(IStore store, ResourceRegistry registry, string cluster) : IController
+internal sealed class PriorityClassLister(IStore store, SharedInformers informers, ResourceRegistry registry, string cluster) : IController
 {
     private readonly ResourceType _type = registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
     private ObjectInformer? _informer;
@@ -19,7 +19,7 @@ internal sealed class PriorityClassLister(IStore store, ResourceRegistry registr
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _informer = new ObjectInformer(store, ObjectStorage.Prefix(cluster, _type, null), _ => { });
+        _informer = informers.Watch(ObjectStorage.Prefix(cluster, _type, null), _ => { });
         return _informer.RunAsync(cancellationToken);
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Controllers;
-using Berth.Store;
 
 namespace Berth.Kube.Authorization;
 
@@ -8,7 +7,7 @@ namespace Berth.Kube.Authorization;
 /// The cluster's RBAC objects, kept in memory by an informer so that authorizing a request reads no store:
 /// Roles, ClusterRoles, RoleBindings and ClusterRoleBindings by namespace and name.
 /// </summary>
-internal sealed class RbacPolicy(IStore store, string cluster) : IController
+internal sealed class RbacPolicy(SharedInformers informers, string cluster) : IController
 {
     private const string Group = "rbac.authorization.k8s.io";
 
@@ -19,7 +18,7 @@ internal sealed class RbacPolicy(IStore store, string cluster) : IController
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _informer = new ObjectInformer(store, $"/k8s/{cluster}/{Group}/", _ => { });
+        _informer = informers.Watch($"/k8s/{cluster}/{Group}/", _ => { });
         _started.TrySetResult(_informer);
         return _informer.RunAsync(cancellationToken);
     }

@@ -16,7 +16,7 @@ namespace Berth.Kube.Controllers;
 /// <c>Established</c>). A CRD being deleted has its custom resources deleted first; then its finalizer comes off
 /// and it stops being served.
 /// </summary>
-internal sealed class CustomResourceDefinitionController(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster,
+internal sealed class CustomResourceDefinitionController(IStore store, SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, string cluster,
     TimeProvider time, ILogger<CustomResourceDefinitionController> logger) : IController
 {
     private static readonly TimeSpan s_recheck = TimeSpan.FromMilliseconds(250);
@@ -33,7 +33,7 @@ internal sealed class CustomResourceDefinitionController(IStore store, ResourceH
     public Task RunAsync(CancellationToken cancellationToken)
     {
         var crds = registry.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
-        _informer = new ObjectInformer(store, ObjectStorage.Prefix(cluster, crds, null), change => _queue.Add(change.Key));
+        _informer = informers.Watch(ObjectStorage.Prefix(cluster, crds, null), change => _queue.Add(change.Key));
         return ControllerLoop.RunAsync(Name, _informer, _queue, ReconcileAsync, logger, cancellationToken);
     }
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers;
@@ -15,7 +14,7 @@ namespace Berth.Kube.Controllers;
 /// dependents deleted first and goes when no dependent that blocks it is left; an owner deleted with
 /// <c>orphan</c> has its dependents released first.
 /// </summary>
-internal sealed class GarbageCollector(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed class GarbageCollector(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<GarbageCollector> logger) : IController
 {
     private readonly WorkQueue<string> _queue = new(time);
@@ -32,7 +31,7 @@ internal sealed class GarbageCollector(IStore store, ResourceHandler objects, Re
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _informer = new ObjectInformer(store, $"/k8s/{cluster}/", Observe, OwnershipView);
+        _informer = informers.WatchUnshared($"/k8s/{cluster}/", Observe, OwnershipView);
         return ControllerLoop.RunAsync(Name, _informer, _queue, ReconcileAsync, logger, cancellationToken);
     }
 

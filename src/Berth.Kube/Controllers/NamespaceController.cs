@@ -10,7 +10,7 @@ namespace Berth.Kube.Controllers;
 /// everything in it, waits until all of it is gone (finalizers of the contents included), then clears the
 /// namespace's <c>kubernetes</c> finalizer, which lets the namespace itself go.
 /// </summary>
-internal sealed class NamespaceController(IStore store, ResourceHandler objects, Resources.ResourceRegistry registry, string cluster,
+internal sealed class NamespaceController(IStore store, SharedInformers informers, ResourceHandler objects, Resources.ResourceRegistry registry, string cluster,
     TimeProvider time, ILogger<NamespaceController> logger) : IController
 {
     /// <summary>How soon a namespace whose contents are still going is looked at again.</summary>
@@ -24,7 +24,7 @@ internal sealed class NamespaceController(IStore store, ResourceHandler objects,
     public Task RunAsync(CancellationToken cancellationToken)
     {
         var namespaces = registry.Find("", "v1", "namespaces")!;
-        _informer = new ObjectInformer(store, ObjectStorage.Prefix(cluster, namespaces, null), change =>
+        _informer = informers.Watch(ObjectStorage.Prefix(cluster, namespaces, null), change =>
         {
             if (change.New?["metadata"]?["deletionTimestamp"] is not null)
             {

@@ -5,7 +5,6 @@ using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Berth.Kube.Scheduling;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers;
@@ -19,7 +18,7 @@ namespace Berth.Kube.Controllers;
 /// <c>tolerationSeconds</c> run out. A cordoned node (<c>spec.unschedulable</c>) is tainted
 /// <c>node.kubernetes.io/unschedulable</c> (NoSchedule).
 /// </summary>
-internal sealed partial class NodeLifecycleController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
+internal sealed partial class NodeLifecycleController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
     string cluster, TimeProvider time, ILogger<NodeLifecycleController> logger) : IController
 {
     public const string UnreachableTaint = "node.kubernetes.io/unreachable";
@@ -52,9 +51,9 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Nodes, null), change => _queue.Add(change.Key));
-        _leases = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Leases, "kube-node-lease"), _ => { });
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), IndexPod, retain: RetainedOfPod);
+        _nodes = informers.Watch(ObjectStorage.Prefix(cluster, Nodes, null), change => _queue.Add(change.Key));
+        _leases = informers.Watch(ObjectStorage.Prefix(cluster, Leases, "kube-node-lease"), _ => { });
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), IndexPod);
         return ControllerLoop.RunAsync(Name, [_nodes, _leases, _pods], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
@@ -69,23 +68,6 @@ internal sealed partial class NodeLifecycleController(IStore store, ResourceHand
             _podsByNode.GetOrAdd(node, _ => new(StringComparer.Ordinal))[change.Key] = true;
         }
     }
-
-    /// <summary>Of each pod, what placing and evicting it needs: every pod passes through this informer.</summary>
-    private static JsonObject RetainedOfPod(JsonObject pod) => new()
-    {
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = pod["metadata"]?["name"]?.DeepClone(),
-            ["namespace"] = pod["metadata"]?["namespace"]?.DeepClone(),
-            ["uid"] = pod["metadata"]?["uid"]?.DeepClone(),
-            ["deletionTimestamp"] = pod["metadata"]?["deletionTimestamp"]?.DeepClone(),
-        },
-        ["spec"] = new JsonObject
-        {
-            ["nodeName"] = pod["spec"]?["nodeName"]?.DeepClone(),
-            ["tolerations"] = pod["spec"]?["tolerations"]?.DeepClone(),
-        },
-    };
 
     private async Task ReconcileAsync(string key, CancellationToken cancellationToken)
     {

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Berth.Kube.Api;
-using Berth.Store;
 
 namespace Berth.Kube.Controllers;
 
@@ -9,84 +6,61 @@ namespace Berth.Kube.Controllers;
 internal sealed record ObjectChange(string Key, JsonObject? Old, JsonObject? New);
 
 /// <summary>
-/// Keeps a copy of every object under a store prefix and reports each change, as client-go's informers do: a list,
-/// then a watch from the list's revision. A watch that falls behind compaction (TooOld) lists again, and the
-/// differences from the copy are reported as changes, so no deletion is missed.
+/// A controller's handle on a <see cref="SharedInformer"/>: the objects under its prefix, and its changes sent to
+/// the controller's handler while <see cref="RunAsync"/> runs, starting with every object already held. Made by
+/// <see cref="SharedInformers"/>. The objects are shared with other controllers and must not be modified.
 /// </summary>
-/// <remarks>
-/// <paramref name="retain"/> picks what of each object the informer keeps in memory, for a controller that needs
-/// little of many objects (the garbage collector's ownership fields of everything); changes still carry whole objects.
-/// </remarks>
-internal sealed class ObjectInformer(IStore store, string prefix, Action<ObjectChange> onChange, Func<JsonObject, JsonObject>? retain = null)
+internal sealed class ObjectInformer
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly SharedInformer _source;
+    private readonly Action<ObjectChange> _onChange;
+    private readonly bool _runsSource;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once the first list has been reported.</summary>
-    public Task Synced => _synced.Task;
-
-    public JsonObject? Get(string key) => _objects.GetValueOrDefault(key);
-
-    public IEnumerable<KeyValuePair<string, JsonObject>> Objects => _objects;
-
-    /// <summary>Lists and watches until cancelled or the store closes.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    internal ObjectInformer(SharedInformer source, Action<ObjectChange> onChange, bool runsSource = false)
     {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var revision = await ListAsync(cancellationToken);
-            _synced.TrySetResult();
-            try
-            {
-                await foreach (var e in store.WatchAsync(prefix, revision, cancellationToken))
-                {
-                    if (e.Type == WatchEventType.Progress)
-                    {
-                        continue;
-                    }
-                    var old = e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
-                    if (e.Type == WatchEventType.Deleted)
-                    {
-                        _objects.TryRemove(e.Entry.Key, out _);
-                        onChange(new ObjectChange(e.Entry.Key, old ?? ObjectStorage.Decode(e.Entry), null));
-                        continue;
-                    }
-                    var now = ObjectStorage.Decode(e.Entry);
-                    _objects[e.Entry.Key] = Retained(now);
-                    onChange(new ObjectChange(e.Entry.Key, old, now));
-                }
-            }
-            catch (StoreException e) when (e.Code == StoreErrorCode.TooOld)
-            {
-                // fell behind: list again, and report what changed meanwhile
-            }
-        }
+        _source = source;
+        _onChange = onChange;
+        _runsSource = runsSource;
     }
 
-    private JsonObject Retained(JsonObject obj) => retain is null ? obj : retain(obj);
+    /// <summary>Completes once the handler has been told of every object the first list found.</summary>
+    public Task Synced => _synced.Task;
 
-    private async Task<long> ListAsync(CancellationToken cancellationToken)
+    public JsonObject? Get(string key) => _source.Get(key);
+
+    public IEnumerable<KeyValuePair<string, JsonObject>> Objects => _source.Objects;
+
+    /// <summary>
+    /// Sends changes to the handler until cancelled. A handler that throws ends this with its exception, so the
+    /// controller stops and starts again from a fresh copy rather than run on having missed a change.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var list = await store.ListAsync(prefix, cancellationToken: cancellationToken);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in list.Items)
+        using var subscription = _source.Subscribe(Deliver);
+        var running = _runsSource ? _source.RunAsync(cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
+        await Task.WhenAny(_source.Synced, running, _failed.Task);
+        if (_source.Synced.IsCompleted)
         {
-            seen.Add(entry.Key);
-            var now = ObjectStorage.Decode(entry);
-            var old = _objects.GetValueOrDefault(entry.Key);
-            if (old is null || old["metadata"]?["resourceVersion"].AsText() != now["metadata"]?["resourceVersion"].AsText())
-            {
-                _objects[entry.Key] = Retained(now);
-                onChange(new ObjectChange(entry.Key, old, now));
-            }
+            _synced.TrySetResult();
         }
-        foreach (var gone in _objects.Keys.Where(k => !seen.Contains(k)).ToList())
+        await await Task.WhenAny(running, _failed.Task);
+    }
+
+    private void Deliver(ObjectChange change)
+    {
+        if (_failed.Task.IsCompleted)
         {
-            if (_objects.TryRemove(gone, out var old))
-            {
-                onChange(new ObjectChange(gone, old, null));
-            }
+            return;
         }
-        return list.Revision;
+        try
+        {
+            _onChange(change);
+        }
+        catch (Exception e)
+        {
+            _failed.TrySetException(e); // surfaces through RunAsync; the shared watch goes on for the others
+        }
     }
 }

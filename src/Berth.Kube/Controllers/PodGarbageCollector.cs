@@ -5,7 +5,6 @@ using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Berth.Kube.Scheduling;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers;
@@ -18,7 +17,7 @@ namespace Berth.Kube.Controllers;
 /// finished is marked Failed (with a <c>DisruptionTarget</c> condition when its node went) before it is deleted
 /// with no grace.
 /// </summary>
-internal sealed partial class PodGarbageCollector(ResourceHandler objects, ResourceRegistry registry, IStore store, string cluster,
+internal sealed partial class PodGarbageCollector(ResourceHandler objects, ResourceRegistry registry, SharedInformers informers, string cluster,
     TimeProvider time, ILogger<PodGarbageCollector> logger) : IController
 {
     public const string OutOfServiceTaint = "node.kubernetes.io/out-of-service";
@@ -49,26 +48,11 @@ internal sealed partial class PodGarbageCollector(ResourceHandler objects, Resou
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Nodes, null), _ => { });
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), _ => { }, Retained);
+        _nodes = informers.Watch(ObjectStorage.Prefix(cluster, Nodes, null), _ => { });
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), _ => { });
         _queue.Add(Key);
         return ControllerLoop.RunAsync(Name, [_nodes, _pods], _queue, CollectAsync, logger, cancellationToken);
     }
-
-    /// <summary>Of each pod, what deciding on it needs.</summary>
-    private static JsonObject Retained(JsonObject pod) => new()
-    {
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = pod["metadata"]?["name"]?.DeepClone(),
-            ["namespace"] = pod["metadata"]?["namespace"]?.DeepClone(),
-            ["uid"] = pod["metadata"]?["uid"]?.DeepClone(),
-            ["creationTimestamp"] = pod["metadata"]?["creationTimestamp"]?.DeepClone(),
-            ["deletionTimestamp"] = pod["metadata"]?["deletionTimestamp"]?.DeepClone(),
-        },
-        ["spec"] = new JsonObject { ["nodeName"] = pod["spec"]?["nodeName"]?.DeepClone() },
-        ["status"] = new JsonObject { ["phase"] = pod["status"]?["phase"]?.DeepClone() },
-    };
 
     private async Task CollectAsync(string key, CancellationToken cancellationToken)
     {

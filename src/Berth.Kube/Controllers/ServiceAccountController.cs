@@ -2,13 +2,12 @@ using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers;
 
 /// <summary>Gives every namespace its <c>default</c> ServiceAccount, as kube-controller-manager's service-account controller does.</summary>
-internal sealed class ServiceAccountController(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster,
+internal sealed class ServiceAccountController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, string cluster,
     TimeProvider time, ILogger<ServiceAccountController> logger) : IController
 {
     private readonly WorkQueue<string> _queue = new(time);
@@ -19,7 +18,7 @@ internal sealed class ServiceAccountController(IStore store, ResourceHandler obj
     public Task RunAsync(CancellationToken cancellationToken)
     {
         var namespaces = registry.Find("", "v1", "namespaces")!;
-        _informer = new ObjectInformer(store, ObjectStorage.Prefix(cluster, namespaces, null), change =>
+        _informer = informers.Watch(ObjectStorage.Prefix(cluster, namespaces, null), change =>
         {
             if (change.New is not null && change.Old is null)
             {

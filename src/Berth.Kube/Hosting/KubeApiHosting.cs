@@ -48,7 +48,8 @@ public static class KubeApiHosting
         services.AddSingleton<ClientCertificateAuthenticator>();
         services.AddSingleton<ServiceAccountTokens>();
         services.AddSingleton<RequestAuthenticator>();
-        services.AddSingleton(sp => new RbacPolicy(sp.GetRequiredService<IStore>(), KubeApiOptions.DefaultCluster));
+        services.AddSingleton<SharedInformers>();
+        services.AddSingleton(sp => new RbacPolicy(sp.GetRequiredService<SharedInformers>(), KubeApiOptions.DefaultCluster));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<RbacPolicy>());
         services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<Impersonation>();

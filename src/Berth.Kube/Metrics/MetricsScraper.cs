@@ -14,7 +14,7 @@ namespace Berth.Kube.Metrics;
 /// It reads only while usage is wanted (asked for in the last ten minutes), so clusters where no one looks
 /// at metrics, such as scale tests of thousands of simulated nodes, pay nothing for them.
 /// </summary>
-internal sealed partial class MetricsScraper(IStore store, ResourceRegistry registry, KubeletConnections kubelets, UsageSamples samples,
+internal sealed partial class MetricsScraper(SharedInformers informers, ResourceRegistry registry, KubeletConnections kubelets, UsageSamples samples,
     KubeApiOptions options, string cluster, TimeProvider time, ILogger<MetricsScraper> logger) : IController
 {
     private const int Parallelism = 16;
@@ -28,20 +28,12 @@ internal sealed partial class MetricsScraper(IStore store, ResourceRegistry regi
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), change =>
+        var nodes = informers.Watch(ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), change =>
         {
             if (change.New is null && change.Old?["metadata"]?["name"].AsText() is { } gone)
             {
                 samples.Forget(gone);
             }
-        }, retain: node => new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = node["metadata"]?["name"]?.DeepClone() },
-            ["status"] = new JsonObject
-            {
-                ["addresses"] = node["status"]?["addresses"]?.DeepClone(),
-                ["daemonEndpoints"] = node["status"]?["daemonEndpoints"]?.DeepClone(),
-            },
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watching = nodes.RunAsync(stop.Token);

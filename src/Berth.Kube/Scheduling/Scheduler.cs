@@ -5,7 +5,6 @@ using Berth.Kube.Controllers;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Scheduling;
@@ -18,7 +17,7 @@ namespace Berth.Kube.Scheduling;
 /// node; it gets <c>PodScheduled=False</c>, reason <c>Unschedulable</c>, and a FailedScheduling event, and is
 /// tried again when a node is added or changes, when a placed pod goes, and every five minutes.
 /// </summary>
-internal sealed partial class Scheduler(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed partial class Scheduler(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<Scheduler> logger) : IController
 {
     public const string DefaultSchedulerName = "default-scheduler";
@@ -31,7 +30,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
     private readonly SchedulingCache _cache = new();
     private readonly NodePicker _picker = new(new Random());
     private readonly ConcurrentDictionary<string, bool> _unschedulable = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<CachedPod>> _nominated = new(StringComparer.Ordinal); // under _cache.Sync
+    private readonly Dictionary<string, List<CachedPod>> _nominated = new(StringComparer.Ordinal); // inside _cache.Enter()
     private readonly List<Task> _bindings = []; // touched only by the one reconciling worker
     private readonly Preemptor _preemptor = new(objects, registry, events, cluster, time);
     private WorkQueue<string>? _queue;
@@ -44,10 +43,10 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
     public Task RunAsync(CancellationToken cancellationToken)
     {
         _queue = new WorkQueue<string>(time, QueueOrder);
-        var nodes = new ObjectInformer(store, Prefix("", "nodes"), OnNodeChange);
-        _pods = new ObjectInformer(store, Prefix("", "pods"), OnPodChange, SchedulingView);
-        _namespaces = new ObjectInformer(store, Prefix("", "namespaces"), _ => { });
-        _budgets = new ObjectInformer(store, Prefix("policy", "poddisruptionbudgets"), _ => { });
+        var nodes = informers.Watch(Prefix("", "nodes"), OnNodeChange);
+        _pods = informers.Watch(Prefix("", "pods"), OnPodChange);
+        _namespaces = informers.Watch(Prefix("", "namespaces"), _ => { });
+        _budgets = informers.Watch(Prefix("policy", "poddisruptionbudgets"), _ => { });
         return ControllerLoop.RunAsync(Name, [nodes, _pods, _namespaces, _budgets], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
@@ -58,27 +57,6 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         _pods?.Get(key) is { } pod
             ? (-(pod["spec"]?["priority"].AsLong() ?? 0), (KubeTime.Parse(pod["metadata"]?["creationTimestamp"]) ?? DateTimeOffset.MinValue).UtcTicks)
             : (0, 0);
-
-    /// <summary>What the scheduler keeps of each pod: all but its managed fields and its status beyond what scheduling reads.</summary>
-    private static JsonObject SchedulingView(JsonObject pod)
-    {
-        var view = new JsonObject();
-        foreach (var (field, value) in pod)
-        {
-            view[field] = field switch
-            {
-                "status" => new JsonObject
-                {
-                    ["phase"] = value?["phase"]?.DeepClone(),
-                    ["startTime"] = value?["startTime"]?.DeepClone(),
-                    ["nominatedNodeName"] = value?["nominatedNodeName"]?.DeepClone(),
-                },
-                _ => value?.DeepClone(),
-            };
-        }
-        (view["metadata"] as JsonObject)?.Remove("managedFields");
-        return view;
-    }
 
     private void OnNodeChange(ObjectChange change)
     {
@@ -160,7 +138,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
         Placement placement;
         PreemptionCandidate? preemption = null;
         string? preemptionFailure = null;
-        lock (_cache.Sync)
+        using (_cache.Enter())
         {
             var view = new ClusterView(_cache.ReadyNodes, NamespaceLabels, _cache.NodesWithImage, _nominated, _cache.NodesWithAffinityPods);
             var state = CycleState.Prepare(pod, demand, view);
@@ -244,7 +222,7 @@ internal sealed partial class Scheduler(IStore store, ResourceHandler objects, R
 
     private void Unnominate(string key)
     {
-        lock (_cache.Sync)
+        using (_cache.Enter())
         {
             UnnominateLocked(key);
         }

@@ -4,7 +4,6 @@ using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Metrics;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Autoscaling;
@@ -15,7 +14,7 @@ namespace Berth.Kube.Controllers.Autoscaling;
 /// wins), holds it to min/max, stabilization and the scaling policies (<see cref="ScalingNormalizer"/>), writes the
 /// target's scale when it differs, and reports it all in the status, its conditions and events.
 /// </summary>
-internal sealed partial class HorizontalPodAutoscalerController(IStore store, ResourceHandler objects, ResourceRegistry registry, ResourceMetrics metrics,
+internal sealed partial class HorizontalPodAutoscalerController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, ResourceMetrics metrics,
     EventRecorder events, KubeApiOptions options, string cluster, TimeProvider time, ILogger<HorizontalPodAutoscalerController> logger) : IController
 {
     private const string Component = "horizontal-pod-autoscaler";
@@ -33,7 +32,7 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _autoscalers = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Autoscalers, null), change =>
+        _autoscalers = informers.Watch(ObjectStorage.Prefix(cluster, Autoscalers, null), change =>
         {
             if (change.New is null)
             {
@@ -44,7 +43,7 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
                 _queue.Add(change.Key); // its own status writes wait for the next sync period
             }
         });
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "pods")!, null), _ => { }, RetainPod);
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, registry.Find("", "v1", "pods")!, null), _ => { });
         return ControllerLoop.RunAsync(Name, [_autoscalers, _pods], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
@@ -175,32 +174,6 @@ internal sealed partial class HorizontalPodAutoscalerController(IStore store, Re
 
     private static string ApiGroup(JsonObject reference) =>
         reference["apiVersion"].AsText() is { } apiVersion && apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
-
-    /// <summary>What the calculation reads of a pod: identity, labels, deletion, phase, start, Ready, and requests.</summary>
-    private static JsonObject RetainPod(JsonObject pod) => new()
-    {
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = pod["metadata"]?["name"]?.DeepClone(),
-            ["namespace"] = pod["metadata"]?["namespace"]?.DeepClone(),
-            ["labels"] = pod["metadata"]?["labels"]?.DeepClone(),
-            ["deletionTimestamp"] = pod["metadata"]?["deletionTimestamp"]?.DeepClone(),
-        },
-        ["spec"] = new JsonObject
-        {
-            ["containers"] = new JsonArray([.. (pod["spec"]?["containers"] as JsonArray ?? []).Select(c => new JsonObject
-            {
-                ["name"] = c?["name"]?.DeepClone(),
-                ["resources"] = new JsonObject { ["requests"] = c?["resources"]?["requests"]?.DeepClone() },
-            })]),
-        },
-        ["status"] = new JsonObject
-        {
-            ["phase"] = pod["status"]?["phase"]?.DeepClone(),
-            ["startTime"] = pod["status"]?["startTime"]?.DeepClone(),
-            ["conditions"] = ObjectConditions.Find(pod, "Ready") is { } ready ? new JsonArray(ready.DeepClone()) : null,
-        },
-    };
 
     [LoggerMessage(EventId = 3901, Level = LogLevel.Information, Message = "HorizontalPodAutoscaler {Key} rescaled its target from {From} to {To}: {Reason}")]
     private static partial void LogRescaled(ILogger logger, string key, int from, int to, string reason);

@@ -3,7 +3,6 @@ using Berth.Kube.Api;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Batch;
@@ -14,7 +13,7 @@ namespace Berth.Kube.Controllers.Batch;
 /// <c>startingDeadlineSeconds</c> and <c>timeZone</c> honoured; the Jobs it runs in <c>status.active</c>; finished
 /// Jobs beyond the history limits deleted. Each CronJob is looked at again when its next start time comes.
 /// </summary>
-internal sealed partial class CronJobController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed partial class CronJobController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<CronJobController> logger) : IController
 {
     private const string Component = "cronjob-controller";
@@ -34,8 +33,8 @@ internal sealed partial class CronJobController(IStore store, ResourceHandler ob
     public Task RunAsync(CancellationToken cancellationToken)
     {
         _controlled = new ControlledObjects(objects, cluster, Jobs);
-        _cronJobs = new ObjectInformer(store, ObjectStorage.Prefix(cluster, CronJobs, null), change => _queue.Add(change.Key));
-        _jobs = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Jobs, null), change =>
+        _cronJobs = informers.Watch(ObjectStorage.Prefix(cluster, CronJobs, null), change => _queue.Add(change.Key));
+        _jobs = informers.Watch(ObjectStorage.Prefix(cluster, Jobs, null), change =>
         {
             _controlled.Observe(change);
             if (_controlled.ControllerKey(change.New ?? change.Old!, CronJobs) is { } owner)

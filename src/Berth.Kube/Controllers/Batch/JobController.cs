@@ -4,7 +4,6 @@ using Berth.Kube.Api;
 using Berth.Kube.Controllers.Workloads;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Batch;
@@ -21,7 +20,7 @@ namespace Berth.Kube.Controllers.Batch;
 /// finalizer is off, in <c>succeeded</c>/<c>failed</c>. A pod deleted early is thus never lost from the count, and
 /// a count survives the controller stopping between any two writes.
 /// </remarks>
-internal sealed partial class JobController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed partial class JobController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<JobController> logger) : IController
 {
     private const string Component = "job-controller";
@@ -51,8 +50,8 @@ internal sealed partial class JobController(IStore store, ResourceHandler object
         _controlled = new ControlledObjects(objects, cluster, Pods);
         _podControl = new PodControl(objects, events, cluster, Pods, Component);
         _podPrefix = ObjectStorage.Prefix(cluster, Pods, null);
-        _jobs = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Jobs, null), OnJobChange);
-        _pods = new ObjectInformer(store, _podPrefix, OnPodChange);
+        _jobs = informers.Watch(ObjectStorage.Prefix(cluster, Jobs, null), OnJobChange);
+        _pods = informers.Watch(_podPrefix, OnPodChange);
         return ControllerLoop.RunAsync(Name, [_jobs, _pods], _queue, ReconcileAsync, logger, cancellationToken);
     }
 

@@ -1,6 +1,5 @@
 using Berth.Kube.Api;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Batch;
@@ -10,7 +9,7 @@ namespace Berth.Kube.Controllers.Batch;
 /// deletion), as kube-controller-manager's TTL-after-finished controller does. The Job is read again from the store
 /// before it goes, so a TTL changed meanwhile is honoured.
 /// </summary>
-internal sealed partial class TtlAfterFinishedController(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster,
+internal sealed partial class TtlAfterFinishedController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, string cluster,
     TimeProvider time, ILogger<TtlAfterFinishedController> logger) : IController
 {
     private readonly WorkQueue<string> _queue = new(time);
@@ -23,7 +22,7 @@ internal sealed partial class TtlAfterFinishedController(IStore store, ResourceH
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _jobs = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Jobs, null), change =>
+        _jobs = informers.Watch(ObjectStorage.Prefix(cluster, Jobs, null), change =>
         {
             if (change.New is { } job && Expiry(job) is not null)
             {

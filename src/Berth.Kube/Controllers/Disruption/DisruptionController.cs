@@ -6,7 +6,6 @@ using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Berth.Kube.Resources.Policy;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Disruption;
@@ -19,7 +18,7 @@ namespace Berth.Kube.Controllers.Disruption;
 /// subresource) enter pods in <c>disruptedPods</c>; an entry whose pod is not deleted within two minutes is dropped.
 /// A pod whose eviction never completed loses its <c>DisruptionTarget</c> condition after two minutes too.
 /// </summary>
-internal sealed partial class DisruptionController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed partial class DisruptionController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<DisruptionController> logger) : IController
 {
     /// <summary>How long an eviction's <c>disruptedPods</c> entry is trusted to become a deletion (the controller's DeletionTimeout).</summary>
@@ -51,8 +50,8 @@ internal sealed partial class DisruptionController(IStore store, ResourceHandler
     public Task RunAsync(CancellationToken cancellationToken)
     {
         _scales = new ControllerScales(objects, registry, cluster);
-        _budgets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Budgets, null), OnBudgetChange);
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), OnPodChange, RetainedOfPod);
+        _budgets = informers.Watch(ObjectStorage.Prefix(cluster, Budgets, null), OnBudgetChange);
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), OnPodChange);
         return ControllerLoop.RunAsync(Name, [_budgets, _pods], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
@@ -120,35 +119,6 @@ internal sealed partial class DisruptionController(IStore store, ResourceHandler
         {
             return null; // a selector that cannot be read picks no pod; the budget's own sync reports it
         }
-    }
-
-    /// <summary>Of each pod, what budgets count: identity, labels, controller, deletion, phase and the two conditions read.</summary>
-    private static JsonObject RetainedOfPod(JsonObject pod)
-    {
-        var metadata = pod["metadata"];
-        var conditions = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
-            .Where(c => c["type"].AsText() is PodConditions.Ready or PodConditions.DisruptionTarget)
-            .Select(c => (JsonNode)c.DeepClone());
-        return new JsonObject
-        {
-            ["apiVersion"] = pod["apiVersion"]?.DeepClone(),
-            ["kind"] = pod["kind"]?.DeepClone(),
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = metadata?["name"]?.DeepClone(),
-                ["namespace"] = metadata?["namespace"]?.DeepClone(),
-                ["uid"] = metadata?["uid"]?.DeepClone(),
-                ["resourceVersion"] = metadata?["resourceVersion"]?.DeepClone(),
-                ["labels"] = metadata?["labels"]?.DeepClone(),
-                ["ownerReferences"] = metadata?["ownerReferences"]?.DeepClone(),
-                ["deletionTimestamp"] = metadata?["deletionTimestamp"]?.DeepClone(),
-            },
-            ["status"] = new JsonObject
-            {
-                ["phase"] = pod["status"]?["phase"]?.DeepClone(),
-                ["conditions"] = new JsonArray([.. conditions]),
-            },
-        };
     }
 
     private Task ReconcileAsync(string key, CancellationToken cancellationToken) =>

@@ -3,7 +3,6 @@ using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Storage;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Storage;
@@ -15,7 +14,7 @@ namespace Berth.Kube.Controllers.Storage;
 /// that, a claim of the <c>local-path</c> class gets a volume provisioned (<see cref="LocalPathVolumes"/>). A volume
 /// whose claim is gone is Released, and deleted with its data when its reclaim policy is Delete.
 /// </summary>
-internal sealed partial class PersistentVolumeController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
+internal sealed partial class PersistentVolumeController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
     LocalPathVolumes localPath, string cluster, TimeProvider time, ILogger<PersistentVolumeController> logger) : IController
 {
     private const string Component = "persistentvolume-controller";
@@ -40,9 +39,9 @@ internal sealed partial class PersistentVolumeController(IStore store, ResourceH
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        _claims = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Claims, null), OnClaimChange);
-        _volumes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Volumes, null), OnVolumeChange);
-        _classes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Classes, null), _ => PendingClaimsAgain());
+        _claims = informers.Watch(ObjectStorage.Prefix(cluster, Claims, null), OnClaimChange);
+        _volumes = informers.Watch(ObjectStorage.Prefix(cluster, Volumes, null), OnVolumeChange);
+        _classes = informers.Watch(ObjectStorage.Prefix(cluster, Classes, null), _ => PendingClaimsAgain());
         return ControllerLoop.RunAsync(Name, [_claims, _volumes, _classes], _queue, ReconcileAsync, logger, cancellationToken);
     }
 

@@ -3,7 +3,6 @@ using Berth.Agent.Pods;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Workloads;
@@ -17,7 +16,7 @@ namespace Berth.Kube.Controllers.Workloads;
 /// and RollingUpdate replaces old pods within <c>maxUnavailable</c> or <c>maxSurge</c> (<see cref="DaemonSetRollout"/>);
 /// OnDelete waits for pods to be deleted.
 /// </summary>
-internal sealed partial class DaemonSetController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed partial class DaemonSetController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<DaemonSetController> logger) : IController
 {
     private const int BurstReplicas = 250;
@@ -47,21 +46,14 @@ internal sealed partial class DaemonSetController(IStore store, ResourceHandler 
         _controlled = new ControlledObjects(objects, cluster, Pods);
         _podControl = new PodControl(objects, events, cluster, Pods, Component);
         _revisionWriter = new ControllerRevisions(objects, registry, cluster);
-        _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue, _expectations));
-        _nodes = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), OnNodeChange, NodeView);
+        _sets = informers.Watch(ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue, _expectations));
+        _nodes = informers.Watch(ObjectStorage.Prefix(cluster, registry.Find("", "v1", "nodes")!, null), OnNodeChange);
         var revisions = registry.Find("apps", "v1", "controllerrevisions")!;
         _controlledRevisions = new ControlledObjects(objects, cluster, revisions);
-        _revisions = new ObjectInformer(store, ObjectStorage.Prefix(cluster, revisions, null), _controlledRevisions.Observe);
+        _revisions = informers.Watch(ObjectStorage.Prefix(cluster, revisions, null), _controlledRevisions.Observe);
         return ControllerLoop.RunAsync(Name, [_sets, _pods, _nodes, _revisions], _queue, ReconcileAsync, logger, cancellationToken);
     }
-
-    /// <summary>Of each node only what decides where daemon pods go: name, labels and taints.</summary>
-    private static JsonObject NodeView(JsonObject node) => new()
-    {
-        ["metadata"] = new JsonObject { ["name"] = node["metadata"]?["name"]?.DeepClone(), ["labels"] = node["metadata"]?["labels"]?.DeepClone() },
-        ["spec"] = new JsonObject { ["taints"] = node["spec"]?["taints"]?.DeepClone() },
-    };
 
     /// <summary>A node change queues the sets for which it changes whether the node should run their pod.</summary>
     private void OnNodeChange(ObjectChange change)

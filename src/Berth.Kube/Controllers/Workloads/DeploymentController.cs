@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Workloads;
@@ -15,7 +14,7 @@ namespace Berth.Kube.Controllers.Workloads;
 /// only scales; old sets beyond <c>revisionHistoryLimit</c> are deleted; <c>status</c> carries the counts and the
 /// Available and Progressing conditions that <c>kubectl rollout status</c> reads, with the progress deadline.
 /// </summary>
-internal sealed partial class DeploymentController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
+internal sealed partial class DeploymentController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events,
     string cluster, TimeProvider time, ILogger<DeploymentController> logger) : IController
 {
     private const string Component = "deployment-controller";
@@ -68,8 +67,8 @@ internal sealed partial class DeploymentController(IStore store, ResourceHandler
     public Task RunAsync(CancellationToken cancellationToken)
     {
         _controlled = new ControlledObjects(objects, cluster, Sets);
-        _deployments = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Deployments, null), change => _queue.Add(change.Key));
-        _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), OnSetChange);
+        _deployments = informers.Watch(ObjectStorage.Prefix(cluster, Deployments, null), change => _queue.Add(change.Key));
+        _sets = informers.Watch(ObjectStorage.Prefix(cluster, Sets, null), OnSetChange);
         return ControllerLoop.RunAsync(Name, [_deployments, _sets], _queue, ReconcileAsync, logger, cancellationToken);
     }
 

@@ -3,7 +3,6 @@ using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Workloads;
@@ -15,7 +14,7 @@ namespace Berth.Kube.Controllers.Workloads;
 /// ready and available pods. Creations go in batches that double (1, 2, 4 …) while they succeed, so a failing
 /// template costs one error rather than hundreds.
 /// </summary>
-internal sealed class ReplicaSetController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed class ReplicaSetController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<ReplicaSetController> logger) : IController
 {
     private const int BurstReplicas = 500;
@@ -39,8 +38,8 @@ internal sealed class ReplicaSetController(IStore store, ResourceHandler objects
     {
         _controlled = new ControlledObjects(objects, cluster, Pods);
         _podControl = new PodControl(objects, events, cluster, Pods, Component);
-        _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue, _expectations));
+        _sets = informers.Watch(ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue, _expectations));
         return ControllerLoop.RunAsync(Name, [_sets, _pods], _queue, ReconcileAsync, logger, cancellationToken);
     }
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
-using Berth.Store;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Controllers.Workloads;
@@ -15,7 +14,7 @@ namespace Berth.Kube.Controllers.Workloads;
 /// Template changes roll out as ControllerRevisions: RollingUpdate replaces pods from the highest ordinal down
 /// to the partition, one at a time and only while all are healthy; OnDelete waits for pods to be deleted.
 /// </summary>
-internal sealed class StatefulSetController(IStore store, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
+internal sealed class StatefulSetController(SharedInformers informers, ResourceHandler objects, ResourceRegistry registry, EventRecorder events, string cluster,
     TimeProvider time, ILogger<StatefulSetController> logger) : IController
 {
     private const string Component = "statefulset-controller";
@@ -40,10 +39,10 @@ internal sealed class StatefulSetController(IStore store, ResourceHandler object
     {
         _controlled = new ControlledObjects(objects, cluster, Pods);
         _revisionWriter = new ControllerRevisions(objects, registry, cluster);
-        _sets = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
-        _pods = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue));
-        _claims = new ObjectInformer(store, ObjectStorage.Prefix(cluster, Claims, null), _ => { });
-        _revisions = new ObjectInformer(store, ObjectStorage.Prefix(cluster, registry.Find("apps", "v1", "controllerrevisions")!, null), _ => { });
+        _sets = informers.Watch(ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
+        _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue));
+        _claims = informers.Watch(ObjectStorage.Prefix(cluster, Claims, null), _ => { });
+        _revisions = informers.Watch(ObjectStorage.Prefix(cluster, registry.Find("apps", "v1", "controllerrevisions")!, null), _ => { });
         return ControllerLoop.RunAsync(Name, [_sets, _pods, _claims, _revisions], _queue, ReconcileAsync, logger, cancellationToken);
     }
 

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Berth.Kube.Api;
+using Berth.Store;
+
+namespace Berth.Kube.Controllers;
+
+/// <summary>
+/// One list and watch of a store prefix whose objects are kept once in memory and whose changes go to every
+/// subscriber, as client-go's shared informers serve every controller of kube-controller-manager: each stored
+/// change is decoded once however many controllers watch the kind. A watch that falls behind compaction (TooOld)
+/// lists again, and the differences from the copy are reported as changes, so no deletion is missed.
+/// </summary>
+/// <remarks>
+/// Subscribers receive the cached objects themselves and must treat them as read-only. <paramref name="retain"/>
+/// picks what of each object is kept, for an informer that is not shared and needs little of many objects.
+/// </remarks>
+internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObject, JsonObject>? retain = null)
+{
+    private readonly Lock _gate = new(); // orders changes, cache updates and subscriptions
+    private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Action<ObjectChange>[] _subscribers = [];
+
+    public string Prefix => prefix;
+
+    /// <summary>Completes once the first list has been reported.</summary>
+    public Task Synced => _synced.Task;
+
+    public JsonObject? Get(string key) => _objects.GetValueOrDefault(key);
+
+    public IEnumerable<KeyValuePair<string, JsonObject>> Objects => _objects;
+
+    /// <summary>
+    /// Sends <paramref name="onChange"/> every object already held, as an addition, then every change until the
+    /// returned handle is disposed. It runs on the informer's watch, so it must be quick and must not throw.
+    /// </summary>
+    public IDisposable Subscribe(Action<ObjectChange> onChange)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, obj) in _objects)
+            {
+                onChange(new ObjectChange(key, null, obj));
+            }
+            _subscribers = [.. _subscribers, onChange];
+        }
+        return new Subscription(this, onChange);
+    }
+
+    /// <summary>Lists and watches until cancelled or the store closes.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var revision = await ListAsync(cancellationToken);
+            _synced.TrySetResult();
+            try
+            {
+                await foreach (var e in store.WatchAsync(prefix, revision, cancellationToken))
+                {
+                    if (e.Type == WatchEventType.Progress)
+                    {
+                        continue;
+                    }
+                    lock (_gate)
+                    {
+                        // the cached copy is the object before the change, unless the cache keeps only part of it
+                        var old = retain is null ? _objects.GetValueOrDefault(e.Entry.Key) : null;
+                        old ??= e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
+                        if (e.Type == WatchEventType.Deleted)
+                        {
+                            _objects.TryRemove(e.Entry.Key, out _);
+                            Publish(new ObjectChange(e.Entry.Key, old ?? ObjectStorage.Decode(e.Entry), null));
+                            continue;
+                        }
+                        var now = ObjectStorage.Decode(e.Entry);
+                        _objects[e.Entry.Key] = Retained(now);
+                        Publish(new ObjectChange(e.Entry.Key, old, now));
+                    }
+                }
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.TooOld)
+            {
+                // fell behind: list again, and report what changed meanwhile
+            }
+        }
+    }
+
+    private void Publish(ObjectChange change)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber(change);
+        }
+    }
+
+    private JsonObject Retained(JsonObject obj) => retain is null ? obj : retain(obj);
+
+    private async Task<long> ListAsync(CancellationToken cancellationToken)
+    {
+        var list = await store.ListAsync(prefix, cancellationToken: cancellationToken);
+        lock (_gate)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in list.Items)
+            {
+                seen.Add(entry.Key);
+                var now = ObjectStorage.Decode(entry);
+                var old = _objects.GetValueOrDefault(entry.Key);
+                if (old is null || old["metadata"]?["resourceVersion"].AsText() != now["metadata"]?["resourceVersion"].AsText())
+                {
+                    _objects[entry.Key] = Retained(now);
+                    Publish(new ObjectChange(entry.Key, old, now));
+                }
+            }
+            foreach (var gone in _objects.Keys.Where(k => !seen.Contains(k)).ToList())
+            {
+                if (_objects.TryRemove(gone, out var old))
+                {
+                    Publish(new ObjectChange(gone, old, null));
+                }
+            }
+        }
+        return list.Revision;
+    }
+
+    private sealed class Subscription(SharedInformer informer, Action<ObjectChange> onChange) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (informer._gate)
+            {
+                informer._subscribers = [.. informer._subscribers.Where(s => !ReferenceEquals(s, onChange))];
+            }
+        }
+    }
+}
