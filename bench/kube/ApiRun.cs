@@ -9,6 +9,17 @@ internal static class ApiRun
 {
     private const string Pods = "api/v1/namespaces/default/pods";
 
+    /// <summary>
+    /// A pod no scheduler serves: the figures are of the API, not of the scheduler and its events reacting to
+    /// thousands of pods that fit on no node (there are none here).
+    /// </summary>
+    private static JsonObject UnscheduledPod(string name, string ns = "default")
+    {
+        var pod = PodDocuments.Pod(name, ns);
+        pod["spec"]!["schedulerName"] = "bench-unscheduled";
+        return pod;
+    }
+
     public static async Task<RunResults> RunAsync(ServerProcess server, BenchSettings settings)
     {
         var clients = Enumerable.Range(0, settings.Clients).Select(_ => server.CreateClient()).ToArray();
@@ -18,7 +29,7 @@ internal static class ApiRun
             HttpClient Client() => clients[Interlocked.Increment(ref next) % clients.Length];
             await WarmUpAsync(clients, settings);
             var (create, createCpu) = await CpuCosted(server, () => Timed.ConcurrentAsync(settings.Pods, settings.Clients, async i =>
-                Check(await Client().PostAsJsonAsync(Pods, PodDocuments.Pod($"pod-{i}")))));
+                Check(await Client().PostAsJsonAsync(Pods, UnscheduledPod($"pod-{i}")))));
             var random = new Random(1);
             var (get, getCpu) = await CpuCosted(server, () => Timed.ConcurrentAsync(settings.Pods, settings.Clients, async _ =>
                 Check(await Client().GetAsync($"{Pods}/pod-{random.Next(settings.Pods)}"))));
@@ -60,7 +71,7 @@ internal static class ApiRun
         var pods = $"api/v1/namespaces/{Namespace}/pods";
         await Timed.ConcurrentAsync(settings.WarmUp, clients.Length, async i =>
         {
-            var pod = PodDocuments.Pod($"pod-{i}", Namespace);
+            var pod = UnscheduledPod($"pod-{i}", Namespace);
             Check(await clients[i % clients.Length].PostAsJsonAsync(pods, pod));
             Check(await clients[i % clients.Length].GetAsync($"{pods}/pod-{i}"));
         });
@@ -112,7 +123,7 @@ internal static class ApiRun
         var elapsed = Stopwatch.StartNew();
         for (var i = 0; i < settings.Events; i++)
         {
-            var pod = PodDocuments.Pod($"pod-{i}", "watched");
+            var pod = UnscheduledPod($"pod-{i}", "watched");
             Volatile.Write(ref issued[i], Stopwatch.GetTimestamp());
             Check(await writer.PostAsJsonAsync("api/v1/namespaces/watched/pods", pod));
         }
