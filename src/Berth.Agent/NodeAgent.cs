@@ -27,19 +27,25 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
             await started.Task.WaitAsync(stoppingToken);
         }
         var endpoint = options with { Port = AgentEndpoint.BoundPort(services) };
+        var health = new RuntimeHealth(runtime, time);
         await RetryAsync(async ct =>
         {
             await EnsureRuntimeAsync(ct);
             await runtime.ConnectAsync(ct);
+            await health.CheckAsync(ct);
             return true;
         }, stoppingToken);
-        var registration = new NodeRegistration(client, endpoint, runtime, time);
+        var registration = new NodeRegistration(client, endpoint, runtime, health, time);
         var node = await RetryAsync(registration.RegisterAsync, stoppingToken);
         LogRegistered(_logger, options.NodeName, runtime.Version);
         var lease = new NodeLease(client, options, time);
         await Task.WhenAll(
             pods.RunAsync(stoppingToken),
-            RepeatAsync(EnsureRuntimeAsync, TimeSpan.FromSeconds(5), stoppingToken),
+            RepeatAsync(async ct =>
+            {
+                await EnsureRuntimeAsync(ct);
+                await health.CheckAsync(ct);
+            }, TimeSpan.FromSeconds(5), stoppingToken),
             RepeatAsync(ct => lease.RenewAsync(node, ct), NodeLease.RenewInterval, stoppingToken),
             RepeatAsync(registration.SyncStatusAsync, NodeRegistration.CheckInterval, stoppingToken));
     }

@@ -8,24 +8,26 @@ namespace Berth.Agent.Node;
 
 /// <summary>
 /// Registers the agent's Node and reports its status, as the kubelet does: capacity and allocatable, the
-/// well-known labels, its addresses, the pressure conditions and Ready, and what it runs on.
+/// well-known labels, its addresses, the pressure conditions and Ready (False while the runtime is down), and
+/// what it runs on. A condition's <c>lastTransitionTime</c> moves only when its status changes.
 /// </summary>
-internal sealed class NodeRegistration(IKubernetes client, AgentOptions options, IContainerRuntime runtime, TimeProvider time)
+internal sealed class NodeRegistration(IKubernetes client, AgentOptions options, IContainerRuntime runtime, RuntimeHealth health, TimeProvider time)
 {
     /// <summary>Creates the Node, or takes over the one of that name a previous run of the agent made; returns it.</summary>
     public async Task<V1Node> RegisterAsync(CancellationToken cancellationToken)
     {
+        V1Node node;
         try
         {
-            await client.CoreV1.CreateNodeAsync(await NewNodeAsync(cancellationToken), cancellationToken: cancellationToken);
+            node = await client.CoreV1.CreateNodeAsync(NewNode(), cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             // a merge patch adds and overwrites these labels and leaves the Node's others alone
-            await client.CoreV1.PatchNodeAsync(new V1Patch(new { metadata = new { labels = Labels() } }, V1Patch.PatchType.MergePatch),
+            node = await client.CoreV1.PatchNodeAsync(new V1Patch(new { metadata = new { labels = Labels() } }, V1Patch.PatchType.MergePatch),
                 options.NodeName, cancellationToken: cancellationToken);
         }
-        return await ReportStatusAsync(cancellationToken);
+        return await ReportStatusAsync(node, cancellationToken);
     }
 
     /// <summary>How often the Node's status is written when nothing changed, as the kubelet's node status report frequency.</summary>
@@ -36,38 +38,39 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
 
     /// <summary>
     /// Writes the status when the server's copy says otherwise (the node lifecycle controller marked the node
-    /// Unknown while the agent was away) or the report interval has passed.
+    /// Unknown while the agent was away, or the runtime went down or came back) or the report interval has passed.
     /// </summary>
     public async Task SyncStatusAsync(CancellationToken cancellationToken)
     {
         var node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
         var ready = node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
-        if (ready?.Status != "True" || ready.LastHeartbeatTime is not { } heartbeat
+        if (ready?.Status != ReadyStatus() || ready.LastHeartbeatTime is not { } heartbeat
             || time.GetUtcNow() - new DateTimeOffset(DateTime.SpecifyKind(heartbeat, DateTimeKind.Utc)) >= ReportInterval)
         {
-            await ReportStatusAsync(cancellationToken);
+            await ReportStatusAsync(node, cancellationToken);
         }
     }
 
-    /// <summary>Writes the Node's status afresh, heartbeat times included.</summary>
-    public async Task<V1Node> ReportStatusAsync(CancellationToken cancellationToken) =>
-        await client.CoreV1.PatchNodeStatusAsync(new V1Patch(new { status = Status(await ImagesAsync(cancellationToken)) }, V1Patch.PatchType.MergePatch),
+    /// <summary>Writes the Node's status afresh over <paramref name="current"/>, heartbeat times included.</summary>
+    private async Task<V1Node> ReportStatusAsync(V1Node current, CancellationToken cancellationToken) =>
+        await client.CoreV1.PatchNodeStatusAsync(new V1Patch(new { status = Status(current.Status?.Conditions) }, V1Patch.PatchType.MergePatch),
             options.NodeName, cancellationToken: cancellationToken);
 
-    private async Task<V1Node> NewNodeAsync(CancellationToken cancellationToken) => new()
+    private V1Node NewNode() => new()
     {
         ApiVersion = "v1",
         Kind = "Node",
         Metadata = new V1ObjectMeta { Name = options.NodeName, Labels = Labels() },
-        Status = Status(await ImagesAsync(cancellationToken)),
+        Status = Status(null),
     };
 
+    private string ReadyStatus() => health.Problem is null ? "True" : "False";
+
     /// <summary>The runtime's images, largest first, at most 50 of them, as the kubelet reports them (nodeStatusMaxImages).</summary>
-    private async Task<List<V1ContainerImage>> ImagesAsync(CancellationToken cancellationToken)
+    private List<V1ContainerImage> Images()
     {
         const int MaxImages = 50;
-        var images = await runtime.ListImagesAsync(cancellationToken);
-        return [.. images.OrderByDescending(i => i.SizeBytes).Take(MaxImages).Select(i => new V1ContainerImage { Names = [.. i.Names], SizeBytes = i.SizeBytes })];
+        return [.. health.Images.OrderByDescending(i => i.SizeBytes).Take(MaxImages).Select(i => new V1ContainerImage { Names = [.. i.Names], SizeBytes = i.SizeBytes })];
     }
 
     /// <summary>The host's kernel release, as <c>uname -r</c> prints it.</summary>
@@ -91,12 +94,21 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
         return labels;
     }
 
-    private V1NodeStatus Status(List<V1ContainerImage> images)
+    /// <summary>The status to report; a condition whose status <paramref name="previous"/> already holds keeps its transition time.</summary>
+    private V1NodeStatus Status(IList<V1NodeCondition>? previous)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var resources = options.Allocatable.ToDictionary();
-        V1NodeCondition Condition(string type, string status, string reason, string message) =>
-            new() { Type = type, Status = status, LastHeartbeatTime = now, LastTransitionTime = now, Reason = reason, Message = message };
+        V1NodeCondition Condition(string type, string status, string reason, string message) => new()
+        {
+            Type = type,
+            Status = status,
+            LastHeartbeatTime = now,
+            LastTransitionTime = previous?.FirstOrDefault(c => c.Type == type && c.Status == status)?.LastTransitionTime ?? now,
+            Reason = reason,
+            Message = message,
+        };
+        var problem = health.Problem;
         return new V1NodeStatus
         {
             Capacity = resources,
@@ -111,7 +123,9 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
                 Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
                 Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
                 Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+                problem is null
+                    ? Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+                    : Condition("Ready", "False", "KubeletNotReady", problem),
             ],
             NodeInfo = new V1NodeSystemInfo
             {
@@ -127,7 +141,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
                 BootID = "",
             },
             DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = options.Port } },
-            Images = images,
+            Images = Images(),
         };
     }
 }

@@ -23,11 +23,11 @@ internal sealed class NodeAgents : IAsyncDisposable
         return agents;
     }
 
-    /// <summary>Starts one more agent, as a node that joins later, at the next address.</summary>
-    public void Add(KubeServerFixture fixture, string runtime, string name)
+    /// <summary>Starts one more agent, as a node that joins later, at the next address, with any further arguments given.</summary>
+    public void Add(KubeServerFixture fixture, string runtime, string name, params string[] more)
     {
         string[] arguments = ["agent", "--runtime", runtime, "--node-name", name, "--address", $"127.0.1.{_agents.Count + 1}", "--port", "0",
-            "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + name[^1]];
+            "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + name[^1], .. more];
         _starts[name] = () => BerthProcess.Start(arguments, new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
         _agents[name] = _starts[name]();
     }
