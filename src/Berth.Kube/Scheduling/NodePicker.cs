@@ -84,4 +84,12 @@ internal sealed class NodePicker(Random random)
 }
 
 /// <summary>A decision: the node chosen, or why none fits with each examined node's verdict (for preemption).</summary>
-internal sealed record Placement(NodeInfo? Node, string? Failure, IReadOnlyDictionary<string, NodeVerdict> Verdicts);
+internal sealed record Placement(NodeInfo? Node, string? Failure, IReadOnlyDictionary<string, NodeVerdict> Verdicts)
+{
+    /// <summary>
+    /// The pod refused before any node is looked at (a PreFilter's verdict): kube-scheduler's message names the reason
+    /// once rather than per node, and no node has a verdict preemption could change.
+    /// </summary>
+    public static Placement Rejected(int nodes, string reason) =>
+        new(null, nodes == 0 ? FitError.NoNodes : $"0/{nodes} nodes are available: {reason}.", new Dictionary<string, NodeVerdict>());
+}

@@ -37,6 +37,8 @@ internal sealed partial class Scheduler(SharedInformers informers, ResourceHandl
     private ObjectInformer? _pods;
     private ObjectInformer? _namespaces;
     private ObjectInformer? _budgets;
+    private ObjectInformer? _claims;
+    private ObjectInformer? _classes;
 
     public string Name => "scheduler";
 
@@ -47,7 +49,10 @@ internal sealed partial class Scheduler(SharedInformers informers, ResourceHandl
         _pods = informers.Watch(Prefix("", "pods"), OnPodChange);
         _namespaces = informers.Watch(Prefix("", "namespaces"), _ => { });
         _budgets = informers.Watch(Prefix("policy", "poddisruptionbudgets"), _ => { });
-        return ControllerLoop.RunAsync(Name, [nodes, _pods, _namespaces, _budgets], _queue, ReconcileAsync, logger, cancellationToken);
+        // a claim that binds, or a class that comes, may let a waiting pod through VolumeBinding
+        _claims = informers.Watch(Prefix("", "persistentvolumeclaims"), _ => RetryUnschedulable());
+        _classes = informers.Watch(Prefix("storage.k8s.io", "storageclasses"), _ => RetryUnschedulable());
+        return ControllerLoop.RunAsync(Name, [nodes, _pods, _namespaces, _budgets, _claims, _classes], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
     private string Prefix(string group, string plural) => ObjectStorage.Prefix(cluster, registry.Find(group, "v1", plural)!, null);
@@ -135,6 +140,7 @@ internal sealed partial class Scheduler(SharedInformers informers, ResourceHandl
             return;
         }
         var demand = PodDemand.Of(pod);
+        var volumeProblem = VolumeBinding.PreFilter(pod, Claim, StorageClass);
         Placement placement;
         PreemptionCandidate? preemption = null;
         string? preemptionFailure = null;
@@ -142,7 +148,7 @@ internal sealed partial class Scheduler(SharedInformers informers, ResourceHandl
         {
             var view = new ClusterView(_cache.ReadyNodes, NamespaceLabels, _cache.NodesWithImage, _nominated, _cache.NodesWithAffinityPods);
             var state = CycleState.Prepare(pod, demand, view);
-            placement = _picker.Pick(state);
+            placement = volumeProblem is null ? _picker.Pick(state) : Placement.Rejected(view.Nodes.Count, volumeProblem);
             if (placement.Node is null && view.Nodes.Count > 0)
             {
                 (preemption, preemptionFailure) = DefaultPreemption.Find(state, placement, Budgets());
@@ -203,6 +209,12 @@ internal sealed partial class Scheduler(SharedInformers informers, ResourceHandl
             _queue!.AddAfter(key, s_bindingRetry);
         }
     }
+
+    private JsonObject? Claim(string ns, string name) =>
+        _claims?.Get(ObjectStorage.Key(cluster, registry.Find("", "v1", "persistentvolumeclaims")!, ns, name));
+
+    private JsonObject? StorageClass(string name) =>
+        _classes?.Get(ObjectStorage.Key(cluster, registry.Find("storage.k8s.io", "v1", "storageclasses")!, null, name));
 
     private JsonObject? NamespaceLabels(string ns) =>
         _namespaces?.Get(ObjectStorage.Key(cluster, registry.Find("", "v1", "namespaces")!, null, ns))?["metadata"]?["labels"] as JsonObject;

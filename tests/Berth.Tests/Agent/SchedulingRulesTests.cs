@@ -60,6 +60,42 @@ public sealed class SchedulingRulesTests(KubeServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task PodWithAMissingClaim_WaitsWithKubeSchedulersMessage_AndIsPlacedOnceTheClaimIsBound()
+    {
+        await _agents!.WaitReadyAsync(Kubectl);
+        await Kubectl.CreateAsync("apiVersion: v1\nkind: Namespace\nmetadata: {name: claims}");
+        await Kubectl.CreateAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: keeper, namespace: claims}
+            spec:
+              containers:
+              - {name: app, image: "busybox:1.0"}
+              volumes:
+              - {name: data, persistentVolumeClaim: {claimName: data}}
+            """);
+        const string Expected = "0/2 nodes are available: persistentvolumeclaim \"data\" not found. "
+            + "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.";
+        await Kubectl.SucceedAsync("wait", "-n", "claims", "--for=condition=PodScheduled=false", "pod/keeper", "--timeout=30s");
+        var waiting = await Kubectl.SucceedAsync("get", "pod", "keeper", "-n", "claims", "-o",
+            "jsonpath={.status.conditions[?(@.type==\"PodScheduled\")].reason}: {.status.conditions[?(@.type==\"PodScheduled\")].message}");
+
+        await Kubectl.CreateAsync("""
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: data, namespace: claims}
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources: {requests: {storage: 1Mi}}
+            """);
+        await Kubectl.SucceedAsync("wait", "-n", "claims", "--for=condition=PodScheduled", "pod/keeper", "--timeout=60s");
+
+        Assert.Equal($"Unschedulable: {Expected}", waiting);
+        Assert.Equal("Bound", await Kubectl.SucceedAsync("get", "pvc", "data", "-n", "claims", "-o", "jsonpath={.status.phase}"));
+        await Kubectl.SucceedAsync("delete", "namespace", "claims", "--wait=false");
+    }
+
+    [Fact]
     public async Task HigherPriorityPod_PreemptsALowerOne_AndTakesItsNode()
     {
         await _agents!.WaitReadyAsync(Kubectl);
