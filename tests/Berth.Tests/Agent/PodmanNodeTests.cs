@@ -333,33 +333,35 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
         await Kubectl.SucceedAsync("delete", "pod", pod);
     }
 
+    private const string StatefulSetManifest = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          replicas: 2
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: db
+                image: $IMAGE
+                command: ["sh", "-c", "[ -f /data/id ] || hostname > /data/id; exec httpd -f -p 8080 -h /data"]
+                readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+                volumeMounts: [{name: data, mountPath: /data}]
+          volumeClaimTemplates:
+          - metadata: {name: data}
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources: {requests: {storage: 1Gi}}
+        """;
+
     [Fact]
     public async Task StatefulSet_KeepsItsNamesAndVolumesAcrossAPodDeletion()
     {
-        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(WithImage("""
-            apiVersion: apps/v1
-            kind: StatefulSet
-            metadata: {name: db}
-            spec:
-              serviceName: db
-              replicas: 2
-              selector: {matchLabels: {app: db}}
-              template:
-                metadata: {labels: {app: db}}
-                spec:
-                  terminationGracePeriodSeconds: 1
-                  containers:
-                  - name: db
-                    image: $IMAGE
-                    command: ["sh", "-c", "[ -f /data/id ] || hostname > /data/id; exec httpd -f -p 8080 -h /data"]
-                    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-                    volumeMounts: [{name: data, mountPath: /data}]
-              volumeClaimTemplates:
-              - metadata: {name: data}
-                spec:
-                  accessModes: [ReadWriteOnce]
-                  resources: {requests: {storage: 1Gi}}
-            """)));
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(WithImage(StatefulSetManifest)));
         await Kubectl.SucceedAsync("rollout", "status", "sts/db", "--timeout=120s");
         Assert.Equal("db-0 db-1", await Kubectl.SucceedAsync("get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.name}"));
         Assert.Equal("Bound:local-path Bound:local-path", (await Kubectl.SucceedAsync("get", "pvc", "data-db-0", "data-db-1", "-o",
@@ -373,6 +375,17 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
             "db-0 is made again");
         await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/db-0", "--timeout=60s");
         Assert.Equal("kept\ndb-0\n", await Kubectl.SucceedAsync("exec", "db-0", "--", "cat", "/data/marker", "/data/id"));
+
+        // deleted with its pods and revision orphaned and made again, the set adopts both: no pod is replaced
+        var pods = await Kubectl.SucceedAsync("get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.uid}");
+        await Kubectl.SucceedAsync("delete", "sts/db", "--cascade=orphan");
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync(WithImage(StatefulSetManifest)));
+        var setUid = await Kubectl.SucceedAsync("get", "sts/db", "-o", "jsonpath={.metadata.uid}");
+        await WaitForAsync(async () => await Kubectl.SucceedAsync("get", "controllerrevisions", "-l", "app=db", "-o",
+            "jsonpath={.items[*].metadata.ownerReferences[0].uid}") == setUid, "the set adopts its revision");
+        await Kubectl.SucceedAsync("rollout", "status", "sts/db", "--timeout=60s");
+        Assert.Equal(pods, await Kubectl.SucceedAsync("get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.uid}"));
+        Assert.Equal("1", await Kubectl.SucceedAsync("get", "controllerrevisions", "-l", "app=db", "-o", "jsonpath={.items[*].revision}"));
 
         // the claims outlive the set; deleted, their volumes go too (the class reclaims by deletion)
         var volumes = await Kubectl.SucceedAsync("get", "pvc", "data-db-0", "data-db-1", "-o", "jsonpath={.items[*].spec.volumeName}");

@@ -26,17 +26,6 @@ internal sealed class ControllerRevisions(ResourceHandler objects, ResourceRegis
         return new JsonObject { ["spec"] = new JsonObject { ["template"] = template } };
     }
 
-    /// <summary>The revisions <paramref name="owner"/> controls, oldest first.</summary>
-    public static List<JsonObject> Owned(ObjectInformer revisions, JsonObject owner)
-    {
-        var uid = owner["metadata"]!["uid"].AsText();
-        var ns = owner["metadata"]!["namespace"].AsText();
-        return revisions.Objects.Select(r => r.Value)
-            .Where(r => r["metadata"]?["namespace"].AsText() == ns && ControlledObjects.ControllerReference(r)?["uid"].AsText() == uid)
-            .OrderBy(r => r["revision"].AsLong() ?? 0)
-            .ToList();
-    }
-
     /// <summary>
     /// The revision of <paramref name="owner"/>'s current template among <paramref name="history"/>, made when there is
     /// none, renumbered as the newest when an older one matches.

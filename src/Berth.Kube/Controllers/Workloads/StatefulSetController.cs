@@ -21,6 +21,7 @@ internal sealed class StatefulSetController(SharedInformers informers, ResourceH
 
     private readonly WorkQueue<string> _queue = new(time);
     private ControlledObjects? _controlled;
+    private ControlledObjects? _controlledRevisions;
     private ControllerRevisions? _revisionWriter;
     private ObjectInformer? _sets;
     private ObjectInformer? _pods;
@@ -42,7 +43,9 @@ internal sealed class StatefulSetController(SharedInformers informers, ResourceH
         _sets = informers.Watch(ObjectStorage.Prefix(cluster, Sets, null), change => _queue.Add(change.Key));
         _pods = informers.Watch(ObjectStorage.Prefix(cluster, Pods, null), change => _controlled!.Route(change, Sets, _sets!, _queue));
         _claims = informers.Watch(ObjectStorage.Prefix(cluster, Claims, null), _ => { });
-        _revisions = informers.Watch(ObjectStorage.Prefix(cluster, registry.Find("apps", "v1", "controllerrevisions")!, null), _ => { });
+        var revisions = registry.Find("apps", "v1", "controllerrevisions")!;
+        _controlledRevisions = new ControlledObjects(objects, cluster, revisions);
+        _revisions = informers.Watch(ObjectStorage.Prefix(cluster, revisions, null), _controlledRevisions.Observe);
         return ControllerLoop.RunAsync(Name, [_sets, _pods, _claims, _revisions], _queue, ReconcileAsync, logger, cancellationToken);
     }
 
@@ -56,7 +59,9 @@ internal sealed class StatefulSetController(SharedInformers informers, ResourceH
         var pods = (await _controlled!.ClaimAsync(_pods!, set, selector, FieldOwner.ControllerManager, cancellationToken))
             .Where(p => StatefulSetIdentity.Ordinal(set, p) is not null)
             .ToList();
-        var history = ControllerRevisions.Owned(_revisions!, set);
+        // the history is claimed as pods are, so a set made again over orphaned revisions takes them back
+        var history = (await _controlledRevisions!.ClaimAsync(_revisions!, set, selector, FieldOwner.ControllerManager, cancellationToken))
+            .OrderBy(r => r["revision"].AsLong() ?? 0).ToList();
         if (set["metadata"]?["deletionTimestamp"] is not null)
         {
             await UpdateStatusAsync(set, pods, set["status"]?["currentRevision"].AsText() ?? "", set["status"]?["updateRevision"].AsText() ?? "", cancellationToken);
