@@ -8,8 +8,8 @@ cd "$(dirname "$(readlink -f "$0")")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # The end-to-end tests drive the stock clients; a missing one is a failure, never a skip.
-for tool in kubectl; do
-  command -v "$tool" >/dev/null || { echo "test.sh: the tests need $tool on PATH (kubectl 1.32 or newer)" >&2; exit 1; }
+for tool in kubectl aws; do
+  command -v "$tool" >/dev/null || { echo "test.sh: the tests need $tool on PATH (kubectl 1.32 or newer; the AWS CLI)" >&2; exit 1; }
 done
 
 echo "==> Checking formatting"

@@ -37,7 +37,7 @@ public sealed record SigV4Result(SigV4Identity? Identity, SigV4Failure? Failure,
 /// Checks Signature Version 4 on a request, signed in its <c>Authorization</c> header or presigned in its query,
 /// against the secret of the access key it names.
 /// </summary>
-public sealed class SigV4Verifier(Func<string, string?> secretOf, TimeProvider time)
+public sealed class SigV4Verifier(Func<string, CancellationToken, ValueTask<string?>> secretOf, TimeProvider time)
 {
     /// <summary>How far a header-signed request's time may be from the server's, either way (AWS allows 15 minutes).</summary>
     public static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
@@ -51,23 +51,23 @@ public sealed class SigV4Verifier(Func<string, string?> secretOf, TimeProvider t
     private const string MismatchMessage = "The request signature we calculated does not match the signature you provided. "
         + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-    public SigV4Result Verify(SignedRequest request)
+    public async Task<SigV4Result> VerifyAsync(SignedRequest request, CancellationToken cancellationToken)
     {
         var query = Query(request.RawQuery);
         if (query.ContainsKey("X-Amz-Algorithm"))
         {
-            return VerifyPresigned(request, query);
+            return await VerifyPresignedAsync(request, query, cancellationToken);
         }
         return request.Header("Authorization") is { } authorization
-            ? VerifyHeader(request, authorization)
+            ? await VerifyHeaderAsync(request, authorization, cancellationToken)
             : SigV4Result.Refused(SigV4Failure.Missing, "Missing Authentication Token");
     }
 
-    private SigV4Result VerifyHeader(SignedRequest request, string authorization)
+    private Task<SigV4Result> VerifyHeaderAsync(SignedRequest request, string authorization, CancellationToken cancellationToken)
     {
         if (!authorization.StartsWith(SigV4.Algorithm + " ", StringComparison.Ordinal))
         {
-            return SigV4Result.Refused(SigV4Failure.Incomplete, $"Unsupported AWS 'algorithm': '{authorization.Split(' ')[0]}'");
+            return Task.FromResult(SigV4Result.Refused(SigV4Failure.Incomplete, $"Unsupported AWS 'algorithm': '{authorization.Split(' ')[0]}'"));
         }
         var parts = authorization[(SigV4.Algorithm.Length + 1)..]
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -84,35 +84,36 @@ public sealed class SigV4Verifier(Func<string, string?> secretOf, TimeProvider t
             {
                 complaints = complaints.Append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
             }
-            return SigV4Result.Refused(SigV4Failure.Incomplete, $"{string.Join(' ', complaints)} Authorization={authorization.Split(' ')[0]}");
+            return Task.FromResult(SigV4Result.Refused(SigV4Failure.Incomplete, $"{string.Join(' ', complaints)} Authorization={authorization.Split(' ')[0]}"));
         }
-        return Check(request, parts["Credential"], parts["SignedHeaders"], parts["Signature"], amzDate, expiresSeconds: null);
+        return CheckAsync(request, parts["Credential"], parts["SignedHeaders"], parts["Signature"], amzDate, expiresSeconds: null, cancellationToken);
     }
 
-    private SigV4Result VerifyPresigned(SignedRequest request, Dictionary<string, string> query)
+    private Task<SigV4Result> VerifyPresignedAsync(SignedRequest request, Dictionary<string, string> query, CancellationToken cancellationToken)
     {
         if (query["X-Amz-Algorithm"] != SigV4.Algorithm)
         {
-            return SigV4Result.Refused(SigV4Failure.Incomplete, $"Unsupported AWS 'algorithm': '{query["X-Amz-Algorithm"]}'");
+            return Task.FromResult(SigV4Result.Refused(SigV4Failure.Incomplete, $"Unsupported AWS 'algorithm': '{query["X-Amz-Algorithm"]}'"));
         }
         var missing = s_queryParts.Where(k => !query.ContainsKey(k)).ToList();
         if (missing.Count > 0)
         {
-            return SigV4Result.Refused(SigV4Failure.Incomplete, string.Join(' ', missing.Select(k => $"AWS query-string parameters must include '{k}'.")) + " Re-examine the query-string parameters.");
+            return Task.FromResult(SigV4Result.Refused(SigV4Failure.Incomplete, string.Join(' ', missing.Select(k => $"AWS query-string parameters must include '{k}'.")) + " Re-examine the query-string parameters."));
         }
         int? expires = null;
         if (query.TryGetValue("X-Amz-Expires", out var expiresText))
         {
             if (!int.TryParse(expiresText, out var seconds) || seconds < 0 || seconds > MaxPresignedSeconds)
             {
-                return SigV4Result.Refused(SigV4Failure.Incomplete, $"X-Amz-Expires must be an integer from 0 to {MaxPresignedSeconds}, not '{expiresText}'");
+                return Task.FromResult(SigV4Result.Refused(SigV4Failure.Incomplete, $"X-Amz-Expires must be an integer from 0 to {MaxPresignedSeconds}, not '{expiresText}'"));
             }
             expires = seconds;
         }
-        return Check(request, query["X-Amz-Credential"], query["X-Amz-SignedHeaders"], query["X-Amz-Signature"], query["X-Amz-Date"], expires);
+        return CheckAsync(request, query["X-Amz-Credential"], query["X-Amz-SignedHeaders"], query["X-Amz-Signature"], query["X-Amz-Date"], expires, cancellationToken);
     }
 
-    private SigV4Result Check(SignedRequest request, string credential, string signedHeaderList, string signature, string amzDate, int? expiresSeconds)
+    private async Task<SigV4Result> CheckAsync(SignedRequest request, string credential, string signedHeaderList, string signature, string amzDate, int? expiresSeconds,
+        CancellationToken cancellationToken)
     {
         var scope = credential.Split('/');
         if (scope.Length != 5 || scope[4] != "aws4_request" || scope.Take(4).Any(string.IsNullOrEmpty))
@@ -153,7 +154,7 @@ public sealed class SigV4Verifier(Func<string, string?> secretOf, TimeProvider t
             return SigV4Result.Refused(SigV4Failure.Mismatch,
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scopeDate}' != '{amzDate[..8]}', from '{amzDate}'.");
         }
-        if (secretOf(accessKey) is not { } secret)
+        if (await secretOf(accessKey, cancellationToken) is not { } secret)
         {
             return SigV4Result.Refused(SigV4Failure.UnknownAccessKey, "The security token included in the request is invalid.");
         }
@@ -162,6 +163,21 @@ public sealed class SigV4Verifier(Func<string, string?> secretOf, TimeProvider t
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature))
             ? SigV4Result.Accepted(new SigV4Identity(accessKey, region, service, signedAt))
             : SigV4Result.Refused(SigV4Failure.Mismatch, MismatchMessage);
+    }
+
+    /// <summary>
+    /// The service a request is signed for, read from its credential scope without checking anything, so that a
+    /// refusal can be written in that service's protocol; null when the request carries no scope.
+    /// </summary>
+    public static string? ServiceOf(SignedRequest request)
+    {
+        var credential = Query(request.RawQuery).GetValueOrDefault("X-Amz-Credential");
+        if (credential is null && request.Header("Authorization") is { } authorization)
+        {
+            var start = authorization.IndexOf("Credential=", StringComparison.Ordinal);
+            credential = start < 0 ? null : authorization[(start + "Credential=".Length)..].Split(',')[0].Trim();
+        }
+        return credential?.Split('/') is [_, _, _, var service, _] ? service : null;
     }
 
     private static Dictionary<string, string> Query(string rawQuery)

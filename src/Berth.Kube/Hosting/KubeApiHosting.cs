@@ -34,11 +34,12 @@ public static class KubeApiHosting
 
     /// <summary>
     /// The store in front of <paramref name="store"/> that the Kubernetes API keeps its objects in: Secrets sealed
-    /// with the install's encryption key, as kube-apiserver's encryption at rest seals them.
+    /// with the install's encryption key, as kube-apiserver's encryption at rest seals them, and the keys other parts
+    /// hold secret (<paramref name="alsoSealed"/>: the AWS access keys).
     /// </summary>
-    public static IStore WithEncryptionAtRest(IStore store, ClusterPki pki) =>
+    public static IStore WithEncryptionAtRest(IStore store, ClusterPki pki, Func<string, bool> alsoSealed) =>
         new EncryptingStore(store, new ValueSealer(pki.EncryptionKey.Span, "key1"),
-            key => key.StartsWith("/k8s/", StringComparison.Ordinal) && key.Split('/') is [_, _, _, "core", "secrets", ..]);
+            key => (key.StartsWith("/k8s/", StringComparison.Ordinal) && key.Split('/') is [_, _, _, "core", "secrets", ..]) || alsoSealed(key));
 
     public static IServiceCollection AddKubernetesApi(this IServiceCollection services, KubeApiOptions options)
     {

@@ -1,3 +1,4 @@
+using Berth.Aws.Endpoint;
 using Berth.Kube;
 using Berth.Kube.Hosting;
 using Berth.Kube.Pki;
@@ -35,9 +36,10 @@ internal static partial class BerthServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IStore>(services => KubeApiHosting.WithEncryptionAtRest(
             SqliteStore.Open(new SqliteStoreOptions { Path = options.StorePath }, services.GetRequiredService<ILoggerFactory>()),
-            services.GetRequiredService<ClusterPki>()));
+            services.GetRequiredService<ClusterPki>(), AwsHosting.IsSealed));
         builder.Services.AddHostedService<StoreCompactionService>();
         builder.Services.AddKubernetesApi(kube);
+        builder.Services.AddAwsEndpoint(options.DataDirectory);
 
         using var meters = StartMetrics();
         await using var app = builder.Build();
@@ -48,6 +50,7 @@ internal static partial class BerthServer
 
         app.UseHttpMetrics();
         app.MapKubernetesApi();
+        app.MapAwsEndpoint();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
 

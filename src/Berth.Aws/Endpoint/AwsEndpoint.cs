@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Berth.Aws.Accounts;
+using Berth.Aws.Auth;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Aws.Endpoint;
+
+/// <summary>
+/// The one AWS endpoint: reads a request, checks its signature, and hands it to the service its credential scope
+/// names. Refusals are written in that service's protocol, so each client reads the error it expects.
+/// </summary>
+public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys keys, TimeProvider time)
+{
+    /// <summary>The largest body the endpoint reads; larger requests are refused with 413.</summary>
+    public const int MaxBodyBytes = 32 * 1024 * 1024;
+
+    private readonly Dictionary<string, IAwsService> _services = services.ToDictionary(s => s.SigningName, StringComparer.Ordinal);
+
+    /// <summary>Whether a request on the AWS port is for this endpoint: signed for AWS, or posted to the root as every Query and JSON call is.</summary>
+    public static bool IsAwsRequest(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString().StartsWith("AWS4-", StringComparison.Ordinal)
+        || context.Request.Query.ContainsKey("X-Amz-Algorithm")
+        || (HttpMethods.IsPost(context.Request.Method) && context.Request.Path == "/");
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var cancellationToken = context.RequestAborted;
+        var requestId = Guid.NewGuid().ToString();
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        var body = await ReadBodyAsync(context.Request, cancellationToken);
+        var request = new SignedRequest
+        {
+            Method = context.Request.Method,
+            RawPath = question < 0 ? target : target[..question],
+            RawQuery = question < 0 ? "" : target[(question + 1)..],
+            Headers = context.Request.Headers.Select(h => new KeyValuePair<string, IReadOnlyList<string>>(h.Key, h.Value.Select(v => v ?? "").ToList())).ToList(),
+            PayloadHash = context.Request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } declared ? declared
+                : body is null ? SigV4.EmptyPayloadHash : Convert.ToHexStringLower(SHA256.HashData(body)),
+        };
+        var service = SigV4Verifier.ServiceOf(request) is { } name ? _services.GetValueOrDefault(name) : null;
+        if (body is null)
+        {
+            await WriteErrorAsync(context, service, new AwsException("RequestEntityTooLarge", $"Request body must be less than {MaxBodyBytes} bytes", 413), requestId);
+            return;
+        }
+        AccessKey? caller = null;
+        var verifier = new SigV4Verifier(async (id, ct) => (caller = await keys.FindAsync(id, ct))?.SecretAccessKey, time);
+        var verified = await verifier.VerifyAsync(request, cancellationToken);
+        if (verified.Failure is { } failure)
+        {
+            await WriteErrorAsync(context, service, AwsException.ForSignature(service?.Protocol ?? GuessProtocol(context), failure, verified.Message), requestId);
+            return;
+        }
+        if (service is null)
+        {
+            await WriteErrorAsync(context, null, new AwsException("UnknownService",
+                $"Berth serves no AWS service named '{verified.Identity!.Service}' (the service of the request's credential scope)"), requestId);
+            return;
+        }
+        try
+        {
+            await service.HandleAsync(new AwsRequest(context, caller!, verified.Identity!.Region, body, requestId), cancellationToken);
+        }
+        catch (AwsException error)
+        {
+            await service.WriteErrorAsync(context.Response, error, requestId, cancellationToken);
+        }
+    }
+
+    /// <summary>The whole body, or null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static AwsProtocol GuessProtocol(HttpContext context) =>
+        context.Request.Headers.ContainsKey("X-Amz-Target") ? AwsProtocol.Json : AwsProtocol.Query;
+
+    /// <summary>In the service's protocol; for a request no service claims, as a JSON-protocol error.</summary>
+    private static async Task WriteErrorAsync(HttpContext context, IAwsService? service, AwsException error, string requestId)
+    {
+        if (service is not null)
+        {
+            await service.WriteErrorAsync(context.Response, error, requestId, context.RequestAborted);
+            return;
+        }
+        context.Response.StatusCode = error.Status;
+        context.Response.ContentType = "application/x-amz-json-1.1";
+        context.Response.Headers["x-amzn-ErrorType"] = error.Code;
+        await JsonSerializer.SerializeAsync(context.Response.Body, new AwsErrorBody(error.Code, error.Message), EndpointJson.Default.AwsErrorBody, context.RequestAborted);
+    }
+}

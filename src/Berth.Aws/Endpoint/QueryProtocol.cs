@@ -1,0 +1,76 @@
+using System.Text;
+using System.Web;
+using System.Xml;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Aws.Endpoint;
+
+/// <summary>The Query protocol: parameters from the form body and the query string, answers and errors in XML.</summary>
+public static class QueryProtocol
+{
+    /// <summary>The request's parameters: the form body's, then the query string's for names the body lacks.</summary>
+    public static Dictionary<string, string> Parameters(AwsRequest request)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (request.Http.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) is true)
+        {
+            Add(parameters, HttpUtility.ParseQueryString(Encoding.UTF8.GetString(request.Body.Span)));
+        }
+        Add(parameters, HttpUtility.ParseQueryString(request.Http.Request.QueryString.Value ?? ""));
+        return parameters;
+    }
+
+    /// <summary>Writes <c>&lt;{action}Response&gt;&lt;{action}Result&gt;…&lt;/…&gt;&lt;ResponseMetadata&gt;…</c>.</summary>
+    public static async Task WriteResultAsync(HttpResponse response, string xmlNamespace, string action, string requestId,
+        Action<XmlWriter> writeResult, CancellationToken cancellationToken)
+    {
+        await WriteAsync(response, 200, writer =>
+        {
+            writer.WriteStartElement(action + "Response", xmlNamespace);
+            writer.WriteStartElement(action + "Result");
+            writeResult(writer);
+            writer.WriteEndElement();
+            writer.WriteStartElement("ResponseMetadata");
+            writer.WriteElementString("RequestId", requestId);
+            writer.WriteEndElement();
+            writer.WriteEndElement();
+        }, cancellationToken);
+    }
+
+    public static Task WriteErrorAsync(HttpResponse response, string xmlNamespace, AwsException error, string requestId, CancellationToken cancellationToken) =>
+        WriteAsync(response, error.Status, writer =>
+        {
+            writer.WriteStartElement("ErrorResponse", xmlNamespace);
+            writer.WriteStartElement("Error");
+            writer.WriteElementString("Type", error.SenderFault ? "Sender" : "Receiver");
+            writer.WriteElementString("Code", error.Code);
+            writer.WriteElementString("Message", error.Message);
+            writer.WriteEndElement();
+            writer.WriteElementString("RequestId", requestId);
+            writer.WriteEndElement();
+        }, cancellationToken);
+
+    private static async Task WriteAsync(HttpResponse response, int status, Action<XmlWriter> write, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = new UTF8Encoding(false) }))
+        {
+            write(writer);
+        }
+        response.StatusCode = status;
+        response.ContentType = "text/xml";
+        response.ContentLength = buffer.Length;
+        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+    }
+
+    private static void Add(Dictionary<string, string> parameters, System.Collections.Specialized.NameValueCollection values)
+    {
+        foreach (var name in values.AllKeys)
+        {
+            if (name is not null && values[name] is { } value)
+            {
+                parameters.TryAdd(name, value);
+            }
+        }
+    }
+}
