@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Berth.Aws.Accounts;
 using Berth.Aws.Auth;
 using Microsoft.AspNetCore.Http;
@@ -38,9 +37,15 @@ public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys ke
             RawPath = question < 0 ? target : target[..question],
             RawQuery = question < 0 ? "" : target[(question + 1)..],
             Headers = context.Request.Headers.Select(h => new KeyValuePair<string, IReadOnlyList<string>>(h.Key, h.Value.Select(v => v ?? "").ToList())).ToList(),
-            PayloadHash = context.Request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } declared ? declared
-                : body is null ? SigV4.EmptyPayloadHash : Convert.ToHexStringLower(SHA256.HashData(body)),
+            PayloadHash = body is null ? SigV4.EmptyPayloadHash : Convert.ToHexStringLower(SHA256.HashData(body)),
         };
+        // a declared payload hash is signed in place of the body's, so it must be the body's
+        var declared = context.Request.Headers["x-amz-content-sha256"].ToString();
+        var payloadDiffers = declared.Length > 0 && declared != SigV4.UnsignedPayload && !string.Equals(declared, request.PayloadHash, StringComparison.OrdinalIgnoreCase);
+        if (declared.Length > 0 && !payloadDiffers)
+        {
+            request = request with { PayloadHash = declared };
+        }
         var service = SigV4Verifier.ServiceOf(request) is { } name ? _services.GetValueOrDefault(name) : null;
         if (body is null)
         {
@@ -49,7 +54,9 @@ public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys ke
         }
         AccessKey? caller = null;
         var verifier = new SigV4Verifier(async (id, ct) => (caller = await keys.FindAsync(id, ct))?.SecretAccessKey, time);
-        var verified = await verifier.VerifyAsync(request, cancellationToken);
+        var verified = payloadDiffers
+            ? SigV4Result.Refused(SigV4Failure.Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            : await verifier.VerifyAsync(request, cancellationToken);
         if (verified.Failure is { } failure)
         {
             await WriteErrorAsync(context, service, AwsException.ForSignature(service?.Protocol ?? GuessProtocol(context), failure, verified.Message), requestId);
@@ -103,9 +110,6 @@ public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys ke
             await service.WriteErrorAsync(context.Response, error, requestId, context.RequestAborted);
             return;
         }
-        context.Response.StatusCode = error.Status;
-        context.Response.ContentType = "application/x-amz-json-1.1";
-        context.Response.Headers["x-amzn-ErrorType"] = error.Code;
-        await JsonSerializer.SerializeAsync(context.Response.Body, new AwsErrorBody(error.Code, error.Message), EndpointJson.Default.AwsErrorBody, context.RequestAborted);
+        await JsonProtocol.WriteErrorAsync(context.Response, error, context.RequestAborted);
     }
 }

@@ -1,4 +1,5 @@
 using Berth.Aws.Accounts;
+using Berth.Aws.Ecr;
 using Berth.Aws.Sts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,8 @@ public static class AwsHosting
     {
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<IAwsService, StsService>();
+        services.AddSingleton<Repositories>();
+        services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new RootCredentialsWriter(sp.GetRequiredService<AccessKeys>(), dataDirectory));
         return services;

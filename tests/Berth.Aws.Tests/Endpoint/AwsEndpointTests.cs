@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+using Berth.Aws.Accounts;
+using Berth.Aws.Auth;
+using Berth.Aws.Ecr;
+using Berth.Aws.Endpoint;
+using Berth.Aws.Sts;
+using Berth.Store.Sqlite;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Aws.Tests.Endpoint;
+
+/// <summary>The endpoint's own checks, on requests signed here with the signer the botocore tests vouch for.</summary>
+public sealed class AwsEndpointTests : IAsyncDisposable
+{
+    private const string Body = "Action=GetCallerIdentity&Version=2011-06-15";
+    private readonly TempDirectory _directory = new();
+    private readonly SqliteStore _store;
+    private readonly AccessKeys _keys;
+    private readonly AwsEndpoint _endpoint;
+
+    public AwsEndpointTests()
+    {
+        _store = SqliteStore.Open(new SqliteStoreOptions { Path = _directory.File("berth.db") });
+        _keys = new AccessKeys(_store, TimeProvider.System);
+        _endpoint = new AwsEndpoint([new StsService()], _keys, TimeProvider.System);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A POST of <paramref name="sentBody"/> signed over <paramref name="declaredHash"/> as its payload hash.</summary>
+    private static DefaultHttpContext SignedPost(AccessKey key, string sentBody, string declaredHash, string service = "sts",
+        string contentType = "application/x-www-form-urlencoded", string? target = null)
+    {
+        var date = SigV4.FormatDate(DateTimeOffset.UtcNow);
+        var headers = new List<KeyValuePair<string, IReadOnlyList<string>>>
+        {
+            new("Host", ["127.0.0.1:4566"]),
+            new("Content-Type", [contentType]),
+            new("X-Amz-Date", [date]),
+            new("X-Amz-Content-Sha256", [declaredHash]),
+        };
+        if (target is not null)
+        {
+            headers.Add(new("X-Amz-Target", [target]));
+        }
+        var signed = headers.Select(h => h.Key.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList();
+        var canonical = SigV4.CanonicalRequest(new SignedRequest { Method = "POST", RawPath = "/", Headers = headers, PayloadHash = declaredHash }, signed);
+        var scope = $"{date[..8]}/us-east-1/{service}/aws4_request";
+        var signature = SigV4.Signature(SigV4.SigningKey(key.SecretAccessKey, date[..8], "us-east-1", service), SigV4.StringToSign(date, scope, canonical));
+
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Path = "/";
+        context.Features.Get<IHttpRequestFeature>()!.RawTarget = "/";
+        foreach (var (name, values) in headers)
+        {
+            context.Request.Headers[name] = values.ToArray();
+        }
+        context.Request.Headers.Authorization = $"{SigV4.Algorithm} Credential={key.AccessKeyId}/{scope}, SignedHeaders={string.Join(';', signed)}, Signature={signature}";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(sentBody));
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    private static XElement Answer(HttpContext context) => XElement.Parse(Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+
+    private static string Hash(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public async Task ABodyMatchingItsDeclaredHashIsServed_AndUnsignedPayloadsAreAccepted()
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+
+        foreach (var declared in new[] { Hash(Body), SigV4.UnsignedPayload })
+        {
+            var context = SignedPost(root, Body, declared);
+            await _endpoint.HandleAsync(context);
+
+            Assert.Equal(200, context.Response.StatusCode);
+            Assert.Equal(root.AccountId, Answer(context).Descendants().Single(e => e.Name.LocalName == "Account").Value);
+        }
+    }
+
+    [Fact]
+    public async Task ABodyOtherThanTheOneItsSignedHashDeclaresIsRefused()
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+        var context = SignedPost(root, Body.Replace("GetCallerIdentity", "GetSessionToken", StringComparison.Ordinal), Hash(Body));
+
+        await _endpoint.HandleAsync(context);
+
+        Assert.Equal(403, context.Response.StatusCode);
+        Assert.Equal("SignatureDoesNotMatch", Answer(context).Descendants().Single(e => e.Name.LocalName == "Code").Value);
+    }
+
+    [Theory]
+    [InlineData("{\"repositoryName\": ", "SerializationException")]
+    [InlineData("[1, 2]", "SerializationException")]
+    [InlineData("{\"repositoryNames\": [5]}", "SerializationException")]
+    [InlineData("{\"maxResults\": \"ten\"}", "SerializationException")]
+    [InlineData("{\"maxResults\": 0}", "InvalidParameterException")]
+    [InlineData("{\"nextToken\": \"%%%\"}", "InvalidParameterException")]
+    public async Task MalformedJsonBodiesGetTheJsonProtocolsErrors(string body, string code)
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+        var endpoint = new AwsEndpoint([new EcrService(new Repositories(_store), TimeProvider.System)], _keys, TimeProvider.System);
+        var context = SignedPost(root, body, Hash(body), "ecr", "application/x-amz-json-1.1", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
+
+        await endpoint.HandleAsync(context);
+
+        Assert.Equal(400, context.Response.StatusCode);
+        Assert.Equal(code, context.Response.Headers["x-amzn-ErrorType"].ToString());
+        var error = System.Text.Json.JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray()).RootElement;
+        Assert.Equal(code, error.GetProperty("__type").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task TheRootKeyIsMadeOnceAndFoundByItsId()
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+
+        Assert.Equal(root, await _keys.EnsureRootKeyAsync(Ct));
+        Assert.Equal(root, await _keys.FindAsync(root.AccessKeyId, Ct));
+        Assert.Null(await _keys.FindAsync("AKIA/../../k8s", Ct));
+    }
+}
