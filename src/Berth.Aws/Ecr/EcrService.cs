@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Berth.Aws.Ecr;
 
-/// <summary>Amazon ECR's API (JSON 1.1, <c>AmazonEC2ContainerRegistry_V20150921</c>): repositories so far.</summary>
-public sealed partial class EcrService(Repositories repositories, TimeProvider time) : IAwsService
+/// <summary>Amazon ECR's API (JSON 1.1, <c>AmazonEC2ContainerRegistry_V20150921</c>): repositories and authorization tokens so far.</summary>
+public sealed partial class EcrService(Repositories repositories, AuthorizationTokens tokens, TimeProvider time) : IAwsService
 {
     private const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921";
     private const string NamePattern = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
@@ -25,6 +25,7 @@ public sealed partial class EcrService(Repositories repositories, TimeProvider t
             "CreateRepository" => await CreateRepositoryAsync(request, input, cancellationToken),
             "DescribeRepositories" => await DescribeRepositoriesAsync(request, input, cancellationToken),
             "DeleteRepository" => await DeleteRepositoryAsync(request, input, cancellationToken),
+            "GetAuthorizationToken" => GetAuthorizationToken(request),
             _ => throw new AwsException("UnknownOperationException", $"Unknown operation {TargetPrefix}.{operation}"),
         };
         await JsonProtocol.WriteResultAsync(request.Http.Response, result, cancellationToken);
@@ -101,6 +102,21 @@ public sealed partial class EcrService(Repositories repositories, TimeProvider t
         var repository = await repositories.FindAsync(account, request.Region, name, cancellationToken) ?? throw Repositories.NotFound(account, name);
         await repositories.DeleteAsync(repository, cancellationToken);
         return new JsonObject { ["repository"] = Describe(request, repository) };
+    }
+
+    /// <summary>One token for the caller's registry (<c>registryIds</c> is deprecated and every id is the caller's).</summary>
+    private JsonObject GetAuthorizationToken(AwsRequest request)
+    {
+        var (password, expiresAt) = tokens.Issue(request.Caller);
+        return new JsonObject
+        {
+            ["authorizationData"] = new JsonArray(new JsonObject
+            {
+                ["authorizationToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"AWS:{password}")),
+                ["expiresAt"] = expiresAt.ToUnixTimeSeconds(),
+                ["proxyEndpoint"] = $"{request.Http.Request.Scheme}://{request.Http.Request.Host}",
+            }),
+        };
     }
 
     /// <summary>A repository as the API describes it; its URI names the host the client reached, so podman can push there.</summary>

@@ -14,6 +14,7 @@ public static class AwsHosting
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<IAwsService, StsService>();
         services.AddSingleton<Repositories>();
+        services.AddSingleton<AuthorizationTokens>();
         services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new RootCredentialsWriter(sp.GetRequiredService<AccessKeys>(), dataDirectory));

@@ -112,7 +112,7 @@ public sealed class AwsEndpointTests : IAsyncDisposable
     public async Task MalformedJsonBodiesGetTheJsonProtocolsErrors(string body, string code)
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);
-        var endpoint = new AwsEndpoint([new EcrService(new Repositories(_store), TimeProvider.System)], _keys, TimeProvider.System);
+        var endpoint = new AwsEndpoint([new EcrService(new Repositories(_store), new AuthorizationTokens(_keys, TimeProvider.System), TimeProvider.System)], _keys, TimeProvider.System);
         var context = SignedPost(root, body, Hash(body), "ecr", "application/x-amz-json-1.1", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
 
         await endpoint.HandleAsync(context);

@@ -55,4 +55,26 @@ public sealed class EcrRepositoryTests : IDisposable
         var unsupported = await aws.RunAsync("ecr", "list-images", "--repository-name", "worker");
         Assert.Contains("(UnknownOperationException)", unsupported.Errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GetAuthorizationToken_GivesAnAwsBasicCredentialForTheEndpoint_AndGetLoginPasswordItsPassword()
+    {
+        var (server, address) = await BerthProcess.StartServerAsync(_data.Path);
+        await using var _ = server;
+        var aws = new AwsCli(address, _data.Path);
+
+        var (exitCode, output, errors) = await aws.RunAsync("ecr", "get-authorization-token");
+        Assert.True(exitCode == 0, errors);
+        var data = JsonDocument.Parse(output).RootElement.GetProperty("authorizationData")[0];
+        Assert.Equal($"http://{address.Authority}", data.GetProperty("proxyEndpoint").GetString());
+        var credential = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data.GetProperty("authorizationToken").GetString()!));
+        Assert.StartsWith("AWS:", credential, StringComparison.Ordinal);
+        Assert.Contains('.', credential[4..]);
+
+        (exitCode, output, errors) = await aws.RunAsync("ecr", "get-login-password");
+        Assert.True(exitCode == 0, errors);
+        var password = output.Trim();
+        Assert.Contains('.', password);
+        Assert.DoesNotContain(':', password);
+    }
 }
