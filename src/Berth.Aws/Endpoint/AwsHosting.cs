@@ -1,6 +1,7 @@
 using Berth.Aws.Accounts;
 using Berth.Aws.Ecr;
 using Berth.Aws.Sts;
+using Berth.Registry.Distribution;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,6 +16,7 @@ public static class AwsHosting
         services.AddSingleton<IAwsService, StsService>();
         services.AddSingleton<Repositories>();
         services.AddSingleton<AuthorizationTokens>();
+        services.AddSingleton<IRegistryAuthenticator, EcrRegistryAuthenticator>();
         services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new RootCredentialsWriter(sp.GetRequiredService<AccessKeys>(), dataDirectory));

@@ -2,6 +2,7 @@ using Berth.Aws.Endpoint;
 using Berth.Kube;
 using Berth.Kube.Hosting;
 using Berth.Kube.Pki;
+using Berth.Registry.Distribution;
 using Berth.Store;
 using Berth.Store.Sqlite;
 using Prometheus;
@@ -40,6 +41,7 @@ internal static partial class BerthServer
         builder.Services.AddHostedService<StoreCompactionService>();
         builder.Services.AddKubernetesApi(kube);
         builder.Services.AddAwsEndpoint(options.DataDirectory);
+        builder.Services.AddRegistry();
 
         using var meters = StartMetrics();
         await using var app = builder.Build();
@@ -50,6 +52,7 @@ internal static partial class BerthServer
 
         app.UseHttpMetrics();
         app.MapKubernetesApi();
+        app.MapRegistry();
         app.MapAwsEndpoint();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
