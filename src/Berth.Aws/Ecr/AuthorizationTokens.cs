@@ -9,25 +9,26 @@ namespace Berth.Aws.Ecr;
 
 /// <summary>
 /// ECR authorization tokens: the password of <c>AWS:&lt;password&gt;</c> that <c>get-login-password</c> prints and the
-/// registry accepts. A password names the access key it was issued to and when it expires, and is signed with that
-/// key's secret: nothing is stored, and deleting the key revokes every password issued to it.
+/// registry accepts. A password names the access key it was issued to, the region it was asked in (ECR has a registry
+/// per account and region, so the password reaches that region's repositories) and when it expires, and is signed
+/// with that key's secret: nothing is stored, and deleting the key revokes every password issued to it.
 /// </summary>
 public sealed class AuthorizationTokens(AccessKeys keys, TimeProvider time)
 {
     /// <summary>How long a token is good for: 12 hours, as ECR's.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 
-    /// <summary>A password for <paramref name="caller"/>, and when it expires.</summary>
-    public (string Password, DateTimeOffset ExpiresAt) Issue(AccessKey caller)
+    /// <summary>A password for <paramref name="caller"/> to the registry of <paramref name="region"/>, and when it expires.</summary>
+    public (string Password, DateTimeOffset ExpiresAt) Issue(AccessKey caller, string region)
     {
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds((time.GetUtcNow() + Lifetime).ToUnixTimeSeconds());
-        var claims = new TokenClaims(caller.AccessKeyId, caller.AccountId, expiresAt.ToUnixTimeSeconds());
+        var claims = new TokenClaims(caller.AccessKeyId, caller.AccountId, region, expiresAt.ToUnixTimeSeconds());
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims, TokenJson.Default.TokenClaims));
         return ($"{payload}.{Sign(caller.SecretAccessKey, payload)}", expiresAt);
     }
 
-    /// <summary>The access key a password was issued to, or null when it is malformed, forged, expired or revoked.</summary>
-    public async Task<AccessKey?> ValidateAsync(string password, CancellationToken cancellationToken)
+    /// <summary>The access key and region a password was issued for, or null when it is malformed, forged, expired or revoked.</summary>
+    public async Task<(AccessKey Key, string Region)?> ValidateAsync(string password, CancellationToken cancellationToken)
     {
         var dot = password.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !Base64Url.IsValid(password.AsSpan(0, dot)))
@@ -50,7 +51,7 @@ public sealed class AuthorizationTokens(AccessKeys keys, TimeProvider time)
             return null;
         }
         var expected = Encoding.ASCII.GetBytes(Sign(key.SecretAccessKey, payload));
-        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(password[(dot + 1)..])) ? key : null;
+        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(password[(dot + 1)..])) ? (key, claims.Region) : null;
     }
 
     private static string Sign(string secret, string payload) =>
@@ -60,6 +61,7 @@ public sealed class AuthorizationTokens(AccessKeys keys, TimeProvider time)
 internal sealed record TokenClaims(
     [property: JsonPropertyName("k")] string AccessKeyId,
     [property: JsonPropertyName("a")] string AccountId,
+    [property: JsonPropertyName("r")] string Region,
     [property: JsonPropertyName("e")] long ExpiresAt);
 
 [JsonSerializable(typeof(TokenClaims))]

@@ -107,7 +107,7 @@ public sealed partial class EcrService(Repositories repositories, AuthorizationT
     /// <summary>One token for the caller's registry (<c>registryIds</c> is deprecated and every id is the caller's).</summary>
     private JsonObject GetAuthorizationToken(AwsRequest request)
     {
-        var (password, expiresAt) = tokens.Issue(request.Caller);
+        var (password, expiresAt) = tokens.Issue(request.Caller, request.Region);
         return new JsonObject
         {
             ["authorizationData"] = new JsonArray(new JsonObject

@@ -16,7 +16,7 @@ public static class AwsHosting
         services.AddSingleton<IAwsService, StsService>();
         services.AddSingleton<Repositories>();
         services.AddSingleton<AuthorizationTokens>();
-        services.AddSingleton<IRegistryAuthenticator, EcrRegistryAuthenticator>();
+        services.AddSingleton<IRegistryAccess, EcrRegistryAccess>();
         services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new RootCredentialsWriter(sp.GetRequiredService<AccessKeys>(), dataDirectory));

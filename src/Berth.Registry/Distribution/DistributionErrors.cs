@@ -22,4 +22,6 @@ public static class DistributionErrors
 }
 
 [JsonSerializable(typeof(DistributionErrors.ErrorList))]
+[JsonSerializable(typeof(TagList))]
+[JsonSerializable(typeof(ReferrerIndex))]
 internal sealed partial class DistributionJson : JsonSerializerContext;

@@ -34,14 +34,32 @@ public sealed class BlobStore
         Directory.CreateDirectory(_uploads);
     }
 
-    /// <summary>Starts an upload and returns its id.</summary>
-    public string StartUpload()
+    /// <summary>Starts an upload for <paramref name="owner"/> (the repository it is pushed to) and returns its id.</summary>
+    public string StartUpload(string owner = "")
     {
         var id = Guid.NewGuid().ToString("N");
         var directory = Path.Combine(_uploads, id);
         Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "owner"), owner);
         File.Create(Path.Combine(directory, "data")).Dispose();
         return id;
+    }
+
+    /// <summary>Whom the upload was started for, or null when there is no such upload.</summary>
+    public string? UploadOwner(string id)
+    {
+        if (!IsUploadId(id))
+        {
+            return null;
+        }
+        try
+        {
+            return File.ReadAllText(Path.Combine(_uploads, id, "owner"));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The bytes an upload holds so far, or null when there is no such upload.</summary>

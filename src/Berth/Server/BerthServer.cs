@@ -41,7 +41,7 @@ internal static partial class BerthServer
         builder.Services.AddHostedService<StoreCompactionService>();
         builder.Services.AddKubernetesApi(kube);
         builder.Services.AddAwsEndpoint(options.DataDirectory);
-        builder.Services.AddRegistry();
+        builder.Services.AddRegistry(Path.Combine(options.DataDirectory, "registry"));
 
         using var meters = StartMetrics();
         await using var app = builder.Build();

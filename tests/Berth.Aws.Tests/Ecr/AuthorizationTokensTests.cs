@@ -31,10 +31,10 @@ public sealed class AuthorizationTokensTests : IAsyncDisposable
     public async Task APasswordNamesItsKeyUntilItExpiresTwelveHoursLater()
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);
-        var (password, expiresAt) = _tokens.Issue(root);
+        var (password, expiresAt) = _tokens.Issue(root, "us-east-1");
 
         Assert.Equal(_clock.GetUtcNow().AddHours(12), expiresAt);
-        Assert.Equal(root, await _tokens.ValidateAsync(password, Ct));
+        Assert.Equal((root, "us-east-1"), await _tokens.ValidateAsync(password, Ct));
 
         _clock.Now = expiresAt.AddSeconds(-1);
         Assert.NotNull(await _tokens.ValidateAsync(password, Ct));
@@ -46,8 +46,8 @@ public sealed class AuthorizationTokensTests : IAsyncDisposable
     public async Task ForgedTamperedMalformedAndRevokedPasswordsAreRefused()
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);
-        var (password, _) = _tokens.Issue(root);
-        var (forged, _) = _tokens.Issue(root with { SecretAccessKey = "a guess at the secret" });
+        var (password, _) = _tokens.Issue(root, "us-east-1");
+        var (forged, _) = _tokens.Issue(root with { SecretAccessKey = "a guess at the secret" }, "us-east-1");
         var payload = password[..password.IndexOf('.', StringComparison.Ordinal)];
 
         Assert.Null(await _tokens.ValidateAsync(forged, Ct));
