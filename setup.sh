@@ -35,7 +35,7 @@ as_root() {
 # requests the AWS signature tests verify, with the AWS CLI's own signer; awscli is the AWS CLI the
 # end-to-end tests drive the AWS endpoint with.
 # podman, runc, catatonit and busybox-static run the node agents' containers and build the test image.
-packages=(ca-certificates curl git python3 python3-kubernetes python3-swagger-spec-validator python3-botocore awscli podman runc catatonit busybox-static skopeo)
+packages=(ca-certificates curl git python3 python3-kubernetes python3-swagger-spec-validator python3-botocore python3-boto3 awscli podman runc catatonit busybox-static skopeo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

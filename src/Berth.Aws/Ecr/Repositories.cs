@@ -7,27 +7,32 @@ namespace Berth.Aws.Ecr;
 /// <summary>ECR repositories in the store, per account and region.</summary>
 public sealed class Repositories(IStore store)
 {
-    public static string Prefix(string accountId, string region) => $"/aws/ecr/{accountId}/{region}/repositories/";
+    public const string RootPrefix = "/aws/ecr/";
+
+    public static string Prefix(string accountId, string region) => $"{RootPrefix}{accountId}/{region}/repositories/";
 
     public async Task<Repository?> FindAsync(string accountId, string region, string name, CancellationToken cancellationToken)
     {
         var entry = await store.GetAsync(Prefix(accountId, region) + name, cancellationToken: cancellationToken);
-        return entry is null ? null : JsonSerializer.Deserialize(entry.Value.Span, EcrJson.Default.Repository);
+        return entry is null ? null : Read(entry);
     }
 
+    /// <summary>The repository, or ECR's RepositoryNotFoundException.</summary>
+    public async Task<Repository> GetAsync(string accountId, string region, string name, CancellationToken cancellationToken) =>
+        await FindAsync(accountId, region, name, cancellationToken) ?? throw NotFound(accountId, name);
+
     /// <summary>Every repository of the account in the region, by name.</summary>
-    public async Task<List<Repository>> ListAsync(string accountId, string region, CancellationToken cancellationToken)
-    {
-        var entries = await store.ListAsync(Prefix(accountId, region), cancellationToken: cancellationToken);
-        return entries.Items.Select(e => JsonSerializer.Deserialize(e.Value.Span, EcrJson.Default.Repository)!).ToList();
-    }
+    public async Task<List<Repository>> ListAsync(string accountId, string region, CancellationToken cancellationToken) =>
+        await ListUnderAsync(Prefix(accountId, region), cancellationToken);
+
+    /// <summary>Every repository of every account and region, for the controllers that look after them all.</summary>
+    public Task<List<Repository>> ListAllAsync(CancellationToken cancellationToken) => ListUnderAsync(RootPrefix, cancellationToken);
 
     public async Task CreateAsync(Repository repository, CancellationToken cancellationToken)
     {
         try
         {
-            await store.CreateAsync(Prefix(repository.AccountId, repository.Region) + repository.Name,
-                JsonSerializer.SerializeToUtf8Bytes(repository, EcrJson.Default.Repository), cancellationToken);
+            await store.CreateAsync(Key(repository), Write(repository), cancellationToken);
         }
         catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
         {
@@ -36,11 +41,35 @@ public sealed class Repositories(IStore store)
         }
     }
 
+    /// <summary>Changes a repository by <paramref name="change"/>, applied again to the newer version when another write came between.</summary>
+    public async Task<Repository> UpdateAsync(string accountId, string region, string name, Func<Repository, Repository> change, CancellationToken cancellationToken)
+    {
+        var key = Prefix(accountId, region) + name;
+        while (true)
+        {
+            var entry = await store.GetAsync(key, cancellationToken: cancellationToken) ?? throw NotFound(accountId, name);
+            var changed = change(Read(entry));
+            try
+            {
+                await store.UpdateAsync(key, Write(changed), entry.ModRevision, cancellationToken);
+                return changed;
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
+            {
+                // changed meanwhile: apply the change to what is there now
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
+            {
+                throw NotFound(accountId, name);
+            }
+        }
+    }
+
     public async Task DeleteAsync(Repository repository, CancellationToken cancellationToken)
     {
         try
         {
-            await store.DeleteAsync(Prefix(repository.AccountId, repository.Region) + repository.Name, cancellationToken: cancellationToken);
+            await store.DeleteAsync(Key(repository), cancellationToken: cancellationToken);
         }
         catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
         {
@@ -50,4 +79,24 @@ public sealed class Repositories(IStore store)
 
     public static AwsException NotFound(string accountId, string name) =>
         new("RepositoryNotFoundException", $"The repository with name '{name}' does not exist in the registry with id '{accountId}'");
+
+    private async Task<List<Repository>> ListUnderAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var repositories = new List<Repository>();
+        string? next = null;
+        do
+        {
+            var page = await store.ListAsync(prefix, new ListOptions(Limit: 500, Continue: next), cancellationToken);
+            repositories.AddRange(page.Items.Where(e => e.Key.Contains("/repositories/", StringComparison.Ordinal)).Select(Read));
+            next = page.Continue;
+        }
+        while (next is not null);
+        return repositories;
+    }
+
+    private static string Key(Repository repository) => Prefix(repository.AccountId, repository.Region) + repository.Name;
+
+    private static Repository Read(StoreEntry entry) => JsonSerializer.Deserialize(entry.Value.Span, EcrJson.Default.Repository)!;
+
+    private static byte[] Write(Repository repository) => JsonSerializer.SerializeToUtf8Bytes(repository, EcrJson.Default.Repository);
 }

@@ -25,6 +25,15 @@ public sealed record Repository
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The lifecycle policy's JSON as it was put, or null when the repository has none.</summary>
+    public string? LifecyclePolicyText { get; init; }
+
+    /// <summary>When the lifecycle policy was last applied.</summary>
+    public DateTimeOffset? LifecyclePolicyEvaluatedAt { get; init; }
+
+    /// <summary>The repository policy's JSON as it was set, or null when the repository has none.</summary>
+    public string? RepositoryPolicyText { get; init; }
+
     [JsonIgnore]
     public string Arn => $"arn:aws:ecr:{Region}:{AccountId}:repository/{Name}";
 }

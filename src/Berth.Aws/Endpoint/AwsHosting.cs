@@ -17,6 +17,13 @@ public static class AwsHosting
         services.AddSingleton<Repositories>();
         services.AddSingleton<AuthorizationTokens>();
         services.AddSingleton<IRegistryAccess, EcrRegistryAccess>();
+        services.AddSingleton<Images>();
+        services.AddSingleton<RepositoryOperations>();
+        services.AddSingleton<ImageOperations>();
+        services.AddSingleton<LayerOperations>();
+        services.AddSingleton<LifecyclePolicyController>();
+        services.AddHostedService(sp => sp.GetRequiredService<LifecyclePolicyController>());
+        services.AddSingleton<PolicyOperations>();
         services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new RootCredentialsWriter(sp.GetRequiredService<AccessKeys>(), dataDirectory));

@@ -6,8 +6,11 @@ public enum ContentError
     /// <summary>Not a manifest the registry can store: MANIFEST_INVALID.</summary>
     ManifestInvalid,
 
-    /// <summary>The manifest names a blob or child manifest the repository does not hold: MANIFEST_BLOB_UNKNOWN.</summary>
+    /// <summary>The manifest names a blob the repository does not hold: MANIFEST_BLOB_UNKNOWN.</summary>
     ManifestBlobUnknown,
+
+    /// <summary>The index names a manifest the repository does not hold: MANIFEST_BLOB_UNKNOWN too.</summary>
+    ReferencedManifestUnknown,
 
     /// <summary>No manifest under that tag or digest: MANIFEST_UNKNOWN.</summary>
     ManifestUnknown,

@@ -48,6 +48,13 @@ public sealed class RepositoryContent(IStore store, BlobStore blobs, TimeProvide
     public Task<bool> UnlinkBlobAsync(RegistryRepository repository, Digest digest, CancellationToken cancellationToken) =>
         DeleteKeyAsync(repository.KeyPrefix + LayersFolder + digest, cancellationToken);
 
+    /// <summary>Starts a blob upload into the repository and returns its id.</summary>
+    public string StartUpload(RegistryRepository repository) => blobs.StartUpload(repository.KeyPrefix);
+
+    /// <summary>The bytes an upload holds, or null when it is not an upload of this repository.</summary>
+    public long? UploadSize(RegistryRepository repository, string uploadId) =>
+        blobs.UploadOwner(uploadId) == repository.KeyPrefix ? blobs.UploadSize(uploadId) : null;
+
     /// <summary>Ends an upload (see <see cref="BlobStore.CompleteAsync"/>) and links the blob into the repository.</summary>
     public async Task<BlobInfo> CompleteUploadAsync(RegistryRepository repository, string uploadId, Digest digest, Stream? last, long? offset, CancellationToken cancellationToken)
     {
@@ -245,7 +252,7 @@ public sealed class RepositoryContent(IStore store, BlobStore blobs, TimeProvide
         {
             if (await FindManifestAsync(repository, child.Digest, cancellationToken) is null)
             {
-                throw new ContentException(ContentError.ManifestBlobUnknown, $"manifest {child.Digest} is not in repository {repository.Name}");
+                throw new ContentException(ContentError.ReferencedManifestUnknown, $"manifest {child.Digest} is not in repository {repository.Name}");
             }
         }
     }

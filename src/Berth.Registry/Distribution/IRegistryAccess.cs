@@ -19,8 +19,8 @@ public interface IRegistryAccess
     Task<RegistryRepository?> FindRepositoryAsync(RegistryPrincipal principal, string name, RegistryAction action, CancellationToken cancellationToken);
 }
 
-/// <summary>An authenticated registry user: the account and region whose repositories it reaches, and its key.</summary>
-public sealed record RegistryPrincipal(string AccountId, string Region, string AccessKeyId);
+/// <summary>An authenticated registry user: the account and region whose repositories it reaches, its key and its ARN.</summary>
+public sealed record RegistryPrincipal(string AccountId, string Region, string AccessKeyId, string Arn);
 
 /// <summary>What a request does to a repository, for its access policy.</summary>
 public enum RegistryAction

@@ -161,7 +161,7 @@ internal sealed class RegistryEndpoint(
     private static (int Status, string Code) ErrorOf(ContentError error) => error switch
     {
         ContentError.ManifestInvalid => (StatusCodes.Status400BadRequest, "MANIFEST_INVALID"),
-        ContentError.ManifestBlobUnknown => (StatusCodes.Status400BadRequest, "MANIFEST_BLOB_UNKNOWN"),
+        ContentError.ManifestBlobUnknown or ContentError.ReferencedManifestUnknown => (StatusCodes.Status400BadRequest, "MANIFEST_BLOB_UNKNOWN"),
         ContentError.ManifestUnknown => (StatusCodes.Status404NotFound, "MANIFEST_UNKNOWN"),
         ContentError.DigestInvalid => (StatusCodes.Status400BadRequest, "DIGEST_INVALID"),
         ContentError.TagInvalid => (StatusCodes.Status400BadRequest, "TAG_INVALID"),

@@ -25,7 +25,7 @@ internal sealed partial class UploadRequests(RepositoryContent content, IRegistr
             return;
         }
         AllowLargeBody(context);
-        var id = Blobs.StartUpload(repository.KeyPrefix);
+        var id = content.StartUpload(repository);
         if (query["digest"].ToString() is { Length: > 0 } digestText)
         {
             var digest = BlobRequests.ParseDigest(digestText);
@@ -101,7 +101,7 @@ internal sealed partial class UploadRequests(RepositoryContent content, IRegistr
     /// <summary>The upload's size; an upload started in another repository is unknown here.</summary>
     private long Own(RegistryRepository repository, string id)
     {
-        if (Blobs.UploadOwner(id) != repository.KeyPrefix || Blobs.UploadSize(id) is not { } size)
+        if (content.UploadSize(repository, id) is not { } size)
         {
             throw new DistributionException(StatusCodes.Status404NotFound, "BLOB_UPLOAD_UNKNOWN", $"blob upload {id} is unknown to the repository");
         }

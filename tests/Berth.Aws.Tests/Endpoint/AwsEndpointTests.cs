@@ -3,12 +3,14 @@ using System.Text;
 using System.Xml.Linq;
 using Berth.Aws.Accounts;
 using Berth.Aws.Auth;
-using Berth.Aws.Ecr;
 using Berth.Aws.Endpoint;
 using Berth.Aws.Sts;
+using Berth.Registry.Distribution;
+using Berth.Store;
 using Berth.Store.Sqlite;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Aws.Tests.Endpoint;
 
@@ -112,7 +114,11 @@ public sealed class AwsEndpointTests : IAsyncDisposable
     public async Task MalformedJsonBodiesGetTheJsonProtocolsErrors(string body, string code)
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);
-        var endpoint = new AwsEndpoint([new EcrService(new Repositories(_store), new AuthorizationTokens(_keys, TimeProvider.System), TimeProvider.System)], _keys, TimeProvider.System);
+        await using var services = new ServiceCollection()
+            .AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IStore>(_store)
+            .AddAwsEndpoint(_directory.Path).AddRegistry(_directory.File("registry"))
+            .BuildServiceProvider();
+        var endpoint = services.GetRequiredService<AwsEndpoint>();
         var context = SignedPost(root, body, Hash(body), "ecr", "application/x-amz-json-1.1", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
 
         await endpoint.HandleAsync(context);

@@ -125,7 +125,7 @@ public sealed class RegistryHost : IAsyncDisposable
         public HashSet<string> Immutable { get; } = [];
 
         public Task<RegistryPrincipal?> AuthenticateAsync(string username, string password, CancellationToken cancellationToken) =>
-            Task.FromResult(username == "AWS" && password == Password ? new RegistryPrincipal("111111111111", "us-east-1", "AKIDTEST") : null);
+            Task.FromResult(username == "AWS" && password == Password ? new RegistryPrincipal("111111111111", "us-east-1", "AKIDTEST", "arn:aws:iam::111111111111:root") : null);
 
         public Task<RegistryRepository?> FindRepositoryAsync(RegistryPrincipal principal, string name, RegistryAction action, CancellationToken cancellationToken)
         {

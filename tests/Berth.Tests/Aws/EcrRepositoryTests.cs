@@ -52,7 +52,7 @@ public sealed class EcrRepositoryTests : IDisposable
         Assert.Contains("(RepositoryNotFoundException)", gone.Errors, StringComparison.Ordinal);
         Assert.Contains($"The repository with name 'api' does not exist in the registry with id '{account}'", gone.Errors, StringComparison.Ordinal);
 
-        var unsupported = await aws.RunAsync("ecr", "list-images", "--repository-name", "worker");
+        var unsupported = await aws.RunAsync("ecr", "describe-registry");
         Assert.Contains("(UnknownOperationException)", unsupported.Errors, StringComparison.Ordinal);
     }
 

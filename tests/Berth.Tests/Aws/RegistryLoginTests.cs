@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 
@@ -13,22 +12,6 @@ public sealed class RegistryLoginTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(int ExitCode, string Output)> PodmanLoginAsync(Uri registry, string password)
-    {
-        var start = new ProcessStartInfo("podman") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "login", "--username", "AWS", "--password-stdin", "--tls-verify=false", "--authfile", _data.File("auth.json"), registry.Authority })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var podman = Process.Start(start)!;
-        await podman.StandardInput.WriteLineAsync(password);
-        podman.StandardInput.Close();
-        var output = podman.StandardOutput.ReadToEndAsync(Ct);
-        var errors = podman.StandardError.ReadToEndAsync(Ct);
-        await podman.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromMinutes(1), Ct);
-        return (podman.ExitCode, await output + await errors);
-    }
-
     [Fact]
     public async Task PodmanLogsInWithTheLoginPassword_AndIsRefusedWithoutIt()
     {
@@ -37,11 +20,12 @@ public sealed class RegistryLoginTests : IDisposable
         var (exitCode, password, errors) = await new AwsCli(address, _data.Path).RunAsync("ecr", "get-login-password");
         Assert.True(exitCode == 0, errors);
 
-        var login = await PodmanLoginAsync(address, password.Trim());
+        var client = await RegistryClient.CreateAsync(_data.Path);
+        var login = await client.LoginAsync(address, password.Trim());
         Assert.True(login.ExitCode == 0, login.Output);
         Assert.Contains("Login Succeeded", login.Output, StringComparison.Ordinal);
 
-        var refused = await PodmanLoginAsync(address, password.Trim()[..^4] + "AAAA");
+        var refused = await client.LoginAsync(address, password.Trim()[..^4] + "AAAA");
         Assert.NotEqual(0, refused.ExitCode);
 
         using var http = new HttpClient();

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Berth.Aws.Endpoint;
+
+namespace Berth.Aws.Ecr;
+
+/// <summary>Reading ECR's JSON input as ECR does: its member types, its constraints, its validation messages.</summary>
+internal static partial class EcrInput
+{
+    private const string NamePattern = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
+
+    public static string RepositoryName(JsonObject input)
+    {
+        var name = Text(input, "repositoryName") ?? throw Missing("repositoryName");
+        if (name.Length is < 2 or > 256 || !RepositoryNameRegex().IsMatch(name))
+        {
+            throw Invalid("repositoryName", name, $"Member must satisfy regular expression pattern: {NamePattern}");
+        }
+        return name;
+    }
+
+    /// <summary>The caller's own registry; another account's is one where no repository of theirs can be found.</summary>
+    public static string RegistryId(AwsRequest request, JsonObject input)
+    {
+        var registry = Text(input, "registryId") ?? request.Caller.AccountId;
+        if (registry != request.Caller.AccountId)
+        {
+            throw Repositories.NotFound(registry, Text(input, "repositoryName") ?? "");
+        }
+        return registry;
+    }
+
+    /// <summary>A page size between 1 and 1000; ECR's list operations give 100 when none is asked for.</summary>
+    public static int MaxResults(JsonObject input, int fallback = 100)
+    {
+        var limit = Value<int>(input, "maxResults") ?? fallback;
+        return limit is < 1 or > 1000
+            ? throw Invalid("maxResults", limit.ToString(CultureInfo.InvariantCulture), "Member must have value between 1 and 1000")
+            : limit;
+    }
+
+    /// <summary>Where a page starts: the offset a previous page's <c>nextToken</c> carries.</summary>
+    public static int PageStart(JsonObject input)
+    {
+        if (Text(input, "nextToken") is not { } token)
+        {
+            return 0;
+        }
+        try
+        {
+            return int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), NumberStyles.None, CultureInfo.InvariantCulture);
+        }
+        catch (FormatException)
+        {
+            throw new AwsException("InvalidParameterException", "Invalid parameter at 'nextToken' failed to satisfy constraint: 'The next token is not valid'");
+        }
+    }
+
+    /// <summary>One page of <paramref name="all"/> as the answer's <paramref name="member"/>, with a <c>nextToken</c> when more remain.</summary>
+    public static JsonObject Page<T>(JsonObject input, IReadOnlyList<T> all, string member, Func<T, JsonNode> describe)
+    {
+        var start = PageStart(input);
+        var limit = MaxResults(input);
+        var page = all.Skip(start).Take(limit).Select(describe).ToArray();
+        var result = new JsonObject { [member] = new JsonArray(page) };
+        if (start + limit < all.Count)
+        {
+            result["nextToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes((start + limit).ToString(CultureInfo.InvariantCulture)));
+        }
+        return result;
+    }
+
+    /// <summary>A list of strings, or null when absent.</summary>
+    public static List<string>? Strings(JsonObject input, string name) => input[name] switch
+    {
+        null => null,
+        JsonArray array => array.Select(n => n is JsonValue v && v.TryGetValue<string>(out var text) ? text
+            : throw new AwsException("SerializationException", $"'{name}' must be a list of strings")).ToList(),
+        _ => throw new AwsException("SerializationException", $"'{name}' must be a list of strings"),
+    };
+
+    /// <summary>The objects of a list member, or an empty list when absent.</summary>
+    public static List<JsonObject> Objects(JsonObject input, string name) => input[name] switch
+    {
+        null => [],
+        JsonArray array => array.Select(n => n as JsonObject ?? throw new AwsException("SerializationException", $"'{name}' must be a list of structures")).ToList(),
+        _ => throw new AwsException("SerializationException", $"'{name}' must be a list of structures"),
+    };
+
+    /// <summary>A number or boolean member; one of another JSON type is the protocol's SerializationException.</summary>
+    public static T? Value<T>(JsonObject input, string name) where T : struct => input[name] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<T>(out var typed) => typed,
+        _ => throw new AwsException("SerializationException", $"'{name}' must be a {(typeof(T) == typeof(bool) ? "boolean" : "number")}"),
+    };
+
+    public static string? Text(JsonObject input, string name) => input[name] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        _ => throw new AwsException("SerializationException", $"'{name}' must be a string"),
+    };
+
+    public static Dictionary<string, string> Tags(JsonObject input)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in Objects(input, "tags"))
+        {
+            tags[Text(tag, "Key") ?? throw Invalid("tags.Key", "null", "Member must not be null")] = Text(tag, "Value") ?? "";
+        }
+        return tags;
+    }
+
+    public static AwsException Missing(string field) =>
+        new("InvalidParameterException", $"1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null");
+
+    public static AwsException Invalid(string field, string value, string constraint) =>
+        new("InvalidParameterException", $"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}");
+
+    /// <summary>A time as the JSON protocols write timestamps: epoch seconds with fractions.</summary>
+    public static JsonNode Timestamp(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+
+    [GeneratedRegex($"^{NamePattern}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RepositoryNameRegex();
+}
