@@ -21,13 +21,18 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     /// <summary>What inspecting a container said, by id and state: an exited container never changes, a running one only by exiting.</summary>
     private readonly ConcurrentDictionary<(string Id, string State), ContainerInspectResponse> _inspected = new();
 
+    private readonly LibpodImagePull _libpod = new(options.ContainerRuntimeEndpoint);
+
+    /// <summary>Whether the engine is Podman, which pulls from loopback registries through <see cref="LibpodImagePull"/>.</summary>
+    private bool _podman;
+
     public string Version { get; private set; } = "docker://unknown";
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         var version = await Call(() => _client.System.GetVersionAsync(cancellationToken));
-        var podman = version.Components?.Any(c => c.Name.StartsWith("Podman", StringComparison.Ordinal)) == true;
-        Version = (podman ? "podman://" : "docker://") + version.Version;
+        _podman = version.Components?.Any(c => c.Name.StartsWith("Podman", StringComparison.Ordinal)) == true;
+        Version = (_podman ? "podman://" : "docker://") + version.Version;
         if (await ImageIdAsync(PauseImage.Reference, cancellationToken) is null)
         {
             using var context = PauseImage.BuildContext();
@@ -108,8 +113,15 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             {
                 // an image named without tag or digest is its "latest": the engine would pull every tag of it
                 var reference = ImageReferences.Tag(image) is null ? image + ":latest" : image;
-                await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = reference }, auth, progress, cancellationToken);
-                failure = progress.Error;
+                if (_podman && ImageReferences.IsLoopback(registry))
+                {
+                    failure = await _libpod.PullAsync(reference, auth, cancellationToken);
+                }
+                else
+                {
+                    await _client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = reference }, auth, progress, cancellationToken);
+                    failure = progress.Error;
+                }
             }
             catch (DockerApiException e)
             {
@@ -219,7 +231,11 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
         return new ExecResult((int)(inspected.ExitCode ?? -1), output);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _libpod.Dispose();
+    }
 
     private Task<IList<ContainerListResponse>> ListAsync(string type, string? podUid, CancellationToken cancellationToken)
     {

@@ -21,6 +21,17 @@ public static class ImageReferences
     }
 
     /// <summary>
+    /// Whether <paramref name="registry"/> (a host with an optional port) is on this machine's loopback: Docker's
+    /// default insecure registries (127.0.0.0/8), spoken to over plain HTTP.
+    /// </summary>
+    public static bool IsLoopback(string registry)
+    {
+        var host = registry.StartsWith('[') ? registry[1..registry.IndexOf(']', StringComparison.Ordinal)]
+            : registry.Split(':', 2)[0];
+        return host == "localhost" || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
+    }
+
+    /// <summary>
     /// Whether a key of a docker config's <c>auths</c> (a host, or a URL such as <c>https://index.docker.io/v1/</c>)
     /// names <paramref name="registry"/>.
     /// </summary>

@@ -23,6 +23,10 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
 
     internal NodeAgents Agents => _agents!;
 
+    internal Uri AwsAddress => _server.AwsAddress;
+
+    internal string DataDirectory => _server.DataDirectory;
+
     /// <summary>Where the agents keep the Podman service they share.</summary>
     internal string PodmanDirectory => Path.Combine(_server.DataDirectory, "podman");
 

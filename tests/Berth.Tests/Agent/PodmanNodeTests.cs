@@ -110,6 +110,39 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
     }
 
     [Fact]
+    public async Task ImageFromTheEcrRegistry_IsPulledWithADockerRegistrySecret_AndRefusedWithout()
+    {
+        var aws = new Aws.AwsCli(cluster.AwsAddress, cluster.DataDirectory);
+        Assert.Equal(0, (await aws.RunAsync("ecr", "create-repository", "--repository-name", "team/app")).ExitCode);
+        var password = (await aws.RunAsync("ecr", "get-login-password")).Output.Trim();
+        var registry = cluster.AwsAddress.Authority;
+        await cluster.Podman.SucceedAsync("push", "--tls-verify=false", "--creds", "AWS:" + password, PodmanClusterFixture.Image, $"{registry}/team/app:v1");
+        await Kubectl.SucceedAsync("create", "secret", "docker-registry", "ecr", $"--docker-server={registry}", "--docker-username=AWS", $"--docker-password={password}");
+
+        foreach (var (name, secrets) in new[] { ("from-ecr", "imagePullSecrets: [{name: ecr}]"), ("no-secret", "") })
+        {
+            await Kubectl.CreateAsync($$"""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: {{name}}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  {{secrets}}
+                  containers:
+                  - name: app
+                    image: {{registry}}/team/app:v1
+                    imagePullPolicy: Always
+                    command: ["sleep", "600"]
+                """);
+        }
+        await WaitForAsync(async () => await Kubectl.SucceedAsync("get", "pod", "from-ecr", "-o", "jsonpath={.status.phase}") == "Running", "the pod pulled from ECR runs");
+        await WaitForReasonAsync("no-secret", "ErrImagePull");
+        Assert.Contains("unauthorized", await Kubectl.SucceedAsync("get", "pod", "no-secret", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}"),
+            StringComparison.OrdinalIgnoreCase);
+        await Kubectl.SucceedAsync("delete", "pod", "from-ecr", "no-secret");
+    }
+
+    [Fact]
     public async Task CrashingContainer_IsInCrashLoopBackOff_WithItsExitCode()
     {
         await Kubectl.SucceedAsync("run", "crash", "--image=" + PodmanClusterFixture.Image, "--", "sh", "-c", "exit 3");

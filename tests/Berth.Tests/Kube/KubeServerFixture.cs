@@ -13,6 +13,9 @@ public class KubeServerFixture : IAsyncLifetime
 
     internal BerthProcess Server => _server!;
 
+    /// <summary>The AWS endpoint and registry's address.</summary>
+    internal Uri AwsAddress { get; private set; } = null!;
+
     public string KubeconfigPath => _data.File("kubeconfig");
 
     /// <summary>The server's data folder, for tests that look at what it keeps on disk.</summary>
@@ -26,7 +29,8 @@ public class KubeServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        (_server, _) = await BerthProcess.StartServerAsync(_data.Path, [.. ServerArguments]);
+        (_server, var awsAddress) = await BerthProcess.StartServerAsync(_data.Path, [.. ServerArguments]);
+        AwsAddress = awsAddress;
         Kubectl = new Kubectl(KubeconfigPath, _data.File("kubectl-cache"), _data.File("manifests"));
     }
 
