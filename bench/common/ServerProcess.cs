@@ -9,14 +9,20 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _data;
 
-    private ServerProcess(Process process, string data, Uri kube)
+    private ServerProcess(Process process, string data, Uri kube, Uri aws)
     {
         _process = process;
         _data = data;
         KubeAddress = kube;
+        AwsAddress = aws;
     }
 
     public Uri KubeAddress { get; }
+
+    /// <summary>The AWS endpoint, where the registry is served too.</summary>
+    public Uri AwsAddress { get; }
+
+    public int ProcessId => _process.Id;
 
     /// <summary>The server's data folder, which holds the kubeconfig it writes for its default cluster.</summary>
     public string DataDirectory => _data;
@@ -35,6 +41,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         var process = BerthExecutable.Start(["server", "--data-dir", data, "--port", "0", "--kube-port", "0"]);
         Uri? kube = null;
+        Uri? aws = null;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
@@ -42,13 +49,18 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 kube = new Uri(line[(line.IndexOf("https://", StringComparison.Ordinal))..].Trim());
             }
+            if (line.Contains("Now listening on: http://", StringComparison.Ordinal))
+            {
+                aws = new Uri(line[(line.IndexOf("http://", StringComparison.Ordinal))..].Trim());
+            }
             if (line.Contains("Application started", StringComparison.Ordinal))
             {
                 break;
             }
         }
         _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep the pipe drained
-        return new ServerProcess(process, data, kube ?? throw new InvalidOperationException("berth server did not start"));
+        return new ServerProcess(process, data, kube ?? throw new InvalidOperationException("berth server did not start"),
+            aws ?? throw new InvalidOperationException("berth server did not start"));
     }
 
     /// <summary>A client of its own connection, as a separate program would have, presenting the admin certificate.</summary>

@@ -30,8 +30,39 @@ internal sealed class BlobRequests(RepositoryContent content)
             }
             return;
         }
-        // disposes the stream; answers Range requests with 206 and unsatisfiable ones with 416
-        await TypedResults.File(stream, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
+        if (context.Request.Headers.Range.Count > 0)
+        {
+            // disposes the stream; answers Range requests with 206 and unsatisfiable ones with 416
+            await TypedResults.File(stream, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(context);
+            return;
+        }
+        await using (stream)
+        {
+            response.ContentType = "application/octet-stream";
+            response.ContentLength = stream.Length;
+            response.Headers.AcceptRanges = "bytes";
+            await CopyAsync(stream, response, context.RequestAborted);
+        }
+    }
+
+    /// <summary>Reads the blob straight into the response's buffers, in large pieces: a pull is mostly this loop.</summary>
+    private static async Task CopyAsync(FileStream blob, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var writer = response.BodyWriter;
+        while (true)
+        {
+            var memory = writer.GetMemory(BlobStore.BufferSize);
+            var read = await blob.ReadAsync(memory, cancellationToken);
+            if (read == 0)
+            {
+                return;
+            }
+            writer.Advance(read);
+            if ((await writer.FlushAsync(cancellationToken)).IsCompleted)
+            {
+                return;
+            }
+        }
     }
 
     public async Task DeleteAsync(HttpContext context, RegistryRepository repository, string reference)
