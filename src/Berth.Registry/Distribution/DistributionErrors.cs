@@ -23,5 +23,6 @@ public static class DistributionErrors
 
 [JsonSerializable(typeof(DistributionErrors.ErrorList))]
 [JsonSerializable(typeof(TagList))]
+[JsonSerializable(typeof(TokenAnswer))]
 [JsonSerializable(typeof(ReferrerIndex))]
 internal sealed partial class DistributionJson : JsonSerializerContext;

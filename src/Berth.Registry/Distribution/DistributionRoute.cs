@@ -3,6 +3,7 @@ namespace Berth.Registry.Distribution;
 internal enum RouteKind
 {
     VersionCheck,
+    Token,
     TagList,
     UploadStart,
     Upload,
@@ -22,6 +23,10 @@ internal readonly record struct DistributionRoute(RouteKind Kind, string Name, s
         if (path is "/v2" or "/v2/")
         {
             return new DistributionRoute(RouteKind.VersionCheck, "", "");
+        }
+        if (path is TokenRequests.Path)
+        {
+            return new DistributionRoute(RouteKind.Token, "", "");
         }
         if (!path.StartsWith("/v2/", StringComparison.Ordinal))
         {

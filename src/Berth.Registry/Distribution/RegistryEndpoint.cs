@@ -7,14 +7,15 @@ using Microsoft.AspNetCore.Http;
 namespace Berth.Registry.Distribution;
 
 /// <summary>
-/// The OCI distribution API at <c>/v2/</c> on the AWS port. Every request must carry Basic credentials the registry's
-/// access accepts (ECR's <c>AWS</c> and a <c>get-login-password</c> password); without them it gets 401 and the
-/// <c>WWW-Authenticate</c> challenge that makes <c>podman login</c> and <c>docker login</c> send them. Then the path
-/// names the operation and the repository, which the caller must reach for what the method does.
+/// The OCI distribution API at <c>/v2/</c> on the AWS port. Every request must carry credentials the registry's access
+/// accepts: Basic with ECR's <c>AWS</c> and a <c>get-login-password</c> password, or a bearer token from the
+/// distribution token flow's endpoint, <c>/v2/token</c>. Without them it gets 401 and two challenges: Basic first, as
+/// ECR's, which <c>podman login</c> and <c>docker login</c> answer, then Bearer for clients that only fetch tokens.
+/// Then the path names the operation and the repository, which the caller must reach for what the method does.
 /// </summary>
 internal sealed class RegistryEndpoint(
     IRegistryAccess access, BlobRequests blobRequests, UploadRequests uploadRequests, ManifestRequests manifestRequests,
-    TagRequests tagRequests, ReferrerRequests referrerRequests)
+    TagRequests tagRequests, ReferrerRequests referrerRequests, TokenRequests tokenRequests)
 {
     public const string Realm = "Berth ECR";
 
@@ -22,14 +23,22 @@ internal sealed class RegistryEndpoint(
     {
         var cancellationToken = context.RequestAborted;
         context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
-        var principal = await AuthenticateAsync(context.Request, cancellationToken);
-        if (principal is null)
+        var authenticated = await AuthenticateAsync(context.Request, cancellationToken);
+        if (authenticated is not var (principal, secret))
         {
-            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
+            var request = context.Request;
+            context.Response.Headers.WWWAuthenticate = new([
+                $"Basic realm=\"{Realm}\"",
+                $"Bearer realm=\"{request.Scheme}://{request.Host}{TokenRequests.Path}\",service=\"{TokenRequests.Service}\""]);
             await DistributionErrors.WriteAsync(context.Response, StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "authentication required", cancellationToken);
             return;
         }
         var route = DistributionRoute.Parse(context.Request.Path.Value ?? "");
+        if (route is { Kind: RouteKind.Token })
+        {
+            await tokenRequests.IssueAsync(context, secret);
+            return;
+        }
         try
         {
             await DispatchAsync(context, principal, route);
@@ -176,10 +185,26 @@ internal sealed class RegistryEndpoint(
         _ => (StatusCodes.Status400BadRequest, "BLOB_UPLOAD_INVALID"),
     };
 
-    private async Task<RegistryPrincipal?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The caller of Basic credentials, or of a bearer token, with the password or token it showed: the token endpoint
+    /// hands out the login's password as the token (it is signed and expires on its own), so a token is checked as
+    /// the password of the user <c>AWS</c>.
+    /// </summary>
+    private async Task<(RegistryPrincipal Principal, string Secret)?> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header)
-            || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header) || header.Parameter is null)
+        {
+            return null;
+        }
+        var (user, secret) = string.Equals(header.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase)
+            ? (TokenRequests.User, header.Parameter)
+            : BasicCredentials(header) ?? ("", "");
+        return secret.Length > 0 && await access.AuthenticateAsync(user, secret, cancellationToken) is { } principal ? (principal, secret) : null;
+    }
+
+    private static (string User, string Password)? BasicCredentials(AuthenticationHeaderValue header)
+    {
+        if (!string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
         {
             return null;
         }
@@ -193,6 +218,6 @@ internal sealed class RegistryEndpoint(
             return null;
         }
         var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? null : await access.AuthenticateAsync(credentials[..colon], credentials[(colon + 1)..], cancellationToken);
+        return colon < 0 ? null : (credentials[..colon], credentials[(colon + 1)..]);
     }
 }

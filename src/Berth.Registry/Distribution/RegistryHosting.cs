@@ -20,6 +20,7 @@ public static class RegistryHosting
         services.AddSingleton<ManifestRequests>();
         services.AddSingleton<TagRequests>();
         services.AddSingleton<ReferrerRequests>();
+        services.AddSingleton<TokenRequests>();
         services.AddSingleton<RegistryEndpoint>();
         return services;
     }

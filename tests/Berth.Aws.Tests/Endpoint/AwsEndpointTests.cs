@@ -131,6 +131,38 @@ public sealed class AwsEndpointTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task EveryEcrOperationListed_IsServed_AndHasALineInTheCompatibilityTables()
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+        await using var services = new ServiceCollection()
+            .AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IStore>(_store)
+            .AddAwsEndpoint(_directory.Path).AddRegistry(_directory.File("registry"))
+            .BuildServiceProvider();
+        var endpoint = services.GetRequiredService<AwsEndpoint>();
+        var compatibility = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "compatibility.md"), Ct);
+
+        foreach (var operation in Berth.Aws.Ecr.EcrService.Operations.Append("DescribeRegistry"))
+        {
+            var context = SignedPost(root, "{}", Hash("{}"), "ecr", "application/x-amz-json-1.1", $"AmazonEC2ContainerRegistry_V20150921.{operation}");
+            await endpoint.HandleAsync(context);
+            var served = context.Response.Headers["x-amzn-ErrorType"].ToString() != "UnknownOperationException";
+            Assert.True(served == (operation != "DescribeRegistry"), $"{operation}: {context.Response.Headers["x-amzn-ErrorType"]}");
+            Assert.True(!served || compatibility.Contains($"`{operation}`", StringComparison.Ordinal), $"{operation} has no line in docs/compatibility.md");
+        }
+    }
+
+    /// <summary>The repository's root: the folder above the test's output that holds the solution.</summary>
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Berth.slnx")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("the tests run outside the repository");
+    }
+
+    [Fact]
     public async Task TheRootKeyIsMadeOnceAndFoundByItsId()
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);

@@ -18,7 +18,7 @@ public sealed class AccessTests : IAsyncLifetime
     [InlineData(null)]
     [InlineData("Basic !!!")]
     [InlineData("Basic QVdTOndyb25n")] // AWS:wrong
-    [InlineData("Bearer test-password")]
+    [InlineData("Bearer wrong")]
     public async Task WithoutValidCredentials_EveryPathIsUnauthorized(string? authorization)
     {
         using var client = new HttpClient { BaseAddress = _registry.Address };
@@ -30,9 +30,26 @@ public sealed class AccessTests : IAsyncLifetime
                 request.Headers.TryAddWithoutValidation("Authorization", authorization);
             }
             using var response = await client.SendAsync(request, Ct);
-            Assert.Equal("Basic realm=\"Berth ECR\"", response.Headers.WwwAuthenticate.ToString());
+            Assert.Equal(
+                ["Basic realm=\"Berth ECR\"", $"Bearer realm=\"{_registry.Address}v2/token\",service=\"berth-registry\""],
+                response.Headers.WwwAuthenticate.Select(h => h.ToString()));
             await DistributionAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
         }
+    }
+
+    [Fact]
+    public async Task TheTokenFlow_GivesABearerTokenForTheBasicLogin()
+    {
+        using var answer = await _registry.Client.GetAsync("/v2/token?service=berth-registry&scope=repository:app:pull", Ct);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var token = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("token").GetString();
+
+        using var client = new HttpClient { BaseAddress = _registry.Address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var tags = await client.GetAsync("/v2/app/tags/list", Ct);
+        Assert.Equal(HttpStatusCode.OK, tags.StatusCode);
+        using var anonymous = new HttpClient { BaseAddress = _registry.Address };
+        await DistributionAssert.ErrorAsync(await anonymous.GetAsync("/v2/token", Ct), HttpStatusCode.Unauthorized, "UNAUTHORIZED");
     }
 
     [Fact]

@@ -54,6 +54,18 @@ public sealed class PushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sha512Digests_AreVerifiedAndServed()
+    {
+        var content = RandomNumberGenerator.GetBytes(3000);
+        var digest = Digest.Compute(content, Digest.Sha512);
+        using var pushed = await Client.PostAsync($"/v2/app/blobs/uploads/?digest={digest}", new ByteArrayContent(content), Ct);
+        Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+        Assert.Equal(content, await ReadBlobAsync("app", digest));
+        var wrong = Digest.Compute("other"u8, Digest.Sha512);
+        await DistributionAssert.ErrorAsync(await Client.PostAsync($"/v2/app/blobs/uploads/?digest={wrong}", new ByteArrayContent(content), Ct), HttpStatusCode.BadRequest, "DIGEST_INVALID");
+    }
+
+    [Fact]
     public async Task Chunks_InOrder_MakeTheBlob_AndOutOfOrder_Get416WithTheRangeHeld()
     {
         var content = RandomNumberGenerator.GetBytes(3000);

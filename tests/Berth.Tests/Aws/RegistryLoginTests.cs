@@ -31,7 +31,7 @@ public sealed class RegistryLoginTests : IDisposable
         using var http = new HttpClient();
         using var anonymous = await http.GetAsync(new Uri(address, "/v2/"), Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Equal("Basic realm=\"Berth ECR\"", anonymous.Headers.WwwAuthenticate.ToString());
+        Assert.Equal("Basic realm=\"Berth ECR\"", anonymous.Headers.WwwAuthenticate.First().ToString());
         Assert.Equal("registry/2.0", anonymous.Headers.GetValues("Docker-Distribution-API-Version").Single());
         var error = JsonDocument.Parse(await anonymous.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors")[0];
         Assert.Equal("UNAUTHORIZED", error.GetProperty("code").GetString());
