@@ -24,26 +24,41 @@ public sealed class AccessKeys(IStore store, TimeProvider time)
         return entry is null ? null : JsonSerializer.Deserialize(entry.Value.Span, AccountsJson.Default.AccessKey);
     }
 
-    /// <summary>The root user's access key, made with a new account id the first time the server starts.</summary>
-    public async Task<AccessKey> EnsureRootKeyAsync(CancellationToken cancellationToken)
+    /// <summary>The account id a new installation gets unless told otherwise: the one LocalStack users expect.</summary>
+    public const string DefaultAccountId = "000000000000";
+
+    /// <summary>
+    /// The root user's access key, made the first time the server starts, for the account <paramref name="accountId"/>
+    /// (else <see cref="DefaultAccountId"/>). The account is fixed from then on: asking for another one afterwards
+    /// is refused rather than quietly ignored.
+    /// </summary>
+    public async Task<AccessKey> EnsureRootKeyAsync(CancellationToken cancellationToken, string? accountId = null)
     {
+        if (accountId is not null && (accountId.Length != 12 || !accountId.All(char.IsAsciiDigit)))
+        {
+            throw new AccountIdException($"the account id must be 12 digits, not \"{accountId}\"");
+        }
         var existing = await store.ListAsync(Prefix, cancellationToken: cancellationToken);
         foreach (var entry in existing.Items)
         {
             var key = JsonSerializer.Deserialize(entry.Value.Span, AccountsJson.Default.AccessKey)!;
             if (key.UserName is null)
             {
-                return key;
+                return accountId is null || accountId == key.AccountId ? key
+                    : throw new AccountIdException($"this data folder's account is {key.AccountId}; the account id is chosen at the first start and cannot become {accountId}");
             }
         }
         var root = new AccessKey
         {
             AccessKeyId = "AKIA" + RandomNumberGenerator.GetString(IdAlphabet, 16),
             SecretAccessKey = RandomNumberGenerator.GetString(SecretAlphabet, 40),
-            AccountId = RandomNumberGenerator.GetString("0123456789", 12),
+            AccountId = accountId ?? DefaultAccountId,
             CreateDate = time.GetUtcNow(),
         };
         await store.CreateAsync(Prefix + root.AccessKeyId, JsonSerializer.SerializeToUtf8Bytes(root, AccountsJson.Default.AccessKey), cancellationToken);
         return root;
     }
 }
+
+/// <summary>An account id that is malformed, or that differs from the one the data folder was made with.</summary>
+public sealed class AccountIdException(string message) : Exception(message);

@@ -3,14 +3,20 @@ using Berth.Aws.Ecr;
 using Berth.Aws.Sts;
 using Berth.Registry.Distribution;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Berth.Aws.Endpoint;
 
 /// <summary>Puts the AWS endpoint and its services on the server's host.</summary>
 public static class AwsHosting
 {
-    public static IServiceCollection AddAwsEndpoint(this IServiceCollection services, string dataDirectory)
+    /// <summary>
+    /// The AWS endpoint and its services, with the account's profile written to <paramref name="dataDirectory"/>;
+    /// <paramref name="accountId"/> is the account a new installation is made with (else 000000000000).
+    /// </summary>
+    public static IServiceCollection AddAwsEndpoint(this IServiceCollection services, string dataDirectory, string? accountId = null)
     {
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<IAwsService, StsService>();
@@ -26,7 +32,8 @@ public static class AwsHosting
         services.AddSingleton<PolicyOperations>();
         services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<AwsEndpoint>();
-        services.AddHostedService(sp => new RootCredentialsWriter(sp.GetRequiredService<AccessKeys>(), dataDirectory));
+        services.AddHostedService(sp => new AwsProfileWriter(sp.GetRequiredService<AccessKeys>(), sp.GetRequiredService<IServer>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(), dataDirectory, accountId));
         return services;
     }
 

@@ -10,6 +10,7 @@ internal static class BerthCli
         {
             ServerCommand.Create(),
             AgentCommand.Create(),
+            CredentialsCommand.Create(),
             VersionCommand.Create(),
         };
 }

@@ -28,6 +28,10 @@ internal static class ServerCommand
             Description = "HTTPS port of the Kubernetes API.",
             DefaultValueFactory = _ => Berth.Kube.KubeApiOptions.DefaultPort,
         };
+        var accountId = new Option<string?>("--account-id")
+        {
+            Description = "AWS account id (12 digits) of a new data folder (default: $BERTH_ACCOUNT_ID, else 000000000000); fixed after the first start.",
+        };
         var logFormat = new Option<LogFormat>("--log-format")
         {
             Description = "Log lines as text or as JSON objects.",
@@ -39,7 +43,7 @@ internal static class ServerCommand
             "How often each HorizontalPodAutoscaler is reconciled.", Berth.Kube.KubeApiOptions.DefaultHorizontalPodAutoscalerSyncPeriod);
         var command = new Command("server", "Run the Berth server: the store, the APIs and the controllers.")
         {
-            dataDir, address, port, kubePort, logFormat, metricResolution, autoscalerSync,
+            dataDir, address, port, kubePort, accountId, logFormat, metricResolution, autoscalerSync,
         };
         address.Validators.Add(result =>
         {
@@ -68,6 +72,7 @@ internal static class ServerCommand
                 Port = parseResult.GetValue(port),
                 KubePort = parseResult.GetValue(kubePort),
                 LogFormat = parseResult.GetValue(logFormat),
+                AccountId = parseResult.GetValue(accountId) is { Length: > 0 } given ? given : Environment.GetEnvironmentVariable("BERTH_ACCOUNT_ID") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
                 MetricResolution = parseResult.GetValue(metricResolution),
                 HorizontalPodAutoscalerSyncPeriod = parseResult.GetValue(autoscalerSync),
             };
@@ -76,6 +81,11 @@ internal static class ServerCommand
             {
                 await BerthServer.RunAsync(options, cancellationToken);
                 return ExitCodes.Ok;
+            }
+            catch (Berth.Aws.Accounts.AccountIdException e)
+            {
+                await error.WriteLineAsync($"berth: {e.Message}");
+                return ExitCodes.Failure;
             }
             catch (StoreOpenException e)
             {

@@ -40,7 +40,7 @@ internal static partial class BerthServer
             services.GetRequiredService<ClusterPki>(), AwsHosting.IsSealed));
         builder.Services.AddHostedService<StoreCompactionService>();
         builder.Services.AddKubernetesApi(kube);
-        builder.Services.AddAwsEndpoint(options.DataDirectory);
+        builder.Services.AddAwsEndpoint(options.DataDirectory, options.AccountId);
         builder.Services.AddRegistry(Path.Combine(options.DataDirectory, "registry"));
 
         using var meters = StartMetrics();

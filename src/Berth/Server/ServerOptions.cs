@@ -15,6 +15,9 @@ internal sealed class ServerOptions
 
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
 
+    /// <summary>The AWS account a new data folder is made with; null keeps the folder's (or 000000000000 for a new one).</summary>
+    public string? AccountId { get; init; }
+
     /// <summary>The HTTPS port of the Kubernetes API.</summary>
     public int KubePort { get; init; } = Berth.Kube.KubeApiOptions.DefaultPort;
 
