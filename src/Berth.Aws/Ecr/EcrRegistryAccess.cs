@@ -23,7 +23,7 @@ public sealed class EcrRegistryAccess(AuthorizationTokens tokens, Repositories r
             return null;
         }
         var actions = ActionsOf(action);
-        if (RepositoryPolicy.Denies(repository.RepositoryPolicyText, principal.Arn, principal.AccountId, actions))
+        if (RepositoryPolicy.Denies(repository.RepositoryPolicyText, repository.Arn, principal.Arn, principal.AccountId, actions))
         {
             throw new RegistryAccessDeniedException($"User: {principal.Arn} is not authorized to perform: {string.Join(", ", actions)} on resource: {repository.Arn} with an explicit deny in a resource-based policy");
         }
@@ -33,7 +33,7 @@ public sealed class EcrRegistryAccess(AuthorizationTokens tokens, Repositories r
     /// <summary>Refuses an ECR API call the repository's policy denies the caller, with ECR's AccessDeniedException.</summary>
     public static void Authorize(AwsRequest request, Repository repository, string action)
     {
-        if (RepositoryPolicy.Denies(repository.RepositoryPolicyText, request.Caller.Arn, request.Caller.AccountId, action))
+        if (RepositoryPolicy.Denies(repository.RepositoryPolicyText, repository.Arn, request.Caller.Arn, request.Caller.AccountId, action))
         {
             throw new AwsException("AccessDeniedException",
                 $"User: {request.Caller.Arn} is not authorized to perform: {action} on resource: {repository.Arn} with an explicit deny in a resource-based policy");

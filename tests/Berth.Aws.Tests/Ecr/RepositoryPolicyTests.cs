@@ -21,7 +21,7 @@ public sealed class RepositoryPolicyTests
     public void OnlyAMatchingDenyStatementDeniesTheAccountsOwnCallers(string policy, string action, bool denied)
     {
         RepositoryPolicy.Validate(policy);
-        Assert.Equal(denied, RepositoryPolicy.Denies(policy, Caller, Account, action));
+        Assert.Equal(denied, RepositoryPolicy.Denies(policy, "arn:aws:ecr:us-east-1:111111111111:repository/app", Caller, Account, action));
     }
 
     [Theory]
