@@ -24,6 +24,43 @@ public sealed class AccessKeys(IStore store, TimeProvider time)
         return entry is null ? null : JsonSerializer.Deserialize(entry.Value.Span, AccountsJson.Default.AccessKey);
     }
 
+    /// <summary>IAM's limit of access keys per user.</summary>
+    public const int MaxKeysPerUser = 2;
+
+    /// <summary>A new access key for the IAM user <paramref name="userName"/> of <paramref name="accountId"/>.</summary>
+    public async Task<AccessKey> CreateAsync(string accountId, string userName, CancellationToken cancellationToken)
+    {
+        var key = new AccessKey
+        {
+            AccessKeyId = "AKIA" + RandomNumberGenerator.GetString(IdAlphabet, 16),
+            SecretAccessKey = RandomNumberGenerator.GetString(SecretAlphabet, 40),
+            AccountId = accountId,
+            UserName = userName,
+            CreateDate = time.GetUtcNow(),
+        };
+        await store.CreateAsync(Prefix + key.AccessKeyId, JsonSerializer.SerializeToUtf8Bytes(key, AccountsJson.Default.AccessKey), cancellationToken);
+        return key;
+    }
+
+    /// <summary>The access keys of one user of the account (null: the root user's).</summary>
+    public async Task<List<AccessKey>> ListAsync(string accountId, string? userName, CancellationToken cancellationToken) =>
+        (await StoredDocuments.ListAsync(store, Prefix, AccountsJson.Default.AccessKey, cancellationToken))
+            .Where(k => k.AccountId == accountId && k.UserName == userName).OrderBy(k => k.CreateDate).ToList();
+
+    /// <summary>Deletes a key; false when there is no such key.</summary>
+    public async Task<bool> DeleteAsync(string accessKeyId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.DeleteAsync(Prefix + accessKeyId, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The account id a new installation gets unless told otherwise: the one LocalStack users expect.</summary>
     public const string DefaultAccountId = "000000000000";
 

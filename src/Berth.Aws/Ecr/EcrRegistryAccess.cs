@@ -1,4 +1,5 @@
 using Berth.Aws.Endpoint;
+using Berth.Aws.Iam;
 using Berth.Registry.Content;
 using Berth.Registry.Distribution;
 
@@ -9,7 +10,7 @@ namespace Berth.Aws.Ecr;
 /// <c>GetAuthorizationToken</c> reaches the ECR repositories of that account and region, as their repository
 /// policies allow.
 /// </summary>
-public sealed class EcrRegistryAccess(AuthorizationTokens tokens, Repositories repositories) : IRegistryAccess
+public sealed class EcrRegistryAccess(AuthorizationTokens tokens, Repositories repositories, IdentityAuthorizer authorizer) : IRegistryAccess
 {
     public async Task<RegistryPrincipal?> AuthenticateAsync(string username, string password, CancellationToken cancellationToken) =>
         username == "AWS" && await tokens.ValidateAsync(password, cancellationToken) is var (key, region)
@@ -23,6 +24,13 @@ public sealed class EcrRegistryAccess(AuthorizationTokens tokens, Repositories r
             return null;
         }
         var actions = ActionsOf(action);
+        foreach (var ecrAction in actions)
+        {
+            if (await authorizer.RefusalAsync(principal.AccountId, principal.Arn, ecrAction, repository.Arn, cancellationToken) is { } refusal)
+            {
+                throw new RegistryAccessDeniedException(refusal);
+            }
+        }
         if (RepositoryPolicy.Denies(repository.RepositoryPolicyText, repository.Arn, principal.Arn, principal.AccountId, actions))
         {
             throw new RegistryAccessDeniedException($"User: {principal.Arn} is not authorized to perform: {string.Join(", ", actions)} on resource: {repository.Arn} with an explicit deny in a resource-based policy");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Berth.Aws.Endpoint;
+using Berth.Aws.Iam;
 using Microsoft.AspNetCore.Http;
 
 namespace Berth.Aws.Ecr;
@@ -9,7 +10,8 @@ namespace Berth.Aws.Ecr;
 /// authorization tokens. Operations it does not list answer ECR's own UnknownOperationException.
 /// </summary>
 internal sealed class EcrService(
-    RepositoryOperations repositories, ImageOperations images, LayerOperations layers, PolicyOperations policies, AuthorizationTokens tokens) : IAwsService
+    RepositoryOperations repositories, ImageOperations images, LayerOperations layers, PolicyOperations policies, AuthorizationTokens tokens,
+    IdentityAuthorizer authorizer) : IAwsService
 {
     private const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921";
 
@@ -33,6 +35,10 @@ internal sealed class EcrService(
     {
         var operation = JsonProtocol.Operation(request, TargetPrefix);
         var input = JsonProtocol.Input(request);
+        if (Operations.Contains(operation) && await authorizer.RefusalAsync(request.Caller, "ecr:" + operation, ResourceOf(request, input), cancellationToken) is { } refusal)
+        {
+            throw new AwsException("AccessDeniedException", refusal);
+        }
         var result = await (operation switch
         {
             "CreateRepository" => repositories.CreateAsync(request, input, cancellationToken),
@@ -67,6 +73,12 @@ internal sealed class EcrService(
 
     public Task WriteErrorAsync(HttpResponse response, AwsException failure, string requestId, CancellationToken cancellationToken) =>
         JsonProtocol.WriteErrorAsync(response, failure, cancellationToken);
+
+    /// <summary>The repository an operation acts on, for the caller's policies: by its name or ARN in the input, else <c>*</c>.</summary>
+    private static string ResourceOf(AwsRequest request, JsonObject input) =>
+        input["repositoryName"] is JsonValue name && name.TryGetValue<string>(out var repository)
+            ? $"arn:aws:ecr:{request.Region}:{input["registryId"]?.GetValue<string>() ?? request.Caller.AccountId}:repository/{repository}"
+            : input["resourceArn"] is JsonValue arn && arn.TryGetValue<string>(out var resourceArn) ? resourceArn : "*";
 
     /// <summary>One token for the caller's registry in this region (<c>registryIds</c> is deprecated and every id is the caller's).</summary>
     private JsonObject GetAuthorizationToken(AwsRequest request)

@@ -1,5 +1,6 @@
 using Berth.Aws.Accounts;
 using Berth.Aws.Ecr;
+using Berth.Aws.Iam;
 using Berth.Aws.Sts;
 using Berth.Registry.Distribution;
 using Microsoft.AspNetCore.Builder;
@@ -20,6 +21,10 @@ public static class AwsHosting
     {
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<IAwsService, StsService>();
+        services.AddSingleton<IamDirectory>();
+        services.AddSingleton<IdentityAuthorizer>();
+        services.AddSingleton<IamPolicyActions>();
+        services.AddSingleton<IAwsService, IamService>();
         services.AddSingleton<Repositories>();
         services.AddSingleton<AuthorizationTokens>();
         services.AddSingleton<IRegistryAccess, EcrRegistryAccess>();

@@ -114,10 +114,7 @@ public sealed class AwsEndpointTests : IAsyncDisposable
     public async Task MalformedJsonBodiesGetTheJsonProtocolsErrors(string body, string code)
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);
-        await using var services = new ServiceCollection()
-            .AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IStore>(_store)
-            .AddAwsEndpoint(_directory.Path).AddRegistry(_directory.File("registry"))
-            .BuildServiceProvider();
+        await using var services = AllServices();
         var endpoint = services.GetRequiredService<AwsEndpoint>();
         var context = SignedPost(root, body, Hash(body), "ecr", "application/x-amz-json-1.1", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories");
 
@@ -134,10 +131,7 @@ public sealed class AwsEndpointTests : IAsyncDisposable
     public async Task EveryEcrOperationListed_IsServed_AndHasALineInTheCompatibilityTables()
     {
         var root = await _keys.EnsureRootKeyAsync(Ct);
-        await using var services = new ServiceCollection()
-            .AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IStore>(_store)
-            .AddAwsEndpoint(_directory.Path).AddRegistry(_directory.File("registry"))
-            .BuildServiceProvider();
+        await using var services = AllServices();
         var endpoint = services.GetRequiredService<AwsEndpoint>();
         var compatibility = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "compatibility.md"), Ct);
 
@@ -150,6 +144,31 @@ public sealed class AwsEndpointTests : IAsyncDisposable
             Assert.True(!served || compatibility.Contains($"`{operation}`", StringComparison.Ordinal), $"{operation} has no line in docs/compatibility.md");
         }
     }
+
+    [Fact]
+    public async Task EveryIamActionListed_IsServed_AndHasALineInTheCompatibilityTables()
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+        await using var services = AllServices();
+        var endpoint = services.GetRequiredService<AwsEndpoint>();
+        var compatibility = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "compatibility.md"), Ct);
+
+        foreach (var action in Berth.Aws.Iam.IamService.Actions.Append("CreateRole"))
+        {
+            var body = $"Action={action}&Version=2010-05-08";
+            var context = SignedPost(root, body, Hash(body), "iam");
+            await endpoint.HandleAsync(context);
+            var code = context.Response.StatusCode == 200 ? "" : Answer(context).Descendants().Single(e => e.Name.LocalName == "Code").Value;
+            Assert.True((code != "InvalidAction") == (action != "CreateRole"), $"{action}: {code}");
+            Assert.True(code == "InvalidAction" || compatibility.Contains($"`{action}`", StringComparison.Ordinal), $"{action} has no line in docs/compatibility.md");
+        }
+    }
+
+    /// <summary>The endpoint with every service, as the server composes it, over the test's store.</summary>
+    private ServiceProvider AllServices() => new ServiceCollection()
+        .AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IStore>(_store)
+        .AddAwsEndpoint(_directory.Path).AddRegistry(_directory.File("registry"))
+        .BuildServiceProvider();
 
     /// <summary>The repository's root: the folder above the test's output that holds the solution.</summary>
     private static string RepositoryRoot()

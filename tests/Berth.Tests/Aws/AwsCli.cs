@@ -8,6 +8,23 @@ internal sealed class AwsCli(Uri endpoint, string dataDirectory)
     /// <summary>Access key and secret in place of the server's <c>berth</c> profile, to send wrong ones.</summary>
     public (string AccessKeyId, string Secret)? Credentials { get; init; }
 
+    /// <summary>Runs a command that must succeed; returns its JSON answer (default when it printed nothing).</summary>
+    public async Task<System.Text.Json.JsonElement> SucceedAsync(params string[] arguments)
+    {
+        var (exitCode, output, errors) = await RunAsync(arguments);
+        Assert.True(exitCode == 0, $"aws {string.Join(' ', arguments)}: {errors}");
+        return output.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    /// <summary>Runs a command that must fail with the AWS error <paramref name="code"/>; returns what it printed.</summary>
+    public async Task<string> FailAsync(string code, params string[] arguments)
+    {
+        var (exitCode, _, errors) = await RunAsync(arguments);
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"({code})", errors, StringComparison.Ordinal);
+        return errors;
+    }
+
     public async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -11,13 +11,6 @@ public sealed class EcrImageTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> SucceedAsync(AwsCli aws, params string[] arguments)
-    {
-        var (exitCode, output, errors) = await aws.RunAsync(arguments);
-        Assert.True(exitCode == 0, $"aws {string.Join(' ', arguments)}: {errors}");
-        return output.Length == 0 ? default : JsonDocument.Parse(output).RootElement.Clone();
-    }
-
     private static async Task SucceedAsync(Task<(int ExitCode, string Output)> run)
     {
         var (exitCode, output) = await run;
@@ -38,9 +31,9 @@ public sealed class EcrImageTests : IDisposable
         var client = await RegistryClient.CreateAsync(_data.Path);
         foreach (var name in new[] { "web", "mirror" })
         {
-            await SucceedAsync(aws, "ecr", "create-repository", "--repository-name", name);
+            await aws.SucceedAsync("ecr", "create-repository", "--repository-name", name);
         }
-        await SucceedAsync(aws, "ecr", "create-repository", "--repository-name", "pinned", "--image-tag-mutability", "IMMUTABLE");
+        await aws.SucceedAsync("ecr", "create-repository", "--repository-name", "pinned", "--image-tag-mutability", "IMMUTABLE");
         var (_, password, _) = await aws.RunAsync("ecr", "get-login-password");
         await SucceedAsync(client.LoginAsync(address, password.Trim()));
 
@@ -68,19 +61,19 @@ public sealed class EcrImageTests : IDisposable
         var pulled = await client.PodmanAsync("--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "run"), "images", "--format", "{{.Repository}}:{{.Tag}}");
         Assert.Contains($"{registry}/mirror:v1", pulled.Output, StringComparison.Ordinal);
 
-        var described = await SucceedAsync(aws, "ecr", "describe-images", "--repository-name", "web");
+        var described = await aws.SucceedAsync("ecr", "describe-images", "--repository-name", "web");
         var details = described.GetProperty("imageDetails").EnumerateArray().ToList();
         Assert.Equal(3, details.Count);
         var first = details.Single(d => d.GetProperty("imageTags").EnumerateArray().Any(t => t.GetString() == "v1"));
         Assert.Equal(v1Digest, first.GetProperty("imageDigest").GetString());
         Assert.True(first.GetProperty("imageSizeInBytes").GetInt64() > 500_000);
         Assert.StartsWith("application/vnd.", first.GetProperty("imageManifestMediaType").GetString(), StringComparison.Ordinal);
-        Assert.Equal(["v1", "v2", "v3"], Tags(await SucceedAsync(aws, "ecr", "list-images", "--repository-name", "web")));
+        Assert.Equal(["v1", "v2", "v3"], Tags(await aws.SucceedAsync("ecr", "list-images", "--repository-name", "web")));
 
-        var deleted = await SucceedAsync(aws, "ecr", "batch-delete-image", "--repository-name", "web", "--image-ids", "imageTag=v3", "imageTag=nope");
+        var deleted = await aws.SucceedAsync("ecr", "batch-delete-image", "--repository-name", "web", "--image-ids", "imageTag=v3", "imageTag=nope");
         Assert.Equal("v3", deleted.GetProperty("imageIds")[0].GetProperty("imageTag").GetString());
         Assert.Equal("ImageNotFound", deleted.GetProperty("failures")[0].GetProperty("failureCode").GetString());
-        Assert.Equal(["v1", "v2"], Tags(await SucceedAsync(aws, "ecr", "list-images", "--repository-name", "web")));
+        Assert.Equal(["v1", "v2"], Tags(await aws.SucceedAsync("ecr", "list-images", "--repository-name", "web")));
 
         // an immutable repository keeps a tag on the image first pushed under it
         await SucceedAsync(client.PodmanAsync("tag", $"{registry}/web:v1", $"{registry}/pinned:v1"));
@@ -92,20 +85,20 @@ public sealed class EcrImageTests : IDisposable
 
         // a lifecycle policy keeping one image expires the older one
         var policy = """{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}""";
-        await SucceedAsync(aws, "ecr", "put-lifecycle-policy", "--repository-name", "web", "--lifecycle-policy-text", policy);
+        await aws.SucceedAsync("ecr", "put-lifecycle-policy", "--repository-name", "web", "--lifecycle-policy-text", policy);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         List<string> remaining;
-        while ((remaining = Tags(await SucceedAsync(aws, "ecr", "list-images", "--repository-name", "web"))).Count > 1 && DateTime.UtcNow < deadline)
+        while ((remaining = Tags(await aws.SucceedAsync("ecr", "list-images", "--repository-name", "web"))).Count > 1 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200, Ct);
         }
         Assert.Equal(["v2"], remaining);
-        var stored = await SucceedAsync(aws, "ecr", "get-lifecycle-policy", "--repository-name", "web");
+        var stored = await aws.SucceedAsync("ecr", "get-lifecycle-policy", "--repository-name", "web");
         Assert.Equal(policy, stored.GetProperty("lifecyclePolicyText").GetString());
 
         var notEmpty = await aws.RunAsync("ecr", "delete-repository", "--repository-name", "web");
         Assert.Contains("(RepositoryNotEmptyException)", notEmpty.Errors, StringComparison.Ordinal);
-        await SucceedAsync(aws, "ecr", "delete-repository", "--repository-name", "web", "--force");
+        await aws.SucceedAsync("ecr", "delete-repository", "--repository-name", "web", "--force");
     }
 
     [Fact]

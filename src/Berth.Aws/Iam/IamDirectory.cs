@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using Berth.Aws.Endpoint;
+using Berth.Store;
+
+namespace Berth.Aws.Iam;
+
+/// <summary>An account's IAM users and customer managed policies in the store, with IAM's errors.</summary>
+public sealed class IamDirectory(IStore store)
+{
+    public static string UsersPrefix(string accountId) => $"/aws/iam/{accountId}/users/";
+
+    public static string PoliciesPrefix(string accountId) => $"/aws/iam/{accountId}/policies/";
+
+    /// <summary>IAM's unique ids: a four-letter prefix naming the kind, then 17 upper-case letters and digits.</summary>
+    public static string NewId(string prefix) => prefix + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17);
+
+    public Task<IamUser?> FindUserAsync(string accountId, string name, CancellationToken cancellationToken) =>
+        StoredDocuments.GetAsync(store, UsersPrefix(accountId) + name, IamJson.Default.IamUser, cancellationToken);
+
+    public async Task<IamUser> GetUserAsync(string accountId, string name, CancellationToken cancellationToken) =>
+        await FindUserAsync(accountId, name, cancellationToken) ?? throw NoSuchUser(name);
+
+    public Task<List<IamUser>> ListUsersAsync(string accountId, CancellationToken cancellationToken) =>
+        StoredDocuments.ListAsync(store, UsersPrefix(accountId), IamJson.Default.IamUser, cancellationToken);
+
+    public Task CreateUserAsync(IamUser user, CancellationToken cancellationToken) =>
+        StoredDocuments.CreateAsync(store, UsersPrefix(user.AccountId) + user.UserName, user, IamJson.Default.IamUser,
+            () => new AwsException("EntityAlreadyExists", $"User with name {user.UserName} already exists.", 409), cancellationToken);
+
+    public Task<IamUser> UpdateUserAsync(string accountId, string name, Func<IamUser, IamUser> change, CancellationToken cancellationToken) =>
+        StoredDocuments.UpdateAsync(store, UsersPrefix(accountId) + name, IamJson.Default.IamUser, change, () => NoSuchUser(name), cancellationToken);
+
+    public Task DeleteUserAsync(string accountId, string name, CancellationToken cancellationToken) =>
+        StoredDocuments.DeleteAsync(store, UsersPrefix(accountId) + name, () => NoSuchUser(name), cancellationToken);
+
+    /// <summary>A managed policy by ARN: one of AWS's, or one of the account's own; null when there is none.</summary>
+    public async Task<ManagedPolicy?> FindPolicyAsync(string accountId, string arn, CancellationToken cancellationToken)
+    {
+        if (AwsManagedPolicies.Find(arn) is { } builtIn)
+        {
+            return builtIn;
+        }
+        var prefix = $"arn:aws:iam::{accountId}:policy/";
+        return arn.StartsWith(prefix, StringComparison.Ordinal) && arn.Length > prefix.Length && !arn[prefix.Length..].Contains('/', StringComparison.Ordinal)
+            ? await StoredDocuments.GetAsync(store, PoliciesPrefix(accountId) + arn[prefix.Length..], IamJson.Default.ManagedPolicy, cancellationToken)
+            : null;
+    }
+
+    public async Task<ManagedPolicy> GetPolicyAsync(string accountId, string arn, CancellationToken cancellationToken) =>
+        await FindPolicyAsync(accountId, arn, cancellationToken) ?? throw NoSuchPolicy(arn);
+
+    public Task<List<ManagedPolicy>> ListPoliciesAsync(string accountId, CancellationToken cancellationToken) =>
+        StoredDocuments.ListAsync(store, PoliciesPrefix(accountId), IamJson.Default.ManagedPolicy, cancellationToken);
+
+    public Task CreatePolicyAsync(ManagedPolicy policy, CancellationToken cancellationToken) =>
+        StoredDocuments.CreateAsync(store, PoliciesPrefix(policy.AccountId!) + policy.PolicyName, policy, IamJson.Default.ManagedPolicy,
+            () => new AwsException("EntityAlreadyExists", $"A policy called {policy.PolicyName} already exists. Duplicate names are not allowed.", 409), cancellationToken);
+
+    public Task DeletePolicyAsync(ManagedPolicy policy, CancellationToken cancellationToken) =>
+        StoredDocuments.DeleteAsync(store, PoliciesPrefix(policy.AccountId!) + policy.PolicyName, () => NoSuchPolicy(policy.Arn), cancellationToken);
+
+    public static AwsException NoSuchUser(string name) => new("NoSuchEntity", $"The user with name {name} cannot be found.", 404);
+
+    public static AwsException NoSuchPolicy(string arn) => new("NoSuchEntity", $"Policy {arn} does not exist or is not attachable.", 404);
+}
