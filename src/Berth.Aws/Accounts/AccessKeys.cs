@@ -42,10 +42,41 @@ public sealed class AccessKeys(IStore store, TimeProvider time)
         return key;
     }
 
+    /// <summary>Temporary credentials for a session of <paramref name="roleName"/>, good until <paramref name="expiration"/>.</summary>
+    public async Task<AccessKey> CreateSessionAsync(string accountId, string roleName, string roleId, string sessionName, DateTimeOffset expiration, CancellationToken cancellationToken)
+    {
+        var key = new AccessKey
+        {
+            // ASIA marks temporary keys, as STS's
+            AccessKeyId = "ASIA" + RandomNumberGenerator.GetString(IdAlphabet, 16),
+            SecretAccessKey = RandomNumberGenerator.GetString(SecretAlphabet, 40),
+            AccountId = accountId,
+            CreateDate = time.GetUtcNow(),
+            SessionToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(96)),
+            Expiration = expiration,
+            RoleName = roleName,
+            RoleId = roleId,
+            SessionName = sessionName,
+        };
+        await store.CreateAsync(Prefix + key.AccessKeyId, JsonSerializer.SerializeToUtf8Bytes(key, AccountsJson.Default.AccessKey), cancellationToken);
+        return key;
+    }
+
+    /// <summary>Deletes the temporary credentials that expired before <paramref name="now"/>; returns how many.</summary>
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var expired = (await StoredDocuments.ListAsync(store, Prefix, AccountsJson.Default.AccessKey, cancellationToken)).Where(k => k.Expiration < now).ToList();
+        foreach (var key in expired)
+        {
+            await DeleteAsync(key.AccessKeyId, cancellationToken);
+        }
+        return expired.Count;
+    }
+
     /// <summary>The access keys of one user of the account (null: the root user's).</summary>
     public async Task<List<AccessKey>> ListAsync(string accountId, string? userName, CancellationToken cancellationToken) =>
         (await StoredDocuments.ListAsync(store, Prefix, AccountsJson.Default.AccessKey, cancellationToken))
-            .Where(k => k.AccountId == accountId && k.UserName == userName).OrderBy(k => k.CreateDate).ToList();
+            .Where(k => k.AccountId == accountId && k.UserName == userName && k.RoleName is null).OrderBy(k => k.CreateDate).ToList();
 
     /// <summary>Deletes a key; false when there is no such key.</summary>
     public async Task<bool> DeleteAsync(string accessKeyId, CancellationToken cancellationToken)
@@ -79,7 +110,7 @@ public sealed class AccessKeys(IStore store, TimeProvider time)
         foreach (var entry in existing.Items)
         {
             var key = JsonSerializer.Deserialize(entry.Value.Span, AccountsJson.Default.AccessKey)!;
-            if (key.UserName is null)
+            if (key.UserName is null && key.RoleName is null)
             {
                 return accountId is null || accountId == key.AccountId ? key
                     : throw new AccountIdException($"this data folder's account is {key.AccountId}; the account id is chosen at the first start and cannot become {accountId}");

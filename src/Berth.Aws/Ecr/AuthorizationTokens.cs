@@ -22,6 +22,10 @@ public sealed class AuthorizationTokens(AccessKeys keys, TimeProvider time)
     public (string Password, DateTimeOffset ExpiresAt) Issue(AccessKey caller, string region)
     {
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds((time.GetUtcNow() + Lifetime).ToUnixTimeSeconds());
+        if (caller.Expiration < expiresAt)
+        {
+            expiresAt = DateTimeOffset.FromUnixTimeSeconds(caller.Expiration.Value.ToUnixTimeSeconds()); // a session's password ends with the session
+        }
         var claims = new TokenClaims(caller.AccessKeyId, caller.AccountId, region, expiresAt.ToUnixTimeSeconds());
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims, TokenJson.Default.TokenClaims));
         return ($"{payload}.{Sign(caller.SecretAccessKey, payload)}", expiresAt);

@@ -62,6 +62,11 @@ public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys ke
             await WriteErrorAsync(context, service, AwsException.ForSignature(service?.Protocol ?? GuessProtocol(context), failure, verified.Message), requestId);
             return;
         }
+        if (caller!.SessionToken is { } token && SessionRefusal(context.Request, caller, token, service?.Protocol ?? GuessProtocol(context)) is { } refusal)
+        {
+            await WriteErrorAsync(context, service, refusal, requestId);
+            return;
+        }
         if (service is null)
         {
             await WriteErrorAsync(context, null, new AwsException("UnknownService",
@@ -76,6 +81,22 @@ public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys ke
         {
             await service.WriteErrorAsync(context.Response, error, requestId, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Why temporary credentials may not sign this request: their session token (header or presigned query) missing or
+    /// wrong, or the session over; null when they may.
+    /// </summary>
+    private AwsException? SessionRefusal(HttpRequest request, AccessKey caller, string token, AwsProtocol protocol)
+    {
+        var presented = request.Headers["X-Amz-Security-Token"].ToString() is { Length: > 0 } header ? header : request.Query["X-Amz-Security-Token"].ToString();
+        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(presented), System.Text.Encoding.UTF8.GetBytes(token)))
+        {
+            return AwsException.ForSignature(protocol, SigV4Failure.UnknownAccessKey, "The security token included in the request is invalid.");
+        }
+        return caller.Expiration <= time.GetUtcNow()
+            ? new AwsException(protocol == AwsProtocol.Query ? "ExpiredToken" : "ExpiredTokenException", "The security token included in the request is expired")
+            : null;
     }
 
     /// <summary>The whole body, or null when it is larger than <see cref="MaxBodyBytes"/>.</summary>

@@ -24,6 +24,7 @@ public static class AwsHosting
         services.AddSingleton<IamDirectory>();
         services.AddSingleton<IdentityAuthorizer>();
         services.AddSingleton<IamPolicyActions>();
+        services.AddSingleton<IamRoleActions>();
         services.AddSingleton<IAwsService, IamService>();
         services.AddSingleton<Repositories>();
         services.AddSingleton<AuthorizationTokens>();

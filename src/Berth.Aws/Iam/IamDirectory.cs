@@ -4,12 +4,21 @@ using Berth.Store;
 
 namespace Berth.Aws.Iam;
 
-/// <summary>An account's IAM users and customer managed policies in the store, with IAM's errors.</summary>
+/// <summary>Which kind of identity an IAM action's policies are for.</summary>
+public enum HolderKind
+{
+    User,
+    Role,
+}
+
+/// <summary>An account's IAM users, roles and customer managed policies in the store, with IAM's errors.</summary>
 public sealed class IamDirectory(IStore store)
 {
     public static string UsersPrefix(string accountId) => $"/aws/iam/{accountId}/users/";
 
     public static string PoliciesPrefix(string accountId) => $"/aws/iam/{accountId}/policies/";
+
+    public static string RolesPrefix(string accountId) => $"/aws/iam/{accountId}/roles/";
 
     /// <summary>IAM's unique ids: a four-letter prefix naming the kind, then 17 upper-case letters and digits.</summary>
     public static string NewId(string prefix) => prefix + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17);
@@ -32,6 +41,42 @@ public sealed class IamDirectory(IStore store)
 
     public Task DeleteUserAsync(string accountId, string name, CancellationToken cancellationToken) =>
         StoredDocuments.DeleteAsync(store, UsersPrefix(accountId) + name, () => NoSuchUser(name), cancellationToken);
+
+    public Task<IamRole?> FindRoleAsync(string accountId, string name, CancellationToken cancellationToken) =>
+        StoredDocuments.GetAsync(store, RolesPrefix(accountId) + name, IamJson.Default.IamRole, cancellationToken);
+
+    public async Task<IamRole> GetRoleAsync(string accountId, string name, CancellationToken cancellationToken) =>
+        await FindRoleAsync(accountId, name, cancellationToken) ?? throw NoSuchRole(name);
+
+    public Task<List<IamRole>> ListRolesAsync(string accountId, CancellationToken cancellationToken) =>
+        StoredDocuments.ListAsync(store, RolesPrefix(accountId), IamJson.Default.IamRole, cancellationToken);
+
+    public Task CreateRoleAsync(IamRole role, CancellationToken cancellationToken) =>
+        StoredDocuments.CreateAsync(store, RolesPrefix(role.AccountId) + role.RoleName, role, IamJson.Default.IamRole,
+            () => new AwsException("EntityAlreadyExists", $"Role with name {role.RoleName} already exists.", 409), cancellationToken);
+
+    public Task<IamRole> UpdateRoleAsync(string accountId, string name, Func<IamRole, IamRole> change, CancellationToken cancellationToken) =>
+        StoredDocuments.UpdateAsync(store, RolesPrefix(accountId) + name, IamJson.Default.IamRole, change, () => NoSuchRole(name), cancellationToken);
+
+    public Task DeleteRoleAsync(string accountId, string name, CancellationToken cancellationToken) =>
+        StoredDocuments.DeleteAsync(store, RolesPrefix(accountId) + name, () => NoSuchRole(name), cancellationToken);
+
+    /// <summary>A user or a role, by the kind its action names.</summary>
+    public async Task<PolicyHolder> GetHolderAsync(HolderKind kind, string accountId, string name, CancellationToken cancellationToken) =>
+        kind == HolderKind.User ? await GetUserAsync(accountId, name, cancellationToken) : await GetRoleAsync(accountId, name, cancellationToken);
+
+    /// <summary>Changes a user's or a role's policies.</summary>
+    public async Task UpdateHolderAsync(HolderKind kind, string accountId, string name, Func<PolicyHolder, PolicyHolder> change, CancellationToken cancellationToken)
+    {
+        if (kind == HolderKind.User)
+        {
+            await UpdateUserAsync(accountId, name, u => (IamUser)change(u), cancellationToken);
+        }
+        else
+        {
+            await UpdateRoleAsync(accountId, name, r => (IamRole)change(r), cancellationToken);
+        }
+    }
 
     /// <summary>A managed policy by ARN: one of AWS's, or one of the account's own; null when there is none.</summary>
     public async Task<ManagedPolicy?> FindPolicyAsync(string accountId, string arn, CancellationToken cancellationToken)
@@ -60,6 +105,8 @@ public sealed class IamDirectory(IStore store)
         StoredDocuments.DeleteAsync(store, PoliciesPrefix(policy.AccountId!) + policy.PolicyName, () => NoSuchPolicy(policy.Arn), cancellationToken);
 
     public static AwsException NoSuchUser(string name) => new("NoSuchEntity", $"The user with name {name} cannot be found.", 404);
+
+    public static AwsException NoSuchRole(string name) => new("NoSuchEntity", $"The role with name {name} cannot be found.", 404);
 
     public static AwsException NoSuchPolicy(string arn) => new("NoSuchEntity", $"Policy {arn} does not exist or is not attachable.", 404);
 }

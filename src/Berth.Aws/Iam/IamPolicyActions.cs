@@ -7,21 +7,35 @@ namespace Berth.Aws.Iam;
 /// <summary>IAM's policy actions: customer managed policies, their attachment to users, and users' inline policies.</summary>
 internal sealed class IamPolicyActions(IamDirectory directory, TimeProvider time)
 {
-    public Task<Action<XmlWriter>> HandleAsync(string action, string account, Dictionary<string, string> parameters, CancellationToken cancellationToken) => action switch
+    public Task<Action<XmlWriter>> HandleAsync(string action, string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
     {
-        "CreatePolicy" => CreatePolicyAsync(account, parameters, cancellationToken),
-        "GetPolicy" => GetPolicyAsync(account, parameters, cancellationToken),
-        "GetPolicyVersion" => GetPolicyVersionAsync(account, parameters, cancellationToken),
-        "ListPolicies" => ListPoliciesAsync(account, parameters, cancellationToken),
-        "DeletePolicy" => DeletePolicyAsync(account, parameters, cancellationToken),
-        "AttachUserPolicy" => AttachUserPolicyAsync(account, parameters, cancellationToken),
-        "DetachUserPolicy" => DetachUserPolicyAsync(account, parameters, cancellationToken),
-        "ListAttachedUserPolicies" => ListAttachedUserPoliciesAsync(account, parameters, cancellationToken),
-        "PutUserPolicy" => PutUserPolicyAsync(account, parameters, cancellationToken),
-        "GetUserPolicy" => GetUserPolicyAsync(account, parameters, cancellationToken),
-        "ListUserPolicies" => ListUserPoliciesAsync(account, parameters, cancellationToken),
-        _ => DeleteUserPolicyAsync(account, parameters, cancellationToken),
-    };
+        // the attachment and inline-policy actions come in a user and a role form: AttachUserPolicy, AttachRolePolicy …
+        var kind = action.Contains("Role", StringComparison.Ordinal) ? HolderKind.Role : HolderKind.User;
+        var holder = new Holder(kind, account, parameters);
+        return action switch
+        {
+            "CreatePolicy" => CreatePolicyAsync(account, parameters, cancellationToken),
+            "GetPolicy" => GetPolicyAsync(account, parameters, cancellationToken),
+            "GetPolicyVersion" => GetPolicyVersionAsync(account, parameters, cancellationToken),
+            "ListPolicies" => ListPoliciesAsync(account, parameters, cancellationToken),
+            "DeletePolicy" => DeletePolicyAsync(account, parameters, cancellationToken),
+            "AttachUserPolicy" or "AttachRolePolicy" => AttachPolicyAsync(holder, cancellationToken),
+            "DetachUserPolicy" or "DetachRolePolicy" => DetachPolicyAsync(holder, cancellationToken),
+            "ListAttachedUserPolicies" or "ListAttachedRolePolicies" => ListAttachedPoliciesAsync(holder, cancellationToken),
+            "PutUserPolicy" or "PutRolePolicy" => PutInlinePolicyAsync(holder, cancellationToken),
+            "GetUserPolicy" or "GetRolePolicy" => GetInlinePolicyAsync(holder, cancellationToken),
+            "ListUserPolicies" or "ListRolePolicies" => ListInlinePoliciesAsync(holder, cancellationToken),
+            _ => DeleteInlinePolicyAsync(holder, cancellationToken),
+        };
+    }
+
+    /// <summary>The user or role an action names, by <c>UserName</c> or <c>RoleName</c>.</summary>
+    private sealed record Holder(HolderKind Kind, string Account, Dictionary<string, string> Parameters)
+    {
+        public string NameMember => Kind == HolderKind.User ? "UserName" : "RoleName";
+
+        public string Name => IamService.Name(Parameters, NameMember);
+    }
 
     private async Task<Action<XmlWriter>> CreatePolicyAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
     {
@@ -69,8 +83,8 @@ internal sealed class IamPolicyActions(IamDirectory directory, TimeProvider time
         var scope = parameters.GetValueOrDefault("Scope") ?? "All";
         var policies = (scope is "All" or "AWS" ? AwsManagedPolicies.All : [])
             .Concat(scope is "All" or "Local" ? await directory.ListPoliciesAsync(account, cancellationToken) : []).ToList();
-        var users = await directory.ListUsersAsync(account, cancellationToken);
-        var listed = policies.Select(p => (Policy: p, Attachments: users.Count(u => u.AttachedPolicies.Contains(p.Arn))))
+        var holders = ((IEnumerable<PolicyHolder>)await directory.ListUsersAsync(account, cancellationToken)).Concat(await directory.ListRolesAsync(account, cancellationToken)).ToList();
+        var listed = policies.Select(p => (Policy: p, Attachments: holders.Count(h => h.AttachedPolicies.Contains(p.Arn))))
             .Where(p => parameters.GetValueOrDefault("OnlyAttached") != "true" || p.Attachments > 0).ToList();
         return xml => IamXml.List(xml, "Policies", listed, (x, p) => IamXml.Policy(x, p.Policy, p.Attachments, "member"));
     }
@@ -90,28 +104,27 @@ internal sealed class IamPolicyActions(IamDirectory directory, TimeProvider time
         return _ => { };
     }
 
-    private async Task<Action<XmlWriter>> AttachUserPolicyAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> AttachPolicyAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var policy = await directory.GetPolicyAsync(account, Arn(parameters), cancellationToken);
-        await directory.UpdateUserAsync(account, IamService.Name(parameters, "UserName"),
-            u => u.AttachedPolicies.Contains(policy.Arn) ? u : u with { AttachedPolicies = [.. u.AttachedPolicies, policy.Arn] }, cancellationToken);
+        var policy = await directory.GetPolicyAsync(holder.Account, Arn(holder.Parameters), cancellationToken);
+        await directory.UpdateHolderAsync(holder.Kind, holder.Account, holder.Name,
+            h => h.AttachedPolicies.Contains(policy.Arn) ? h : h with { AttachedPolicies = [.. h.AttachedPolicies, policy.Arn] }, cancellationToken);
         return _ => { };
     }
 
-    private async Task<Action<XmlWriter>> DetachUserPolicyAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> DetachPolicyAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var arn = Arn(parameters);
-        var name = IamService.Name(parameters, "UserName");
-        await directory.UpdateUserAsync(account, name, u => u.AttachedPolicies.Contains(arn)
-            ? u with { AttachedPolicies = u.AttachedPolicies.Where(a => a != arn).ToList() }
+        var arn = Arn(holder.Parameters);
+        await directory.UpdateHolderAsync(holder.Kind, holder.Account, holder.Name, h => h.AttachedPolicies.Contains(arn)
+            ? h with { AttachedPolicies = h.AttachedPolicies.Where(a => a != arn).ToList() }
             : throw new AwsException("NoSuchEntity", $"Policy {arn} was not found.", 404), cancellationToken);
         return _ => { };
     }
 
-    private async Task<Action<XmlWriter>> ListAttachedUserPoliciesAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> ListAttachedPoliciesAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var user = await directory.GetUserAsync(account, IamService.Name(parameters, "UserName"), cancellationToken);
-        return xml => IamXml.List(xml, "AttachedPolicies", user.AttachedPolicies, (x, arn) =>
+        var entity = await directory.GetHolderAsync(holder.Kind, holder.Account, holder.Name, cancellationToken);
+        return xml => IamXml.List(xml, "AttachedPolicies", entity.AttachedPolicies, (x, arn) =>
         {
             x.WriteStartElement("member");
             x.WriteElementString("PolicyName", arn[(arn.LastIndexOf('/') + 1)..]);
@@ -120,46 +133,47 @@ internal sealed class IamPolicyActions(IamDirectory directory, TimeProvider time
         });
     }
 
-    private async Task<Action<XmlWriter>> PutUserPolicyAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> PutInlinePolicyAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var policyName = IamService.Name(parameters, "PolicyName", 128);
-        var document = Document(parameters);
-        await directory.UpdateUserAsync(account, IamService.Name(parameters, "UserName"),
-            u => u with { InlinePolicies = new Dictionary<string, string>(u.InlinePolicies) { [policyName] = document } }, cancellationToken);
+        var policyName = IamService.Name(holder.Parameters, "PolicyName", 128);
+        var document = Document(holder.Parameters);
+        await directory.UpdateHolderAsync(holder.Kind, holder.Account, holder.Name,
+            h => h with { InlinePolicies = new Dictionary<string, string>(h.InlinePolicies) { [policyName] = document } }, cancellationToken);
         return _ => { };
     }
 
-    private async Task<Action<XmlWriter>> GetUserPolicyAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> GetInlinePolicyAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var user = await directory.GetUserAsync(account, IamService.Name(parameters, "UserName"), cancellationToken);
-        var policyName = IamService.Name(parameters, "PolicyName", 128);
-        var document = user.InlinePolicies.GetValueOrDefault(policyName) ?? throw NoInlinePolicy(policyName);
+        var entity = await directory.GetHolderAsync(holder.Kind, holder.Account, holder.Name, cancellationToken);
+        var policyName = IamService.Name(holder.Parameters, "PolicyName", 128);
+        var document = entity.InlinePolicies.GetValueOrDefault(policyName) ?? throw NoInlinePolicy(holder.Kind, policyName);
         return xml =>
         {
-            xml.WriteElementString("UserName", user.UserName);
+            xml.WriteElementString(holder.NameMember, entity.Name);
             xml.WriteElementString("PolicyName", policyName);
             xml.WriteElementString("PolicyDocument", WebUtility.UrlEncode(document));
         };
     }
 
-    private async Task<Action<XmlWriter>> ListUserPoliciesAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> ListInlinePoliciesAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var user = await directory.GetUserAsync(account, IamService.Name(parameters, "UserName"), cancellationToken);
-        return xml => IamXml.List(xml, "PolicyNames", user.InlinePolicies.Keys.Order(StringComparer.Ordinal), (x, n) => x.WriteElementString("member", n));
+        var entity = await directory.GetHolderAsync(holder.Kind, holder.Account, holder.Name, cancellationToken);
+        return xml => IamXml.List(xml, "PolicyNames", entity.InlinePolicies.Keys.Order(StringComparer.Ordinal), (x, n) => x.WriteElementString("member", n));
     }
 
-    private async Task<Action<XmlWriter>> DeleteUserPolicyAsync(string account, Dictionary<string, string> parameters, CancellationToken cancellationToken)
+    private async Task<Action<XmlWriter>> DeleteInlinePolicyAsync(Holder holder, CancellationToken cancellationToken)
     {
-        var name = IamService.Name(parameters, "UserName");
-        var policyName = IamService.Name(parameters, "PolicyName", 128);
-        await directory.UpdateUserAsync(account, name, u => u.InlinePolicies.ContainsKey(policyName)
-            ? u with { InlinePolicies = u.InlinePolicies.Where(p => p.Key != policyName).ToDictionary(StringComparer.Ordinal) }
-            : throw NoInlinePolicy(policyName), cancellationToken);
+        var policyName = IamService.Name(holder.Parameters, "PolicyName", 128);
+        await directory.UpdateHolderAsync(holder.Kind, holder.Account, holder.Name, h => h.InlinePolicies.ContainsKey(policyName)
+            ? h with { InlinePolicies = h.InlinePolicies.Where(p => p.Key != policyName).ToDictionary(StringComparer.Ordinal) }
+            : throw NoInlinePolicy(holder.Kind, policyName), cancellationToken);
         return _ => { };
     }
 
+    /// <summary>How many users and roles a managed policy is attached to.</summary>
     private async Task<int> AttachmentsAsync(string account, string arn, CancellationToken cancellationToken) =>
-        (await directory.ListUsersAsync(account, cancellationToken)).Count(u => u.AttachedPolicies.Contains(arn));
+        (await directory.ListUsersAsync(account, cancellationToken)).Count(u => u.AttachedPolicies.Contains(arn))
+        + (await directory.ListRolesAsync(account, cancellationToken)).Count(r => r.AttachedPolicies.Contains(arn));
 
     private static string Arn(Dictionary<string, string> parameters) => parameters.GetValueOrDefault("PolicyArn") ?? throw IamService.Missing("policyArn");
 
@@ -178,6 +192,6 @@ internal sealed class IamPolicyActions(IamDirectory directory, TimeProvider time
         return document;
     }
 
-    private static AwsException NoInlinePolicy(string policy) =>
-        new("NoSuchEntity", $"The user policy with name {policy} cannot be found.", 404);
+    private static AwsException NoInlinePolicy(HolderKind kind, string policy) =>
+        new("NoSuchEntity", $"The {(kind == HolderKind.User ? "user" : "role")} policy with name {policy} cannot be found.", 404);
 }

@@ -10,7 +10,8 @@ namespace Berth.Aws.Iam;
 /// AWS Identity and Access Management (Query protocol, version 2010-05-08): users, their access keys, managed and
 /// inline policies. Every action is authorized by the caller's own identity-based policies first.
 /// </summary>
-internal sealed partial class IamService(IamDirectory directory, AccessKeys keys, IdentityAuthorizer authorizer, IamPolicyActions policies, TimeProvider time) : IAwsService
+internal sealed partial class IamService(
+    IamDirectory directory, AccessKeys keys, IdentityAuthorizer authorizer, IamPolicyActions policies, IamRoleActions roles, TimeProvider time) : IAwsService
 {
     private const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
     private const string Version = "2010-05-08";
@@ -21,7 +22,11 @@ internal sealed partial class IamService(IamDirectory directory, AccessKeys keys
         "CreateUser", "GetUser", "ListUsers", "DeleteUser", "CreateAccessKey", "ListAccessKeys", "DeleteAccessKey",
         "CreatePolicy", "GetPolicy", "GetPolicyVersion", "ListPolicies", "DeletePolicy",
         "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies", "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
+        "CreateRole", "GetRole", "ListRoles", "UpdateAssumeRolePolicy", "DeleteRole",
+        "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies", "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy",
     ];
+
+    private static readonly HashSet<string> s_roleActions = ["CreateRole", "GetRole", "ListRoles", "UpdateAssumeRolePolicy", "DeleteRole"];
 
     public string SigningName => "iam";
 
@@ -36,9 +41,7 @@ internal sealed partial class IamService(IamDirectory directory, AccessKeys keys
             throw new AwsException("InvalidAction", $"Could not find operation {action} for version {parameters.GetValueOrDefault("Version") ?? Version}");
         }
         var account = request.Caller.AccountId;
-        var resource = parameters.GetValueOrDefault("PolicyArn") is { } policyArn && action.Contains("Policy", StringComparison.Ordinal) && !action.Contains("User", StringComparison.Ordinal)
-            ? policyArn
-            : $"arn:aws:iam::{account}:user/{parameters.GetValueOrDefault("UserName") ?? request.Caller.UserName ?? "root"}";
+        var resource = ResourceOf(action, account, parameters, request.Caller);
         if (await authorizer.RefusalAsync(request.Caller, "iam:" + action, resource, cancellationToken) is { } refusal)
         {
             throw new AwsException("AccessDenied", refusal, 403);
@@ -52,10 +55,19 @@ internal sealed partial class IamService(IamDirectory directory, AccessKeys keys
             "CreateAccessKey" => await CreateAccessKeyAsync(request, parameters, cancellationToken),
             "ListAccessKeys" => await ListAccessKeysAsync(request, parameters, cancellationToken),
             "DeleteAccessKey" => await DeleteAccessKeyAsync(request, parameters, cancellationToken),
+            _ when s_roleActions.Contains(action) => await roles.HandleAsync(action, account, parameters, cancellationToken),
             _ => await policies.HandleAsync(action, account, parameters, cancellationToken),
         };
         await QueryProtocol.WriteResultAsync(request.Http.Response, Namespace, action, request.RequestId, result, cancellationToken);
     }
+
+    /// <summary>What an action acts on, for the caller's policies: the role, the user, or the managed policy it names.</summary>
+    private static string ResourceOf(string action, string account, Dictionary<string, string> parameters, AccessKey caller) =>
+        parameters.GetValueOrDefault("RoleName") is { } role ? $"arn:aws:iam::{account}:role/{role}"
+        : parameters.GetValueOrDefault("UserName") is { } user ? $"arn:aws:iam::{account}:user/{user}"
+        : parameters.GetValueOrDefault("PolicyArn") is { } policy ? policy
+        : action.Contains("User", StringComparison.Ordinal) || action.Contains("AccessKey", StringComparison.Ordinal) ? caller.Arn
+        : "*";
 
     public Task WriteErrorAsync(HttpResponse response, AwsException failure, string requestId, CancellationToken cancellationToken) =>
         QueryProtocol.WriteErrorAsync(response, Namespace, failure, requestId, cancellationToken);
@@ -163,7 +175,7 @@ internal sealed partial class IamService(IamDirectory directory, AccessKeys keys
         var id = parameters.GetValueOrDefault("AccessKeyId") ?? throw Missing("accessKeyId");
         var name = parameters.GetValueOrDefault("UserName") ?? request.Caller.UserName;
         var key = await keys.FindAsync(id, cancellationToken);
-        if (key is null || key.AccountId != request.Caller.AccountId || key.UserName != name)
+        if (key is null || key.AccountId != request.Caller.AccountId || key.UserName != name || key.RoleName is not null)
         {
             throw new AwsException("NoSuchEntity", $"The Access Key with id {id} cannot be found.", 404);
         }
@@ -186,7 +198,7 @@ internal sealed partial class IamService(IamDirectory directory, AccessKeys keys
     internal static AwsException Missing(string member) =>
         new("ValidationError", $"1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null");
 
-    private static Dictionary<string, string> Tags(Dictionary<string, string> parameters)
+    internal static Dictionary<string, string> Tags(Dictionary<string, string> parameters)
     {
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; parameters.TryGetValue($"Tags.member.{i}.Key", out var key); i++)

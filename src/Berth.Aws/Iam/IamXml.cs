@@ -31,6 +31,24 @@ internal static class IamXml
         xml.WriteEndElement();
     }
 
+    public static void Role(XmlWriter xml, IamRole role, string element = "Role")
+    {
+        xml.WriteStartElement(element);
+        xml.WriteElementString("Path", "/");
+        xml.WriteElementString("RoleName", role.RoleName);
+        xml.WriteElementString("RoleId", role.RoleId);
+        xml.WriteElementString("Arn", role.Arn);
+        xml.WriteElementString("CreateDate", Date(role.CreateDate));
+        // IAM answers policy documents URL-encoded
+        xml.WriteElementString("AssumeRolePolicyDocument", System.Net.WebUtility.UrlEncode(role.AssumeRolePolicyDocument));
+        if (role.Description is not null)
+        {
+            xml.WriteElementString("Description", role.Description);
+        }
+        xml.WriteElementString("MaxSessionDuration", role.MaxSessionDuration.ToString(CultureInfo.InvariantCulture));
+        xml.WriteEndElement();
+    }
+
     public static void Policy(XmlWriter xml, ManagedPolicy policy, int attachments, string element = "Policy")
     {
         xml.WriteStartElement(element);

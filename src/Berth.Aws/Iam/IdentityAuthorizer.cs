@@ -15,17 +15,15 @@ public sealed class IdentityAuthorizer(IamDirectory directory)
     /// <summary>The same, for a caller known by its account and ARN (<c>…:root</c> or <c>…:user/&lt;name&gt;</c>).</summary>
     public async Task<string?> RefusalAsync(string accountId, string callerArn, string action, string resource, CancellationToken cancellationToken)
     {
-        const string UserMarker = ":user/";
-        var marker = callerArn.IndexOf(UserMarker, StringComparison.Ordinal);
-        if (marker < 0)
+        if (callerArn.EndsWith(":root", StringComparison.Ordinal))
         {
             return null; // the account's root user
         }
         var effect = PolicyEffect.None;
-        if (await directory.FindUserAsync(accountId, callerArn[(marker + UserMarker.Length)..], cancellationToken) is { } user)
+        if (await HolderAsync(accountId, callerArn, cancellationToken) is { } holder)
         {
-            var documents = new List<string>(user.InlinePolicies.Values);
-            foreach (var arn in user.AttachedPolicies)
+            var documents = new List<string>(holder.InlinePolicies.Values);
+            foreach (var arn in holder.AttachedPolicies)
             {
                 if (await directory.FindPolicyAsync(accountId, arn, cancellationToken) is { } policy)
                 {
@@ -52,5 +50,24 @@ public sealed class IdentityAuthorizer(IamDirectory directory)
             PolicyEffect.Deny => $"User: {callerArn} is not authorized to perform: {action} on resource: {resource} with an explicit deny in an identity-based policy",
             _ => $"User: {callerArn} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
         };
+    }
+
+    /// <summary>
+    /// Whose policies a caller has: the user of <c>…:user/&lt;name&gt;</c>, or the role of a session,
+    /// <c>arn:aws:sts::&lt;account&gt;:assumed-role/&lt;role&gt;/&lt;session&gt;</c>.
+    /// </summary>
+    private async Task<PolicyHolder?> HolderAsync(string accountId, string callerArn, CancellationToken cancellationToken)
+    {
+        const string UserMarker = ":user/", RoleMarker = ":assumed-role/";
+        if (callerArn.IndexOf(UserMarker, StringComparison.Ordinal) is var user and >= 0)
+        {
+            return await directory.FindUserAsync(accountId, callerArn[(user + UserMarker.Length)..], cancellationToken);
+        }
+        if (callerArn.IndexOf(RoleMarker, StringComparison.Ordinal) is var role and >= 0)
+        {
+            var roleAndSession = callerArn[(role + RoleMarker.Length)..];
+            return await directory.FindRoleAsync(accountId, roleAndSession[..Math.Max(0, roleAndSession.IndexOf('/', StringComparison.Ordinal))], cancellationToken);
+        }
+        return null;
     }
 }

@@ -8,6 +8,9 @@ internal sealed class AwsCli(Uri endpoint, string dataDirectory)
     /// <summary>Access key and secret in place of the server's <c>berth</c> profile, to send wrong ones.</summary>
     public (string AccessKeyId, string Secret)? Credentials { get; init; }
 
+    /// <summary>The session token that goes with temporary <see cref="Credentials"/>.</summary>
+    public string? SessionToken { get; init; }
+
     /// <summary>Runs a command that must succeed; returns its JSON answer (default when it printed nothing).</summary>
     public async Task<System.Text.Json.JsonElement> SucceedAsync(params string[] arguments)
     {
@@ -42,6 +45,10 @@ internal sealed class AwsCli(Uri endpoint, string dataDirectory)
         {
             start.Environment["AWS_ACCESS_KEY_ID"] = given.AccessKeyId;
             start.Environment["AWS_SECRET_ACCESS_KEY"] = given.Secret;
+            if (SessionToken is not null)
+            {
+                start.Environment["AWS_SESSION_TOKEN"] = SessionToken;
+            }
             start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(dataDirectory, "no-aws-credentials");
         }
         else

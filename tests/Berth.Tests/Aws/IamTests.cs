@@ -87,4 +87,55 @@ public sealed class IamTests : IDisposable
         await root.FailAsync("NoSuchEntity", "iam", "get-user", "--user-name", "ci");
         Assert.Empty((await root.SucceedAsync("iam", "list-users")).GetProperty("Users").EnumerateArray());
     }
+
+    [Fact]
+    public async Task ARolesSessions_ActWithTheRolesPolicies_ForWhomItsTrustPolicyAllows()
+    {
+        var (server, address) = await BerthProcess.StartServerAsync(_data.Path);
+        await using var _ = server;
+        var root = new AwsCli(address, _data.Path);
+        const string TrustAccount = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}""";
+        var role = (await root.SucceedAsync("iam", "create-role", "--role-name", "deployer", "--assume-role-policy-document", TrustAccount)).GetProperty("Role");
+        Assert.Equal("arn:aws:iam::000000000000:role/deployer", role.GetProperty("Arn").GetString());
+        Assert.Equal("sts:AssumeRole", role.GetProperty("AssumeRolePolicyDocument").GetProperty("Statement")[0].GetProperty("Action").GetString());
+        await root.FailAsync("MalformedPolicyDocument", "iam", "create-role", "--role-name", "bad", "--assume-role-policy-document",
+            """{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}""");
+        await root.SucceedAsync("iam", "attach-role-policy", "--role-name", "deployer", "--policy-arn", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly");
+
+        var credentials = (await root.SucceedAsync("sts", "assume-role", "--role-arn", "arn:aws:iam::000000000000:role/deployer", "--role-session-name", "release-1"))
+            .GetProperty("Credentials");
+        Assert.StartsWith("ASIA", credentials.GetProperty("AccessKeyId").GetString(), StringComparison.Ordinal);
+        var pair = (credentials.GetProperty("AccessKeyId").GetString()!, credentials.GetProperty("SecretAccessKey").GetString()!);
+        var session = new AwsCli(address, _data.Path) { Credentials = pair, SessionToken = credentials.GetProperty("SessionToken").GetString() };
+        var identity = await session.SucceedAsync("sts", "get-caller-identity");
+        Assert.Equal("arn:aws:sts::000000000000:assumed-role/deployer/release-1", identity.GetProperty("Arn").GetString());
+        Assert.EndsWith(":release-1", identity.GetProperty("UserId").GetString(), StringComparison.Ordinal);
+        await session.SucceedAsync("ecr", "describe-repositories");
+        Assert.Contains("assumed-role/deployer/release-1 is not authorized to perform: ecr:CreateRepository",
+            await session.FailAsync("AccessDeniedException", "ecr", "create-repository", "--repository-name", "other"), StringComparison.Ordinal);
+        // the key alone, without its session token, is not a credential
+        await new AwsCli(address, _data.Path) { Credentials = pair }.FailAsync("UnrecognizedClientException", "ecr", "describe-repositories");
+        await root.FailAsync("ValidationError", "sts", "assume-role", "--role-arn", "arn:aws:iam::000000000000:role/deployer", "--role-session-name", "long", "--duration-seconds", "7200");
+
+        // a user needs both its own permission and the role's trust
+        await root.SucceedAsync("iam", "create-user", "--user-name", "ci");
+        var key = (await root.SucceedAsync("iam", "create-access-key", "--user-name", "ci")).GetProperty("AccessKey");
+        var ci = new AwsCli(address, _data.Path) { Credentials = (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!) };
+        string[] assume = ["sts", "assume-role", "--role-arn", "arn:aws:iam::000000000000:role/deployer", "--role-session-name", "ci"];
+        await ci.FailAsync("AccessDenied", assume);
+        await root.SucceedAsync("iam", "put-user-policy", "--user-name", "ci", "--policy-name", "assume", "--policy-document",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::000000000000:role/deployer"}]}""");
+        await ci.SucceedAsync(assume);
+        await root.SucceedAsync("iam", "update-assume-role-policy", "--role-name", "deployer", "--policy-document",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/ci"},"Action":"sts:AssumeRole"}]}""");
+        await ci.SucceedAsync(assume);
+        await root.FailAsync("AccessDenied", assume);
+
+        await root.FailAsync("DeleteConflict", "iam", "delete-role", "--role-name", "deployer");
+        await root.SucceedAsync("iam", "detach-role-policy", "--role-name", "deployer", "--policy-arn", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly");
+        await root.SucceedAsync("iam", "delete-role", "--role-name", "deployer");
+        Assert.Empty((await root.SucceedAsync("iam", "list-roles")).GetProperty("Roles").EnumerateArray());
+        // the role is gone, and with it what its sessions could do
+        await session.FailAsync("AccessDeniedException", "ecr", "describe-repositories");
+    }
 }
