@@ -30,7 +30,7 @@ public static class RepositoryPolicy
         {
             return false;
         }
-        var policy = PolicyDocument.Parse(text, resourcePolicy: true);
+        var policy = PolicyDocument.Stored(text, resourcePolicy: true);
         return actions.Any(a => policy.Evaluate(a, repositoryArn, callerArn, accountId) == PolicyEffect.Deny);
     }
 }

@@ -32,7 +32,7 @@ public sealed class IdentityAuthorizer(IamDirectory directory)
             }
             foreach (var document in documents)
             {
-                var decision = PolicyDocument.Parse(document, resourcePolicy: false).Evaluate(action, resource);
+                var decision = PolicyDocument.Stored(document, resourcePolicy: false).Evaluate(action, resource);
                 if (decision == PolicyEffect.Deny)
                 {
                     effect = PolicyEffect.Deny;

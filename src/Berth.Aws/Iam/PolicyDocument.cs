@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -57,6 +58,25 @@ public sealed class PolicyDocument
             }));
             return Negated ? !any : any;
         }
+    }
+
+    /// <summary>Policies already read, by kind and text: every request of a user reads its policies again.</summary>
+    private static readonly ConcurrentDictionary<(string Text, bool ResourcePolicy), PolicyDocument> s_read = new();
+
+    private const int MaxRead = 4096;
+
+    /// <summary>A policy stored earlier, so known to be well formed, read once and kept.</summary>
+    public static PolicyDocument Stored(string text, bool resourcePolicy)
+    {
+        if (s_read.TryGetValue((text, resourcePolicy), out var known))
+        {
+            return known;
+        }
+        if (s_read.Count >= MaxRead)
+        {
+            s_read.Clear(); // policies change rarely; a full cache means many were replaced
+        }
+        return s_read[(text, resourcePolicy)] = Parse(text, resourcePolicy);
     }
 
     /// <summary>Reads a policy; a document IAM would refuse throws <see cref="FormatException"/> saying why.</summary>

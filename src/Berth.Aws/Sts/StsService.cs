@@ -66,7 +66,7 @@ public sealed partial class StsService(IamDirectory directory, AccessKeys keys, 
             throw denied; // roles of other accounts are not modelled
         }
         if (await authorizer.RefusalAsync(caller, "sts:AssumeRole", roleArn, cancellationToken) is not null
-            || PolicyDocument.Parse(role.AssumeRolePolicyDocument, resourcePolicy: true).Evaluate("sts:AssumeRole", roleArn, caller.Arn, caller.AccountId) != PolicyEffect.Allow)
+            || PolicyDocument.Stored(role.AssumeRolePolicyDocument, resourcePolicy: true).Evaluate("sts:AssumeRole", roleArn, caller.Arn, caller.AccountId) != PolicyEffect.Allow)
         {
             throw denied;
         }
