@@ -37,7 +37,13 @@ public sealed record SigV4Result(SigV4Identity? Identity, SigV4Failure? Failure,
 /// Checks Signature Version 4 on a request, signed in its <c>Authorization</c> header or presigned in its query,
 /// against the secret of the access key it names.
 /// </summary>
-public sealed class SigV4Verifier(Func<string, CancellationToken, ValueTask<string?>> secretOf, TimeProvider time)
+/// <param name="secretOf">The secret of an access key id, or null when there is no such key.</param>
+/// <param name="time">The clock.</param>
+/// <param name="presignedLifetime">
+/// When given, how long a presigned request is good for from its date, whatever its <c>X-Amz-Expires</c>: EKS's
+/// authenticator takes the 60-second URLs of <c>aws eks get-token</c> for 15 minutes, as kubectl reuses them.
+/// </param>
+public sealed class SigV4Verifier(Func<string, CancellationToken, ValueTask<string?>> secretOf, TimeProvider time, TimeSpan? presignedLifetime = null)
 {
     /// <summary>How far a header-signed request's time may be from the server's, either way (AWS allows 15 minutes).</summary>
     public static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(15);
@@ -108,6 +114,10 @@ public sealed class SigV4Verifier(Func<string, CancellationToken, ValueTask<stri
                 return Task.FromResult(SigV4Result.Refused(SigV4Failure.Incomplete, $"X-Amz-Expires must be an integer from 0 to {MaxPresignedSeconds}, not '{expiresText}'"));
             }
             expires = seconds;
+        }
+        if (presignedLifetime is { } fixedLifetime)
+        {
+            expires = (int)fixedLifetime.TotalSeconds;
         }
         return CheckAsync(request, query["X-Amz-Credential"], query["X-Amz-SignedHeaders"], query["X-Amz-Signature"], query["X-Amz-Date"], expires, cancellationToken);
     }

@@ -1,7 +1,9 @@
 using Berth.Aws.Accounts;
 using Berth.Aws.Ecr;
+using Berth.Aws.Eks;
 using Berth.Aws.Iam;
 using Berth.Aws.Sts;
+using Berth.Kube.Authentication;
 using Berth.Registry.Distribution;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -37,6 +39,7 @@ public static class AwsHosting
         services.AddHostedService(sp => sp.GetRequiredService<LifecyclePolicyController>());
         services.AddSingleton<PolicyOperations>();
         services.AddSingleton<IAwsService, EcrService>();
+        services.AddSingleton<IExternalTokenVerifier, EksTokenVerifier>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new AwsProfileWriter(sp.GetRequiredService<AccessKeys>(), sp.GetRequiredService<IServer>(),
             sp.GetRequiredService<IHostApplicationLifetime>(), dataDirectory, accountId));

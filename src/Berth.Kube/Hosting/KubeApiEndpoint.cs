@@ -34,7 +34,7 @@ internal sealed partial class KubeApiEndpoint(
         {
             var path = context.Request.Path.Value ?? "";
             var (cluster, rest) = SplitCluster(path);
-            var user = await authenticator.AuthenticateAsync(context) ?? throw new KubeApiException(401, "Unauthorized", "Unauthorized");
+            var user = await authenticator.AuthenticateAsync(context, cluster) ?? throw new KubeApiException(401, "Unauthorized", "Unauthorized");
             if (cluster != KubeApiOptions.DefaultCluster)
             {
                 throw KubeApiException.NotFound("clusters", cluster);

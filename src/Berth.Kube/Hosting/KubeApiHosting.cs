@@ -48,6 +48,7 @@ public static class KubeApiHosting
         services.AddSingleton(ResourceRegistry.BuiltIn());
         services.AddSingleton<ClientCertificateAuthenticator>();
         services.AddSingleton<ServiceAccountTokens>();
+        services.AddSingleton<AwsAuthMapping>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<SharedInformers>();
         services.AddSingleton(sp => new RbacPolicy(sp.GetRequiredService<SharedInformers>(), KubeApiOptions.DefaultCluster));
