@@ -11,11 +11,8 @@ public sealed class Repositories(IStore store)
 
     public static string Prefix(string accountId, string region) => $"{RootPrefix}{accountId}/{region}/repositories/";
 
-    public async Task<Repository?> FindAsync(string accountId, string region, string name, CancellationToken cancellationToken)
-    {
-        var entry = await store.GetAsync(Prefix(accountId, region) + name, cancellationToken: cancellationToken);
-        return entry is null ? null : Read(entry);
-    }
+    public Task<Repository?> FindAsync(string accountId, string region, string name, CancellationToken cancellationToken) =>
+        StoredDocuments.GetAsync(store, Prefix(accountId, region) + name, EcrJson.Default.Repository, cancellationToken);
 
     /// <summary>The repository, or ECR's RepositoryNotFoundException.</summary>
     public async Task<Repository> GetAsync(string accountId, string region, string name, CancellationToken cancellationToken) =>
@@ -28,54 +25,16 @@ public sealed class Repositories(IStore store)
     /// <summary>Every repository of every account and region, for the controllers that look after them all.</summary>
     public Task<List<Repository>> ListAllAsync(CancellationToken cancellationToken) => ListUnderAsync(RootPrefix, cancellationToken);
 
-    public async Task CreateAsync(Repository repository, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.CreateAsync(Key(repository), Write(repository), cancellationToken);
-        }
-        catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
-        {
-            throw new AwsException("RepositoryAlreadyExistsException",
-                $"The repository with name '{repository.Name}' already exists in the registry with id '{repository.AccountId}'");
-        }
-    }
+    public Task CreateAsync(Repository repository, CancellationToken cancellationToken) =>
+        StoredDocuments.CreateAsync(store, Key(repository), repository, EcrJson.Default.Repository, () => new AwsException("RepositoryAlreadyExistsException",
+            $"The repository with name '{repository.Name}' already exists in the registry with id '{repository.AccountId}'"), cancellationToken);
 
     /// <summary>Changes a repository by <paramref name="change"/>, applied again to the newer version when another write came between.</summary>
-    public async Task<Repository> UpdateAsync(string accountId, string region, string name, Func<Repository, Repository> change, CancellationToken cancellationToken)
-    {
-        var key = Prefix(accountId, region) + name;
-        while (true)
-        {
-            var entry = await store.GetAsync(key, cancellationToken: cancellationToken) ?? throw NotFound(accountId, name);
-            var changed = change(Read(entry));
-            try
-            {
-                await store.UpdateAsync(key, Write(changed), entry.ModRevision, cancellationToken);
-                return changed;
-            }
-            catch (StoreException e) when (e.Code == StoreErrorCode.Conflict)
-            {
-                // changed meanwhile: apply the change to what is there now
-            }
-            catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
-            {
-                throw NotFound(accountId, name);
-            }
-        }
-    }
+    public Task<Repository> UpdateAsync(string accountId, string region, string name, Func<Repository, Repository> change, CancellationToken cancellationToken) =>
+        StoredDocuments.UpdateAsync(store, Prefix(accountId, region) + name, EcrJson.Default.Repository, change, () => NotFound(accountId, name), cancellationToken);
 
-    public async Task DeleteAsync(Repository repository, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.DeleteAsync(Key(repository), cancellationToken: cancellationToken);
-        }
-        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
-        {
-            throw NotFound(repository.AccountId, repository.Name);
-        }
-    }
+    public Task DeleteAsync(Repository repository, CancellationToken cancellationToken) =>
+        StoredDocuments.DeleteAsync(store, Key(repository), () => NotFound(repository.AccountId, repository.Name), cancellationToken);
 
     public static AwsException NotFound(string accountId, string name) =>
         new("RepositoryNotFoundException", $"The repository with name '{name}' does not exist in the registry with id '{accountId}'");
@@ -97,6 +56,4 @@ public sealed class Repositories(IStore store)
     private static string Key(Repository repository) => Prefix(repository.AccountId, repository.Region) + repository.Name;
 
     private static Repository Read(StoreEntry entry) => JsonSerializer.Deserialize(entry.Value.Span, EcrJson.Default.Repository)!;
-
-    private static byte[] Write(Repository repository) => JsonSerializer.SerializeToUtf8Bytes(repository, EcrJson.Default.Repository);
 }

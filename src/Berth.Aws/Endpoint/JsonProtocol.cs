@@ -39,12 +39,16 @@ public static class JsonProtocol
         }
     }
 
-    public static async Task WriteResultAsync(HttpResponse response, JsonObject result, CancellationToken cancellationToken)
+    public static Task WriteResultAsync(HttpResponse response, JsonObject result, CancellationToken cancellationToken) =>
+        WriteJsonAsync(response, StatusCodes.Status200OK, ContentType, result, cancellationToken);
+
+    /// <summary>A JSON answer of the JSON protocols, theirs and REST-JSON's.</summary>
+    internal static async Task WriteJsonAsync(HttpResponse response, int status, string contentType, JsonObject body, CancellationToken cancellationToken)
     {
-        response.StatusCode = 200;
-        response.ContentType = ContentType;
+        response.StatusCode = status;
+        response.ContentType = contentType;
         await using var writer = new Utf8JsonWriter(response.Body);
-        result.WriteTo(writer);
+        body.WriteTo(writer);
         await writer.FlushAsync(cancellationToken);
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -56,16 +55,7 @@ public static class RestJsonProtocol
     /// <summary>The input: the JSON body's members, then the query's parameters, then the path's labels.</summary>
     public static JsonObject Input(AwsRequest request, IReadOnlyDictionary<string, string> labels)
     {
-        JsonObject input;
-        try
-        {
-            input = request.Body.IsEmpty ? [] : JsonNode.Parse(request.Body.Span) as JsonObject
-                ?? throw new AwsException("SerializationException", "Start of structure or map found where not expected.");
-        }
-        catch (JsonException e)
-        {
-            throw new AwsException("SerializationException", $"The request body is not valid JSON: {e.Message}");
-        }
+        var input = JsonProtocol.Input(request);
         foreach (var (name, values) in request.Http.Request.Query)
         {
             input[name] = values.Count == 1 ? values[0] : new JsonArray(values.Select(v => (JsonNode?)v).ToArray());
@@ -77,14 +67,8 @@ public static class RestJsonProtocol
         return input;
     }
 
-    public static async Task WriteResultAsync(HttpResponse response, JsonObject result, CancellationToken cancellationToken, int status = StatusCodes.Status200OK)
-    {
-        response.StatusCode = status;
-        response.ContentType = ContentType;
-        await using var writer = new Utf8JsonWriter(response.Body);
-        result.WriteTo(writer);
-        await writer.FlushAsync(cancellationToken);
-    }
+    public static Task WriteResultAsync(HttpResponse response, JsonObject result, CancellationToken cancellationToken, int status = StatusCodes.Status200OK) =>
+        JsonProtocol.WriteJsonAsync(response, status, ContentType, result, cancellationToken);
 
     public static async Task WriteErrorAsync(HttpResponse response, AwsException failure, CancellationToken cancellationToken)
     {
