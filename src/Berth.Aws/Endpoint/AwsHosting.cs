@@ -22,6 +22,7 @@ public static class AwsHosting
     public static IServiceCollection AddAwsEndpoint(this IServiceCollection services, string dataDirectory, string? accountId = null)
     {
         services.AddSingleton<AccessKeys>();
+        services.AddHostedService<SessionKeySweeper>();
         services.AddSingleton<IAwsService, StsService>();
         services.AddSingleton<IamDirectory>();
         services.AddSingleton<IdentityAuthorizer>();

@@ -79,7 +79,6 @@ public sealed partial class StsService(IamDirectory directory, AccessKeys keys, 
                 ? $"1 validation error detected: Value '{seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
                 : "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
         }
-        await keys.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
         var session = await keys.CreateSessionAsync(caller.AccountId, role.RoleName, role.RoleId, sessionName, time.GetUtcNow().AddSeconds(seconds), cancellationToken);
         return xml =>
         {
