@@ -38,6 +38,9 @@ public sealed class EcrRegistryAccess(AuthorizationTokens tokens, Repositories r
         return RegistryView(repository);
     }
 
+    public async Task<bool> RepositoryExistsAsync(string scope, string name, CancellationToken cancellationToken) =>
+        scope.Split('/') is [var account, var region] && await repositories.FindAsync(account, region, name, cancellationToken) is not null;
+
     /// <summary>Refuses an ECR API call the repository's policy denies the caller, with ECR's AccessDeniedException.</summary>
     public static void Authorize(AwsRequest request, Repository repository, string action)
     {

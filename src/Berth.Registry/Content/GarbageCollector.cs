@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Registry.Distribution;
 using Berth.Registry.Storage;
 using Berth.Store;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,7 @@ namespace Berth.Registry.Content;
 /// manifest names before it writes the manifest, so a blob is either touched recently or named by a manifest the mark
 /// read; and blobs pushed ahead of their manifest have the grace period to be named.
 /// </summary>
-public sealed partial class GarbageCollector(IStore store, BlobStore blobs, TimeProvider time, ILogger<GarbageCollector> logger) : BackgroundService
+public sealed partial class GarbageCollector(IStore store, BlobStore blobs, IRegistryAccess access, TimeProvider time, ILogger<GarbageCollector> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
@@ -26,6 +27,7 @@ public sealed partial class GarbageCollector(IStore store, BlobStore blobs, Time
         var markedAt = time.GetUtcNow() - Grace;
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         var links = new List<(string Key, string Digest)>();
+        var contentKeys = new Dictionary<(string Scope, string Repository), List<string>>();
         string? next = null;
         do
         {
@@ -33,6 +35,10 @@ public sealed partial class GarbageCollector(IStore store, BlobStore blobs, Time
             foreach (var entry in page.Items)
             {
                 var folder = FolderOf(entry.Key, out var name);
+                if (RepositoryOf(entry.Key) is { } repository)
+                {
+                    (contentKeys.TryGetValue(repository, out var keys) ? keys : contentKeys[repository] = []).Add(entry.Key);
+                }
                 if (folder == RepositoryContent.ManifestsFolder)
                 {
                     referenced.UnionWith(JsonSerializer.Deserialize(entry.Value.Span, ContentJson.Default.StoredManifest)!.Blobs);
@@ -46,20 +52,23 @@ public sealed partial class GarbageCollector(IStore store, BlobStore blobs, Time
         }
         while (next is not null);
 
+        foreach (var ((scope, repository), keys) in contentKeys)
+        {
+            if (!await access.RepositoryExistsAsync(scope, repository, cancellationToken))
+            {
+                foreach (var key in keys)
+                {
+                    await DeleteKeyAsync(key, cancellationToken);
+                }
+            }
+        }
         var freedBlobs = blobs.Sweep(digest => referenced.Contains(digest.ToString()), markedAt);
         // a link to a blob the sweep freed names nothing now
         foreach (var (key, digest) in links)
         {
             if (Digest.TryParse(digest, out var parsed) && blobs.Stat(parsed) is null)
             {
-                try
-                {
-                    await store.DeleteAsync(key, cancellationToken: cancellationToken);
-                }
-                catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
-                {
-                    // unlinked meanwhile
-                }
+                await DeleteKeyAsync(key, cancellationToken);
             }
         }
         var freedUploads = blobs.RemoveAbandonedUploads(time.GetUtcNow() - Grace);
@@ -84,6 +93,28 @@ public sealed partial class GarbageCollector(IStore store, BlobStore blobs, Time
                 LogFailed(logger, e);
             }
         }
+    }
+
+    private async Task DeleteKeyAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.DeleteAsync(key, cancellationToken: cancellationToken);
+        }
+        catch (StoreException e) when (e.Code == StoreErrorCode.KeyNotFound)
+        {
+            // deleted meanwhile
+        }
+    }
+
+    /// <summary>
+    /// The scope and repository of a content key, <c>/registry/&lt;account&gt;/&lt;region&gt;/&lt;name…&gt;/_&lt;folder&gt;/&lt;item&gt;</c>:
+    /// the scope is its first two segments, the name everything up to the folder.
+    /// </summary>
+    private static (string Scope, string Repository)? RepositoryOf(string key)
+    {
+        var segments = key[RepositoryContent.KeyPrefix.Length..].Split('/');
+        return segments.Length >= 5 ? ($"{segments[0]}/{segments[1]}", string.Join('/', segments[2..^2])) : null;
     }
 
     /// <summary>The repository folder a content key is in (<c>_layers/</c>, <c>_manifests/</c>, <c>_tags/</c>) and the name in it.</summary>

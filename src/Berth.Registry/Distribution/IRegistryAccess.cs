@@ -17,6 +17,9 @@ public interface IRegistryAccess
     /// <paramref name="action"/> there.
     /// </summary>
     Task<RegistryRepository?> FindRepositoryAsync(RegistryPrincipal principal, string name, RegistryAction action, CancellationToken cancellationToken);
+
+    /// <summary>Whether the repository of <paramref name="scope"/> and <paramref name="name"/> exists; the content of one that does not is swept.</summary>
+    Task<bool> RepositoryExistsAsync(string scope, string name, CancellationToken cancellationToken);
 }
 
 /// <summary>An authenticated registry user: the account and region whose repositories it reaches, its key and its ARN.</summary>

@@ -22,7 +22,7 @@ public sealed class GarbageCollectorTests : IAsyncDisposable
         _store = SqliteStore.Open(new SqliteStoreOptions { Path = _data.File("berth.db") });
         _blobs = new BlobStore(_data.File("registry"), _time);
         _content = new RepositoryContent(_store, _blobs, _time);
-        _collector = new GarbageCollector(_store, _blobs, _time, NullLogger<GarbageCollector>.Instance);
+        _collector = new GarbageCollector(_store, _blobs, new RegistryHost.TestAccess(["app"]), _time, NullLogger<GarbageCollector>.Instance);
     }
 
     public async ValueTask DisposeAsync()
@@ -86,6 +86,22 @@ public sealed class GarbageCollectorTests : IAsyncDisposable
         await _content.PutManifestAsync(_repository, "v1", RegistryHost.ImageManifest(config, 2, layer, 5), ManifestMediaTypes.OciManifest, Ct);
         await _content.DeleteTagAsync(_repository, "v1", Ct);
         Assert.Equal((0, 0), await _collector.CollectAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Collect_DeletesTheContentOfARepositoryThatNoLongerExists()
+    {
+        var gone = new RegistryRepository("111111111111/us-east-1", "team/gone", false);
+        var config = await PushBlobAsync("{}");
+        var layer = await PushBlobAsync("layer");
+        await _content.LinkBlobAsync(gone, config, Ct);
+        await _content.LinkBlobAsync(gone, layer, Ct);
+        await _content.PutManifestAsync(gone, "v1", RegistryHost.ImageManifest(config, 2, layer, 5), ManifestMediaTypes.OciManifest, Ct);
+
+        await _collector.CollectAsync(Ct);
+
+        Assert.Empty((await _store.ListAsync(gone.KeyPrefix, cancellationToken: Ct)).Items);
+        Assert.NotNull(await _content.FindBlobAsync(_repository, config, Ct));
     }
 
     private sealed class ManualTime(DateTimeOffset now) : TimeProvider

@@ -127,6 +127,9 @@ public sealed class RegistryHost : IAsyncDisposable
         public Task<RegistryPrincipal?> AuthenticateAsync(string username, string password, CancellationToken cancellationToken) =>
             Task.FromResult(username == "AWS" && password == Password ? new RegistryPrincipal("111111111111", "us-east-1", "AKIDTEST", "arn:aws:iam::111111111111:root") : null);
 
+        public Task<bool> RepositoryExistsAsync(string scope, string name, CancellationToken cancellationToken) =>
+            Task.FromResult(scope == "111111111111/us-east-1" && Repositories.Contains(name));
+
         public Task<RegistryRepository?> FindRepositoryAsync(RegistryPrincipal principal, string name, RegistryAction action, CancellationToken cancellationToken)
         {
             if (!Repositories.Contains(name))
