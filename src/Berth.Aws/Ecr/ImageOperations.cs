@@ -12,8 +12,7 @@ internal sealed class ImageOperations(Repositories repositories, RepositoryConte
 {
     public async Task<JsonObject> ListImagesAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, cancellationToken);
-        EcrRegistryAccess.Authorize(request, repository, "ecr:ListImages");
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:ListImages", cancellationToken);
         var tagStatus = TagStatus(input);
         var images = await catalog.ListAsync(view, cancellationToken);
         var ids = new List<JsonObject>();
@@ -33,8 +32,7 @@ internal sealed class ImageOperations(Repositories repositories, RepositoryConte
 
     public async Task<JsonObject> DescribeImagesAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, cancellationToken);
-        EcrRegistryAccess.Authorize(request, repository, "ecr:DescribeImages");
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:DescribeImages", cancellationToken);
         var images = await catalog.ListAsync(view, cancellationToken);
         List<Image> chosen;
         if (input["imageIds"] is not null)
@@ -53,8 +51,7 @@ internal sealed class ImageOperations(Repositories repositories, RepositoryConte
 
     public async Task<JsonObject> BatchGetImageAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, cancellationToken);
-        EcrRegistryAccess.Authorize(request, repository, "ecr:BatchGetImage");
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:BatchGetImage", cancellationToken);
         var images = await catalog.ListAsync(view, cancellationToken);
         var found = new JsonArray();
         var failures = new JsonArray();
@@ -83,8 +80,7 @@ internal sealed class ImageOperations(Repositories repositories, RepositoryConte
     /// </summary>
     public async Task<JsonObject> BatchDeleteImageAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, cancellationToken);
-        EcrRegistryAccess.Authorize(request, repository, "ecr:BatchDeleteImage");
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:BatchDeleteImage", cancellationToken);
         var deleted = new JsonArray();
         var failures = new JsonArray();
         foreach (var id in ImageIds(input))
@@ -118,8 +114,7 @@ internal sealed class ImageOperations(Repositories repositories, RepositoryConte
 
     public async Task<JsonObject> PutImageAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, cancellationToken);
-        EcrRegistryAccess.Authorize(request, repository, "ecr:PutImage");
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:PutImage", cancellationToken);
         var manifest = Encoding.UTF8.GetBytes(Text(input, "imageManifest") ?? throw Missing("imageManifest"));
         var tag = Text(input, "imageTag");
         var declaredDigest = Text(input, "imageDigest");
@@ -155,13 +150,6 @@ internal sealed class ImageOperations(Repositories repositories, RepositoryConte
                 ["imageManifestMediaType"] = stored.MediaType,
             },
         };
-    }
-
-    private async Task<(Repository Repository, RegistryRepository View)> RepositoryAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
-    {
-        var name = RepositoryName(input);
-        var repository = await repositories.GetAsync(RegistryId(request, input), request.Region, name, cancellationToken);
-        return (repository, EcrRegistryAccess.RegistryView(repository));
     }
 
     private static JsonObject Details(Repository repository, Image image)

@@ -20,13 +20,13 @@ internal sealed class LayerOperations(Repositories repositories, RepositoryConte
 
     public async Task<JsonObject> InitiateLayerUploadAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (_, view) = await RepositoryAsync(request, input, "ecr:InitiateLayerUpload", cancellationToken);
+        var (_, view) = await repositories.ForRequestAsync(request, input, "ecr:InitiateLayerUpload", cancellationToken);
         return new JsonObject { ["uploadId"] = content.StartUpload(view), ["partSize"] = PartSize };
     }
 
     public async Task<JsonObject> UploadLayerPartAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, "ecr:UploadLayerPart", cancellationToken);
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:UploadLayerPart", cancellationToken);
         var uploadId = Upload(input, view, repository);
         var first = Value<long>(input, "partFirstByte") ?? throw Missing("partFirstByte");
         var last = Value<long>(input, "partLastByte") ?? throw Missing("partLastByte");
@@ -66,7 +66,7 @@ internal sealed class LayerOperations(Repositories repositories, RepositoryConte
 
     public async Task<JsonObject> CompleteLayerUploadAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, "ecr:CompleteLayerUpload", cancellationToken);
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:CompleteLayerUpload", cancellationToken);
         var uploadId = Upload(input, view, repository);
         var digests = Strings(input, "layerDigests") ?? throw Missing("layerDigests");
         if (digests.Count != 1 || !Digest.TryParse(digests[0], out var digest))
@@ -101,7 +101,7 @@ internal sealed class LayerOperations(Repositories repositories, RepositoryConte
 
     public async Task<JsonObject> BatchCheckLayerAvailabilityAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (_, view) = await RepositoryAsync(request, input, "ecr:BatchCheckLayerAvailability", cancellationToken);
+        var (_, view) = await repositories.ForRequestAsync(request, input, "ecr:BatchCheckLayerAvailability", cancellationToken);
         var layers = new JsonArray();
         var failures = new JsonArray();
         foreach (var text in Strings(input, "layerDigests") ?? throw Missing("layerDigests"))
@@ -125,7 +125,7 @@ internal sealed class LayerOperations(Repositories repositories, RepositoryConte
     /// <summary>The registry's URL of the layer; it takes the same login as every registry request.</summary>
     public async Task<JsonObject> GetDownloadUrlForLayerAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
-        var (repository, view) = await RepositoryAsync(request, input, "ecr:GetDownloadUrlForLayer", cancellationToken);
+        var (repository, view) = await repositories.ForRequestAsync(request, input, "ecr:GetDownloadUrlForLayer", cancellationToken);
         var text = Text(input, "layerDigest") ?? throw Missing("layerDigest");
         if (!Digest.TryParse(text, out var digest))
         {
@@ -137,13 +137,6 @@ internal sealed class LayerOperations(Repositories repositories, RepositoryConte
         }
         var http = request.Http.Request;
         return new JsonObject { ["downloadUrl"] = $"{http.Scheme}://{http.Host}/v2/{repository.Name}/blobs/{digest}", ["layerDigest"] = text };
-    }
-
-    private async Task<(Repository Repository, RegistryRepository View)> RepositoryAsync(AwsRequest request, JsonObject input, string action, CancellationToken cancellationToken)
-    {
-        var repository = await repositories.GetAsync(RegistryId(request, input), request.Region, RepositoryName(input), cancellationToken);
-        EcrRegistryAccess.Authorize(request, repository, action);
-        return (repository, EcrRegistryAccess.RegistryView(repository));
     }
 
     /// <summary>The upload id of the request, which must be an upload started in this repository.</summary>

@@ -36,6 +36,18 @@ public sealed class Repositories(IStore store)
     public Task DeleteAsync(Repository repository, CancellationToken cancellationToken) =>
         StoredDocuments.DeleteAsync(store, Key(repository), () => NotFound(repository.AccountId, repository.Name), cancellationToken);
 
+    /// <summary>
+    /// The repository an ECR request names (<c>registryId</c>, <c>repositoryName</c>) and the registry's view of it;
+    /// ECR's AccessDeniedException when its repository policy denies the caller <paramref name="action"/>.
+    /// </summary>
+    public async Task<(Repository Repository, Registry.Content.RegistryRepository View)> ForRequestAsync(
+        AwsRequest request, System.Text.Json.Nodes.JsonObject input, string action, CancellationToken cancellationToken)
+    {
+        var repository = await GetAsync(EcrInput.RegistryId(request, input), request.Region, EcrInput.RepositoryName(input), cancellationToken);
+        EcrRegistryAccess.Authorize(request, repository, action);
+        return (repository, EcrRegistryAccess.RegistryView(repository));
+    }
+
     public static AwsException NotFound(string accountId, string name) =>
         new("RepositoryNotFoundException", $"The repository with name '{name}' does not exist in the registry with id '{accountId}'");
 

@@ -61,7 +61,7 @@ internal sealed class RegistryEndpoint(
             var (status, code) = ErrorOf(e.Error);
             if (e.UploadSize is { } size && route is { Kind: RouteKind.Upload } upload)
             {
-                UploadRequests.Accepted(context, new RegistryRepository("", upload.Name, false), upload.Argument, size, status);
+                UploadRequests.Accepted(context, upload.Name, upload.Argument, size, status);
                 context.Response.ContentLength = null;
             }
             await DistributionErrors.WriteAsync(context.Response, status, code, e.Message, cancellationToken);

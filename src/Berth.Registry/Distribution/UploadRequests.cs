@@ -33,7 +33,7 @@ internal sealed partial class UploadRequests(RepositoryContent content, IRegistr
             Created(context, repository, digest);
             return;
         }
-        Accepted(context, repository, id, 0, StatusCodes.Status202Accepted);
+        Accepted(context, repository.Name, id, 0, StatusCodes.Status202Accepted);
     }
 
     public async Task PatchAsync(HttpContext context, RegistryRepository repository, string id)
@@ -42,7 +42,7 @@ internal sealed partial class UploadRequests(RepositoryContent content, IRegistr
         AllowLargeBody(context);
         var offset = ContentRangeStart(context.Request);
         var size = await Blobs.AppendAsync(id, context.Request.Body, offset, context.RequestAborted);
-        Accepted(context, repository, id, size, StatusCodes.Status202Accepted);
+        Accepted(context, repository.Name, id, size, StatusCodes.Status202Accepted);
     }
 
     public async Task PutAsync(HttpContext context, RegistryRepository repository, string id)
@@ -64,7 +64,7 @@ internal sealed partial class UploadRequests(RepositoryContent content, IRegistr
     public Task StatusAsync(HttpContext context, RegistryRepository repository, string id)
     {
         var size = Own(repository, id);
-        Accepted(context, repository, id, size, StatusCodes.Status204NoContent);
+        Accepted(context, repository.Name, id, size, StatusCodes.Status204NoContent);
         return Task.CompletedTask;
     }
 
@@ -147,11 +147,11 @@ internal sealed partial class UploadRequests(RepositoryContent content, IRegistr
     }
 
     /// <summary>An upload in progress: where to send the next chunk and the bytes received so far.</summary>
-    internal static void Accepted(HttpContext context, RegistryRepository repository, string id, long size, int status)
+    internal static void Accepted(HttpContext context, string repository, string id, long size, int status)
     {
         var response = context.Response;
         response.StatusCode = status;
-        response.Headers.Location = $"/v2/{repository.Name}/blobs/uploads/{id}";
+        response.Headers.Location = $"/v2/{repository}/blobs/uploads/{id}";
         response.Headers.Range = RangeOf(size);
         response.Headers["Docker-Upload-UUID"] = id;
         response.ContentLength = 0;
