@@ -1,22 +1,25 @@
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
+using Berth.Kube.Clusters;
 using Berth.Kube.Resources;
 using YamlDotNet.RepresentationModel;
 
 namespace Berth.Kube.Authentication;
 
 /// <summary>
-/// Who an AWS identity is in the cluster, as EKS decides it: the account's root user, who made the cluster, is
-/// <c>kubernetes-admin</c> in <c>system:masters</c>; others are whom the <c>aws-auth</c> ConfigMap in
+/// Who an AWS identity is in the cluster, as EKS decides it: the cluster's creator (its record's admins; the account's
+/// root user for the default cluster, which no one created through EKS) is <c>kubernetes-admin</c> in
+/// <c>system:masters</c>; others are whom the <c>aws-auth</c> ConfigMap in
 /// <c>kube-system</c> maps them to (<c>mapUsers</c> by user ARN, <c>mapRoles</c> by role ARN, with
 /// <c>{{SessionName}}</c> and <c>{{AccountID}}</c> in user names; <c>mapAccounts</c> by account, named by their ARN).
 /// An identity nothing maps is no one.
 /// </summary>
-internal sealed class AwsAuthMapping(ResourceHandler objects, ResourceRegistry registry)
+internal sealed class AwsAuthMapping(ResourceHandler objects, ResourceRegistry registry, ClusterScope scope)
 {
     public async Task<KubeUser?> MapAsync(string cluster, AwsIdentity identity, CancellationToken cancellationToken)
     {
-        if (identity.Arn == $"arn:aws:iam::{identity.AccountId}:root")
+        var admins = scope.Record.Admins;
+        if (admins.Count == 0 ? identity.Arn == $"arn:aws:iam::{identity.AccountId}:root" : admins.Contains(identity.CanonicalArn) || admins.Contains(identity.Arn))
         {
             return new KubeUser("kubernetes-admin", [Authorization.RbacAuthorizer.MastersGroup, "system:authenticated"]);
         }

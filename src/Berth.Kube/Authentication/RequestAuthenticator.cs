@@ -43,7 +43,7 @@ internal sealed class RequestAuthenticator(
             return null;
         }
         var accounts = registry.Find("", "v1", "serviceaccounts")!;
-        var account = await objects.GetObjectAsync(KubeApiOptions.DefaultCluster, accounts, claims.Namespace, claims.Name, context.RequestAborted);
+        var account = await objects.GetObjectAsync(cluster, accounts, claims.Namespace, claims.Name, context.RequestAborted);
         if (account?["metadata"]?["uid"].AsText() != claims.Uid)
         {
             return null;

@@ -6,7 +6,6 @@ using Berth.Kube.ManagedFields;
 using Berth.Kube.Resources;
 using Berth.Kube.Resources.Core;
 using Berth.Kube.Resources.Scheduling;
-using Microsoft.Extensions.Hosting;
 
 namespace Berth.Kube.Hosting;
 
@@ -15,9 +14,9 @@ namespace Berth.Kube.Hosting;
 /// roles and bindings, the built-in priority classes, the default StorageClass (<c>local-path</c>), and the
 /// <c>kubernetes</c> Service in <c>default</c>, at the first address of the service range.
 /// </summary>
-internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry) : IHostedService
+internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry, string cluster)
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task EnsureAsync(CancellationToken cancellationToken)
     {
         var namespaces = registry.Find("", "v1", "namespaces")!;
         foreach (var name in NamespaceStrategy.SystemNamespaces)
@@ -69,19 +68,17 @@ internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegist
     private async Task EnsureAsync(ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
     {
         var name = obj["metadata"]!["name"]!.GetValue<string>();
-        if (await resources.GetObjectAsync(KubeApiOptions.DefaultCluster, type, ns, name, cancellationToken) is not null)
+        if (await resources.GetObjectAsync(cluster, type, ns, name, cancellationToken) is not null)
         {
             return;
         }
         try
         {
-            await resources.CreateObjectAsync(KubeApiOptions.DefaultCluster, type, ns, obj, FieldOwner.ApiServer, dryRun: false, cancellationToken);
+            await resources.CreateObjectAsync(cluster, type, ns, obj, FieldOwner.ApiServer, dryRun: false, cancellationToken);
         }
         catch (KubeApiException e) when (e.Reason == "AlreadyExists")
         {
             // made meanwhile by someone else
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

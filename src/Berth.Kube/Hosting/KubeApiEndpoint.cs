@@ -1,8 +1,7 @@
 using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
-using Berth.Kube.Discovery;
-using Berth.Kube.OpenApi;
+using Berth.Kube.Clusters;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -12,14 +11,7 @@ namespace Berth.Kube.Hosting;
 /// Serves <c>/clusters/{cluster}/…</c>: authenticates, then answers discovery or hands resource requests to
 /// the generic handler. Every failure becomes a Kubernetes Status; nothing escapes as a bare 500.
 /// </summary>
-internal sealed partial class KubeApiEndpoint(
-    RequestAuthenticator authenticator,
-    Impersonation impersonation,
-    RbacAuthorizer authorizer,
-    DiscoveryEndpoint discovery,
-    OpenApiEndpoint openApi,
-    ResourceHandler resources,
-    ILogger<KubeApiEndpoint> logger)
+internal sealed partial class KubeApiEndpoint(ServedClusters clusters, ILogger<KubeApiEndpoint> logger)
 {
     public const string PathBase = "/clusters";
 
@@ -33,31 +25,28 @@ internal sealed partial class KubeApiEndpoint(
         try
         {
             var path = context.Request.Path.Value ?? "";
-            var (cluster, rest) = SplitCluster(path);
-            var user = await authenticator.AuthenticateAsync(context, cluster) ?? throw new KubeApiException(401, "Unauthorized", "Unauthorized");
-            if (cluster != KubeApiOptions.DefaultCluster)
-            {
-                throw KubeApiException.NotFound("clusters", cluster);
-            }
-            user = await impersonation.ApplyAsync(context, user);
+            var (name, rest) = SplitCluster(path);
+            var cluster = clusters.Find(name) ?? throw KubeApiException.NotFound("clusters", name);
+            var user = await cluster.Authenticator.AuthenticateAsync(context, name) ?? throw new KubeApiException(401, "Unauthorized", "Unauthorized");
+            user = await cluster.Impersonation.ApplyAsync(context, user);
             KubeUserFeature.Set(context, user);
             var request = RequestInfo.Parse(context.Request.Method, rest, QueryFlag.Parse(context.Request.Query["watch"]) == true);
-            await AuthorizeAsync(request is null ? AccessRequest.ForPath(user, context.Request.Method, rest) : AccessRequest.ForResource(user, request),
+            await AuthorizeAsync(cluster.Authorizer, request is null ? AccessRequest.ForPath(user, context.Request.Method, rest) : AccessRequest.ForResource(user, request),
                 context.RequestAborted);
             if (rest is "/healthz" or "/livez" or "/readyz")
             {
                 await Results.Text("ok").ExecuteAsync(context);
                 return;
             }
-            if (await openApi.TryServeAsync(context, rest))
+            if (await cluster.OpenApi.TryServeAsync(context, rest))
             {
                 return;
             }
-            if (await discovery.TryServeAsync(context, rest))
+            if (await cluster.Discovery.TryServeAsync(context, rest))
             {
                 return;
             }
-            await resources.HandleAsync(context, cluster, request ?? throw KubeApiException.UnknownResource());
+            await cluster.Resources.HandleAsync(context, name, request ?? throw KubeApiException.UnknownResource());
         }
         catch (KubeApiException e) when (!context.Response.HasStarted)
         {
@@ -70,7 +59,7 @@ internal sealed partial class KubeApiEndpoint(
         }
     }
 
-    private async Task AuthorizeAsync(AccessRequest request, CancellationToken cancellationToken)
+    private static async Task AuthorizeAsync(RbacAuthorizer authorizer, AccessRequest request, CancellationToken cancellationToken)
     {
         if (!(await authorizer.AuthorizeAsync(request, cancellationToken)).Allowed)
         {

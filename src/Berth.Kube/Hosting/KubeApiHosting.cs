@@ -1,6 +1,7 @@
 using Berth.Kube.Api;
 using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
+using Berth.Kube.Clusters;
 using Berth.Kube.Controllers;
 using Berth.Kube.Controllers.Autoscaling;
 using Berth.Kube.Controllers.Batch;
@@ -43,63 +44,78 @@ public static class KubeApiHosting
 
     public static IServiceCollection AddKubernetesApi(this IServiceCollection services, KubeApiOptions options)
     {
+        // the install's: one CA, one service-account key, one listener for every cluster
         services.AddSingleton(options);
         services.AddSingleton(sp => ClusterPki.LoadOrCreate(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(ResourceRegistry.BuiltIn());
         services.AddSingleton<ClientCertificateAuthenticator>();
         services.AddSingleton<ServiceAccountTokens>();
-        services.AddSingleton<AwsAuthMapping>();
-        services.AddSingleton<RequestAuthenticator>();
-        services.AddSingleton<SharedInformers>();
-        services.AddSingleton(sp => new RbacPolicy(sp.GetRequiredService<SharedInformers>(), KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => sp.GetRequiredService<RbacPolicy>());
-        services.AddSingleton<RbacAuthorizer>();
-        services.AddSingleton<Impersonation>();
-        services.AddSingleton<DiscoveryDocuments>();
-        services.AddSingleton<AggregatedDiscovery>();
-        services.AddSingleton<DiscoveryEndpoint>();
         services.AddSingleton(ModelDocumentation.Shared);
-        services.AddSingleton<OpenApiV3Documents>();
-        services.AddSingleton<OpenApiV2Document>();
-        services.AddSingleton<OpenApiEndpoint>();
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<WatchProgress>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<NamespaceLister>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => sp.GetRequiredService<NamespaceLister>());
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PriorityClassLister>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => sp.GetRequiredService<PriorityClassLister>());
         services.AddSingleton<KubeletConnections>();
-        services.AddSingleton<UsageSamples>();
-        services.AddSingleton<ResourceMetrics>();
-        services.AddSingleton<IComputedObjects>(sp => sp.GetRequiredService<ResourceMetrics>());
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<MetricsScraper>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<ResourceHandler>();
-        services.AddSingleton<EventRecorder>();
-        services.AddSingleton<KubeApiEndpoint>();
-        services.AddHostedService<ClusterBootstrap>();
-        // the controllers of the one cluster served so far
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<GarbageCollector>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NamespaceController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CustomResourceDefinitionController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ServiceAccountController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<Scheduler>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<ReplicaSetController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DeploymentController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<StatefulSetController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DaemonSetController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<JobController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<CronJobController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<TtlAfterFinishedController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<NodeLifecycleController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PodGarbageCollector>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<HorizontalPodAutoscalerController>(sp, KubeApiOptions.DefaultCluster));
         services.AddSingleton<LocalPathVolumes>();
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<PersistentVolumeController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<DisruptionController>(sp, KubeApiOptions.DefaultCluster));
-        services.AddHostedService<ControllerHost>();
+        services.AddSingleton<ClusterRecords>();
+        services.AddSingleton<ServedClusters>();
+        services.AddSingleton<KubeApiEndpoint>();
+        services.AddHostedService<ClusterHost>();
         services.AddHostedService<KubeconfigWriter>();
+
+        // each cluster's, in the service scope that is the cluster (ServedCluster)
+        services.AddScoped<ClusterScope>();
+        services.AddScoped(_ => ResourceRegistry.BuiltIn());
+        services.AddScoped<SharedInformers>();
+        services.AddScoped<AwsAuthMapping>();
+        services.AddScoped<RequestAuthenticator>();
+        services.AddPerCluster<RbacPolicy>(isController: true);
+        services.AddScoped<RbacAuthorizer>();
+        services.AddScoped<Impersonation>();
+        services.AddScoped<DiscoveryDocuments>();
+        services.AddScoped<AggregatedDiscovery>();
+        services.AddScoped<DiscoveryEndpoint>();
+        services.AddScoped<OpenApiV3Documents>();
+        services.AddScoped<OpenApiV2Document>();
+        services.AddScoped<OpenApiEndpoint>();
+        services.AddPerCluster<NamespaceLister>(isController: true);
+        services.AddPerCluster<PriorityClassLister>(isController: true);
+        services.AddScoped<UsageSamples>();
+        services.AddScoped<ResourceMetrics>();
+        services.AddScoped<IComputedObjects>(sp => sp.GetRequiredService<ResourceMetrics>());
+        services.AddScoped<ResourceHandler>();
+        services.AddScoped<EventRecorder>();
+        services.AddPerCluster<ClusterBootstrap>();
+        services.AddController<MetricsScraper>();
+        services.AddController<GarbageCollector>();
+        services.AddController<NamespaceController>();
+        services.AddController<CustomResourceDefinitionController>();
+        services.AddController<ServiceAccountController>();
+        services.AddController<Scheduler>();
+        services.AddController<ReplicaSetController>();
+        services.AddController<DeploymentController>();
+        services.AddController<StatefulSetController>();
+        services.AddController<DaemonSetController>();
+        services.AddController<JobController>();
+        services.AddController<CronJobController>();
+        services.AddController<TtlAfterFinishedController>();
+        services.AddController<NodeLifecycleController>();
+        services.AddController<PodGarbageCollector>();
+        services.AddController<HorizontalPodAutoscalerController>();
+        services.AddController<PersistentVolumeController>();
+        services.AddController<DisruptionController>();
         return services;
     }
+
+    /// <summary>A per-cluster service made with its cluster's name; a controller is also run with the cluster's others.</summary>
+    private static void AddPerCluster<T>(this IServiceCollection services, bool isController = false) where T : class
+    {
+        services.AddScoped(sp => ActivatorUtilities.CreateInstance<T>(sp, sp.GetRequiredService<ClusterScope>().Name));
+        if (isController)
+        {
+            services.AddScoped(sp => (IController)sp.GetRequiredService<T>());
+        }
+    }
+
+    private static void AddController<T>(this IServiceCollection services) where T : class, IController =>
+        services.AddScoped<IController>(sp => ActivatorUtilities.CreateInstance<T>(sp, sp.GetRequiredService<ClusterScope>().Name));
 
     /// <summary>Adds the HTTPS listener, serving the install's certificate and asking clients for theirs.</summary>
     public static void ListenKubernetesApi(this KestrelServerOptions kestrel, KubeApiOptions options)

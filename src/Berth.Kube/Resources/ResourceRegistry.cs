@@ -59,8 +59,13 @@ internal sealed class ResourceRegistry
             types.ToDictionary(t => (t.Group, t.Version, t.Plural));
     }
 
+    private static readonly Lazy<IReadOnlyList<ResourceType>> s_builtIn = new(BuiltInTypes);
+
+    /// <summary>A registry of the built-in kinds, for one cluster: the kinds' types are made once and shared, CRDs are the registry's own.</summary>
+    public static ResourceRegistry BuiltIn() => new(s_builtIn.Value);
+
     /// <summary>The built-in kinds served today.</summary>
-    public static ResourceRegistry BuiltIn() => new(
+    private static IReadOnlyList<ResourceType> BuiltInTypes() =>
     [
         BuiltInKind("", "v1", "Namespace", "namespaces", Namespaced: false, ["ns"], new NamespaceStrategy()),
         BuiltInKind("", "v1", "ConfigMap", "configmaps", Namespaced: true, ["cm"], new ConfigMapStrategy()),
@@ -105,7 +110,7 @@ internal sealed class ResourceRegistry
             new AccessReviewStrategy(ReviewSubject.NamedInNamespace)),
         BuiltInKind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", Namespaced: false, ["crd", "crds"],
             new CustomResourceDefinitionStrategy()),
-    ]);
+    ];
 
     private static ResourceType BuiltInKind(string group, string version, string kind, string plural, bool Namespaced,
         IReadOnlyList<string> shortNames, IResourceStrategy strategy, StoredAs? storedAs = null) =>
