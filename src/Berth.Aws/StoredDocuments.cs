@@ -25,6 +25,21 @@ internal static class StoredDocuments
         return documents;
     }
 
+    /// <summary>Every document anywhere under <paramref name="prefix"/>, in key order.</summary>
+    public static async Task<List<T>> ListAllAsync<T>(IStore store, string prefix, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var documents = new List<T>();
+        string? next = null;
+        do
+        {
+            var page = await store.ListAsync(prefix, new ListOptions(Limit: 500, Continue: next), cancellationToken);
+            documents.AddRange(page.Items.Select(e => JsonSerializer.Deserialize(e.Value.Span, type)!));
+            next = page.Continue;
+        }
+        while (next is not null);
+        return documents;
+    }
+
     /// <summary>Creates the document; <paramref name="exists"/> is the error when the key is taken.</summary>
     public static async Task CreateAsync<T>(IStore store, string key, T document, JsonTypeInfo<T> type, Func<Exception> exists, CancellationToken cancellationToken)
     {

@@ -35,6 +35,10 @@ public sealed record AccessKey
         : UserName is null ? $"arn:aws:iam::{AccountId}:root"
         : $"arn:aws:iam::{AccountId}:user/{UserName}";
 
+    /// <summary>The IAM principal behind the key: the role's own ARN for a role session, else <see cref="Arn"/>.</summary>
+    [JsonIgnore]
+    public string PrincipalArn => RoleName is not null ? $"arn:aws:iam::{AccountId}:role/{RoleName}" : Arn;
+
     /// <summary>The principal's id, as <c>sts get-caller-identity</c> prints it: the account (root), the key (user), role id and session.</summary>
     [JsonIgnore]
     public string UserId => RoleId is not null ? $"{RoleId}:{SessionName}" : UserName is null ? AccountId : AccessKeyId;

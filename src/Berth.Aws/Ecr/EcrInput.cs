@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Berth.Aws.Endpoint;
+using static Berth.Aws.Endpoint.JsonInput;
 
 namespace Berth.Aws.Ecr;
 
@@ -72,38 +73,6 @@ internal static partial class EcrInput
         return result;
     }
 
-    /// <summary>A list of strings, or null when absent.</summary>
-    public static List<string>? Strings(JsonObject input, string name) => input[name] switch
-    {
-        null => null,
-        JsonArray array => array.Select(n => n is JsonValue v && v.TryGetValue<string>(out var text) ? text
-            : throw new AwsException("SerializationException", $"'{name}' must be a list of strings")).ToList(),
-        _ => throw new AwsException("SerializationException", $"'{name}' must be a list of strings"),
-    };
-
-    /// <summary>The objects of a list member, or an empty list when absent.</summary>
-    public static List<JsonObject> Objects(JsonObject input, string name) => input[name] switch
-    {
-        null => [],
-        JsonArray array => array.Select(n => n as JsonObject ?? throw new AwsException("SerializationException", $"'{name}' must be a list of structures")).ToList(),
-        _ => throw new AwsException("SerializationException", $"'{name}' must be a list of structures"),
-    };
-
-    /// <summary>A number or boolean member; one of another JSON type is the protocol's SerializationException.</summary>
-    public static T? Value<T>(JsonObject input, string name) where T : struct => input[name] switch
-    {
-        null => null,
-        JsonValue value when value.TryGetValue<T>(out var typed) => typed,
-        _ => throw new AwsException("SerializationException", $"'{name}' must be a {(typeof(T) == typeof(bool) ? "boolean" : "number")}"),
-    };
-
-    public static string? Text(JsonObject input, string name) => input[name] switch
-    {
-        null => null,
-        JsonValue value when value.TryGetValue<string>(out var text) => text,
-        _ => throw new AwsException("SerializationException", $"'{name}' must be a string"),
-    };
-
     public static Dictionary<string, string> Tags(JsonObject input)
     {
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -119,9 +88,6 @@ internal static partial class EcrInput
 
     public static AwsException Invalid(string field, string value, string constraint) =>
         new("InvalidParameterException", $"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}");
-
-    /// <summary>A time as the JSON protocols write timestamps: epoch seconds with fractions.</summary>
-    public static JsonNode Timestamp(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
 
     [GeneratedRegex($"^{NamePattern}$", RegexOptions.CultureInvariant)]
     private static partial Regex RepositoryNameRegex();

@@ -77,7 +77,7 @@ internal sealed class EcrService(
     /// <summary>The repository an operation acts on, for the caller's policies: by its name or ARN in the input, else <c>*</c>.</summary>
     private static string ResourceOf(AwsRequest request, JsonObject input) =>
         input["repositoryName"] is JsonValue name && name.TryGetValue<string>(out var repository)
-            ? $"arn:aws:ecr:{request.Region}:{EcrInput.Text(input, "registryId") ?? request.Caller.AccountId}:repository/{repository}"
+            ? $"arn:aws:ecr:{request.Region}:{JsonInput.Text(input, "registryId") ?? request.Caller.AccountId}:repository/{repository}"
             : input["resourceArn"] is JsonValue arn && arn.TryGetValue<string>(out var resourceArn) ? resourceArn : "*";
 
     /// <summary>One token for the caller's registry in this region (<c>registryIds</c> is deprecated and every id is the caller's).</summary>

@@ -4,6 +4,7 @@ using Berth.Aws.Endpoint;
 using Berth.Registry.Content;
 using Berth.Registry.Storage;
 using static Berth.Aws.Ecr.EcrInput;
+using static Berth.Aws.Endpoint.JsonInput;
 
 namespace Berth.Aws.Ecr;
 

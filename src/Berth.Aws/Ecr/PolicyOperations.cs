@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Berth.Aws.Endpoint;
 using static Berth.Aws.Ecr.EcrInput;
+using static Berth.Aws.Endpoint.JsonInput;
 
 namespace Berth.Aws.Ecr;
 

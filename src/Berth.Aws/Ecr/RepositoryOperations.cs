@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Berth.Aws.Endpoint;
 using Berth.Registry.Content;
 using static Berth.Aws.Ecr.EcrInput;
+using static Berth.Aws.Endpoint.JsonInput;
 
 namespace Berth.Aws.Ecr;
 

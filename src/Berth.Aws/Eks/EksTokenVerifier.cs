@@ -54,8 +54,7 @@ public sealed partial class EksTokenVerifier(AccessKeys keys, TimeProvider time)
         {
             return null;
         }
-        var canonical = caller.RoleName is { } role ? $"arn:aws:iam::{caller.AccountId}:role/{role}" : caller.Arn;
-        return new AwsIdentity(caller.AccountId, caller.Arn, canonical, caller.SessionName);
+        return new AwsIdentity(caller.AccountId, caller.Arn, caller.PrincipalArn, caller.SessionName);
     }
 
     /// <summary>STS's hosts (global and regional) over HTTPS, or this machine's loopback, where Berth's endpoint is.</summary>

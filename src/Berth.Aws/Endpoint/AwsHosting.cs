@@ -41,6 +41,15 @@ public static class AwsHosting
         services.AddSingleton<PolicyOperations>();
         services.AddSingleton<IAwsService, EcrService>();
         services.AddSingleton<IExternalTokenVerifier, EksTokenVerifier>();
+        services.AddSingleton<EksClusters>();
+        services.AddSingleton<Nodegroups>();
+        services.AddSingleton<FargateProfiles>();
+        services.AddSingleton<ClusterOperations>();
+        services.AddSingleton<NodegroupOperations>();
+        services.AddSingleton<FargateOperations>();
+        services.AddSingleton<EksTagging>();
+        services.AddSingleton<IAwsService, EksService>();
+        services.AddHostedService<EksClusterController>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new AwsProfileWriter(sp.GetRequiredService<AccessKeys>(), sp.GetRequiredService<IServer>(),
             sp.GetRequiredService<IHostApplicationLifetime>(), dataDirectory, accountId));

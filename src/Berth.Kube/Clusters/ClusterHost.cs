@@ -29,7 +29,7 @@ internal sealed partial class ClusterHost(
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await records.TryCreateAsync(KubeApiOptions.DefaultCluster, [], cancellationToken);
+        await records.TryCreateAsync(KubeApiOptions.DefaultCluster, [], null, cancellationToken);
         foreach (var record in await records.ListAsync(cancellationToken))
         {
             if (record.Phase != ClusterPhase.Deleting)

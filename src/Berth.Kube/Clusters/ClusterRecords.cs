@@ -28,9 +28,9 @@ public sealed class ClusterRecords(IStore store, TimeProvider time)
     }
 
     /// <summary>Asks for a cluster; false when one of the name exists already.</summary>
-    public async Task<bool> TryCreateAsync(string name, IReadOnlyList<string> admins, CancellationToken cancellationToken)
+    public async Task<bool> TryCreateAsync(string name, IReadOnlyList<string> admins, string? uid, CancellationToken cancellationToken)
     {
-        var record = new ClusterRecord(name, Guid.NewGuid().ToString(), time.GetUtcNow(), admins, ClusterPhase.Provisioning);
+        var record = new ClusterRecord(name, uid ?? Guid.NewGuid().ToString(), time.GetUtcNow(), admins, ClusterPhase.Provisioning);
         try
         {
             await store.CreateAsync(ClusterRecord.Key(name), JsonSerializer.SerializeToUtf8Bytes(record.ToJson()), cancellationToken);

@@ -55,6 +55,7 @@ public static class KubeApiHosting
         services.AddSingleton<KubeletConnections>();
         services.AddSingleton<LocalPathVolumes>();
         services.AddSingleton<ClusterRecords>();
+        services.AddSingleton<ClusterEndpoints>();
         services.AddSingleton<ServedClusters>();
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterHost>();

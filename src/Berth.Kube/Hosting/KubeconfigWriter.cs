@@ -1,6 +1,4 @@
 using Berth.Kube.Pki;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +8,7 @@ namespace Berth.Kube.Hosting;
 internal sealed partial class KubeconfigWriter(
     KubeApiOptions options,
     ClusterPki pki,
-    IServer server,
+    ClusterEndpoints endpoints,
     IHostApplicationLifetime lifetime,
     ILogger<KubeconfigWriter> logger) : IHostedService
 {
@@ -26,10 +24,7 @@ internal sealed partial class KubeconfigWriter(
 
     private void Write()
     {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses
-            .Select(a => new Uri(a))
-            .FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
-        if (address is null)
+        if (endpoints.Listener is not { } address)
         {
             return;
         }

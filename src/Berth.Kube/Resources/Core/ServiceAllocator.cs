@@ -23,7 +23,7 @@ internal readonly record struct PortRange(int First, int Last)
 internal sealed class ServiceAllocator(IStore store) : IObjectAllocator
 {
     /// <summary>The service range EKS gives a cluster by default.</summary>
-    public static readonly IPNetwork ServiceCidr = IPNetwork.Parse("10.100.0.0/16");
+    public static readonly IPNetwork ServiceCidr = IPNetwork.Parse(Clusters.ClusterNetwork.ServiceCidr);
 
     /// <summary>The address of the <c>kubernetes</c> Service: the first of the range.</summary>
     public static readonly IPAddress KubernetesServiceIp = IPAddress.Parse("10.100.0.1");

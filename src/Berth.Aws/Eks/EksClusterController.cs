@@ -1,0 +1,51 @@
+using Berth.Aws.Controllers;
+using Berth.Kube.Clusters;
+using Berth.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Aws.Eks;
+
+/// <summary>
+/// Moves EKS clusters through their lives by the Kubernetes clusters they drive: CREATING until the control plane's
+/// record is served (ACTIVE), FAILED when the name turned out to be another cluster's; DELETING until the control plane
+/// has taken the cluster down, then gone.
+/// </summary>
+internal sealed class EksClusterController(IStore store, EksClusters clusters, ClusterRecords kubeClusters, TimeProvider time,
+    ILogger<EksClusterController> logger) : ReconcilingService(store, time, logger)
+{
+    protected override IReadOnlyList<string> Prefixes => [EksClusters.RootPrefix, ClusterRecord.Prefix];
+
+    protected override async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        foreach (var cluster in await clusters.ListAllAsync(cancellationToken))
+        {
+            var uid = KubeUid(cluster);
+            var kube = await kubeClusters.GetAsync(cluster.Name, cancellationToken);
+            switch (cluster.Status)
+            {
+                case "CREATING" when kube is null:
+                    // the record was not written (the server stopped between the two writes): ask for it now
+                    await kubeClusters.TryCreateAsync(cluster.Name, ClusterOperations.Admins(cluster), uid, cancellationToken);
+                    break;
+                case "CREATING" when kube.Uid != uid:
+                    await SetStatusAsync(cluster, "FAILED", cancellationToken);
+                    break;
+                case "CREATING" when kube.Phase == ClusterPhase.Active:
+                    await SetStatusAsync(cluster, "ACTIVE", cancellationToken);
+                    break;
+                case "DELETING" when kube is not null && kube.Uid == uid:
+                    await kubeClusters.RequestDeletionAsync(cluster.Name, cancellationToken);
+                    break;
+                case "DELETING":
+                    await clusters.DeleteAsync(cluster, cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The uid of the Kubernetes cluster an EKS cluster drives: its OIDC id, as a GUID.</summary>
+    public static string KubeUid(EksCluster cluster) => Guid.ParseExact(cluster.OidcId, "N").ToString();
+
+    private Task<EksCluster> SetStatusAsync(EksCluster cluster, string status, CancellationToken cancellationToken) =>
+        clusters.UpdateAsync(cluster, c => c.Status == cluster.Status ? c with { Status = status } : c, cancellationToken);
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Berth.Aws.Endpoint;
+using Berth.Aws.Iam;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Aws.Eks;
+
+/// <summary>
+/// Amazon EKS's API (REST-JSON): clusters, managed node groups, Fargate profiles, add-ons and tags. A path no route
+/// matches answers UnknownOperationException; the compatibility table lists the routes.
+/// </summary>
+internal sealed class EksService(ClusterOperations clusters, NodegroupOperations nodegroups, FargateOperations fargate, EksTagging tagging,
+    IdentityAuthorizer authorizer) : IAwsService
+{
+    /// <summary>The operations served, by route; the compatibility table lists the same.</summary>
+    public static readonly IReadOnlyList<RestJsonProtocol.Route> Routes =
+    [
+        new("POST", "/clusters", "CreateCluster"),
+        new("GET", "/clusters", "ListClusters"),
+        new("GET", "/clusters/{name}", "DescribeCluster"),
+        new("DELETE", "/clusters/{name}", "DeleteCluster"),
+        new("POST", "/clusters/{name}/update-config", "UpdateClusterConfig"),
+        new("POST", "/clusters/{name}/node-groups", "CreateNodegroup"),
+        new("GET", "/clusters/{name}/node-groups", "ListNodegroups"),
+        new("GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup"),
+        new("DELETE", "/clusters/{name}/node-groups/{nodegroupName}", "DeleteNodegroup"),
+        new("POST", "/clusters/{name}/node-groups/{nodegroupName}/update-config", "UpdateNodegroupConfig"),
+        new("POST", "/clusters/{name}/fargate-profiles", "CreateFargateProfile"),
+        new("GET", "/clusters/{name}/fargate-profiles", "ListFargateProfiles"),
+        new("GET", "/clusters/{name}/fargate-profiles/{fargateProfileName}", "DescribeFargateProfile"),
+        new("DELETE", "/clusters/{name}/fargate-profiles/{fargateProfileName}", "DeleteFargateProfile"),
+        new("GET", "/clusters/{name}/addons", "ListAddons"),
+        new("GET", "/clusters/{name}/addons/{addonName}", "DescribeAddon"),
+        new("POST", "/tags/{resourceArn}", "TagResource"),
+        new("GET", "/tags/{resourceArn}", "ListTagsForResource"),
+        new("DELETE", "/tags/{resourceArn}", "UntagResource"),
+    ];
+
+    public string SigningName => "eks";
+
+    public AwsProtocol Protocol => AwsProtocol.RestJson;
+
+    public async Task HandleAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var (operation, labels) = RestJsonProtocol.Match(Routes, request.Http.Request);
+        var input = RestJsonProtocol.Input(request, labels);
+        if (input["clusterName"] is null && labels.TryGetValue("name", out var clusterName))
+        {
+            input["clusterName"] = clusterName; // the node group and profile operations name their cluster so in their input
+        }
+        if (await authorizer.RefusalAsync(request.Caller, "eks:" + operation, ResourceOf(request, labels, input), cancellationToken) is { } refusal)
+        {
+            throw new AwsException("AccessDeniedException", refusal, 403);
+        }
+        var result = await (operation switch
+        {
+            "CreateCluster" => clusters.CreateAsync(request, input, cancellationToken),
+            "ListClusters" => clusters.ListAsync(request, input, cancellationToken),
+            "DescribeCluster" => clusters.DescribeAsync(request, input, cancellationToken),
+            "DeleteCluster" => clusters.DeleteAsync(request, input, cancellationToken),
+            "UpdateClusterConfig" => clusters.UpdateConfigAsync(request, input, cancellationToken),
+            "CreateNodegroup" => nodegroups.CreateAsync(request, input, cancellationToken),
+            "ListNodegroups" => nodegroups.ListAsync(request, input, cancellationToken),
+            "DescribeNodegroup" => nodegroups.DescribeAsync(request, input, cancellationToken),
+            "DeleteNodegroup" => nodegroups.DeleteAsync(request, input, cancellationToken),
+            "UpdateNodegroupConfig" => nodegroups.UpdateConfigAsync(request, input, cancellationToken),
+            "CreateFargateProfile" => fargate.CreateAsync(request, input, cancellationToken),
+            "ListFargateProfiles" => fargate.ListAsync(request, input, cancellationToken),
+            "DescribeFargateProfile" => fargate.DescribeAsync(request, input, cancellationToken),
+            "DeleteFargateProfile" => fargate.DeleteAsync(request, input, cancellationToken),
+            "ListAddons" => ListAddonsAsync(request, input, cancellationToken),
+            "DescribeAddon" => DescribeAddonAsync(request, input, cancellationToken),
+            "TagResource" => tagging.TagAsync(request, input, cancellationToken),
+            "ListTagsForResource" => tagging.ListAsync(request, input, cancellationToken),
+            "UntagResource" => tagging.UntagAsync(request, input, cancellationToken),
+            _ => throw new AwsException("UnknownOperationException", $"Unknown operation {operation}", 404),
+        });
+        await RestJsonProtocol.WriteResultAsync(request.Http.Response, result, cancellationToken);
+    }
+
+    public Task WriteErrorAsync(HttpResponse response, AwsException failure, string requestId, CancellationToken cancellationToken) =>
+        RestJsonProtocol.WriteErrorAsync(response, failure, cancellationToken);
+
+    /// <summary>
+    /// No EKS add-on is installed in a Berth cluster: the cluster's DNS, proxy and networking are the server's own
+    /// (the user guide says which are built), so the list is empty and each add-on is not found, as in a cluster
+    /// created without them.
+    /// </summary>
+    private async Task<JsonObject> ListAddonsAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
+    {
+        await clusters.GetAsync(request, input, cancellationToken);
+        return EksInput.Page(input, [], "addons");
+    }
+
+    private async Task<JsonObject> DescribeAddonAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
+    {
+        var cluster = await clusters.GetAsync(request, input, cancellationToken);
+        throw new AwsException("ResourceNotFoundException", $"No addon: {input["addonName"]} found in cluster: {cluster.Name}", 404);
+    }
+
+    /// <summary>The resource an operation acts on, for the caller's policies.</summary>
+    private static string ResourceOf(AwsRequest request, Dictionary<string, string> labels, JsonObject input)
+    {
+        var prefix = $"arn:aws:eks:{request.Region}:{request.Caller.AccountId}";
+        return labels.TryGetValue("resourceArn", out var arn) ? arn
+            : !labels.TryGetValue("name", out var cluster)
+                ? input["name"] is JsonValue name && name.TryGetValue<string>(out var created) ? $"{prefix}:cluster/{created}" : "*"
+            : labels.TryGetValue("nodegroupName", out var group) ? $"{prefix}:nodegroup/{cluster}/{group}/*"
+            : labels.TryGetValue("fargateProfileName", out var profile) ? $"{prefix}:fargateprofile/{cluster}/{profile}/*"
+            : labels.TryGetValue("addonName", out var addon) ? $"{prefix}:addon/{cluster}/{addon}/*"
+            : $"{prefix}:cluster/{cluster}";
+    }
+}
