@@ -64,4 +64,49 @@ public static class AgentHost
         await app.RunAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Removes every container and sandbox the node's pods left in the runtime, and the node's files: what the end
+    /// of the node's machine does, for an instance that is terminated whether its agent stopped cleanly or not.
+    /// </summary>
+    public static async Task TearDownAsync(AgentOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (options.ManagedPodmanDirectory is { } directory)
+        {
+            await PodmanService.EnsureAsync(directory, logger, cancellationToken);
+        }
+        if (options.Runtime == "simulated")
+        {
+            DeleteRoot(options);
+            return; // its pods lived in the agent's memory only
+        }
+        var runtime = new DockerRuntime(options);
+        try
+        {
+            await runtime.ConnectAsync(cancellationToken);
+            var containers = await runtime.ListContainersAsync(null, cancellationToken);
+            await Task.WhenAll(containers.Select(c => runtime.StopContainerAsync(c.Id, TimeSpan.FromSeconds(2), cancellationToken)));
+            foreach (var container in containers)
+            {
+                await runtime.RemoveContainerAsync(container.Id, cancellationToken);
+            }
+            foreach (var sandbox in await runtime.ListSandboxesAsync(null, cancellationToken))
+            {
+                await runtime.StopSandboxAsync(sandbox.Id, cancellationToken);
+                await runtime.RemoveSandboxAsync(sandbox.Id, cancellationToken);
+            }
+        }
+        finally
+        {
+            runtime.Dispose();
+        }
+        DeleteRoot(options);
+    }
+
+    private static void DeleteRoot(AgentOptions options)
+    {
+        if (Directory.Exists(options.RootDirectory))
+        {
+            Directory.Delete(options.RootDirectory, recursive: true);
+        }
+    }
 }

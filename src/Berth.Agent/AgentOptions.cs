@@ -39,6 +39,9 @@ public sealed record AgentOptions
     /// <summary>Labels the Node registers with, beside the well-known ones the agent sets itself.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Taints the Node registers with, as the kubelet's <c>--register-with-taints</c>.</summary>
+    public IReadOnlyList<k8s.Models.V1Taint> Taints { get; init; } = [];
+
     /// <summary>
     /// How pods run: <c>podman</c> (the Docker Engine API of a Podman service, started by the agent when none answers
     /// at <see cref="ContainerRuntimeEndpoint"/>), <c>docker</c> (a Docker Engine API already serving there), or

@@ -61,6 +61,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
         ApiVersion = "v1",
         Kind = "Node",
         Metadata = new V1ObjectMeta { Name = options.NodeName, Labels = Labels() },
+        Spec = options.Taints.Count > 0 ? new V1NodeSpec { Taints = [.. options.Taints] } : null,
         Status = Status(null),
     };
 

@@ -17,6 +17,8 @@ internal abstract partial class ReconcilingService(IStore store, TimeProvider ti
 
     private readonly Channel<bool> _dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    protected TimeProvider Time => time;
+
     /// <summary>The store prefixes whose changes call for a pass.</summary>
     protected abstract IReadOnlyList<string> Prefixes { get; }
 

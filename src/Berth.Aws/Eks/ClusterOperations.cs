@@ -58,7 +58,8 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
             Tags = EksInput.Tags(input),
         };
         await clusters.CreateAsync(cluster, cancellationToken);
-        if (!await kubeClusters.TryCreateAsync(name, Admins(cluster), uid.ToString(), cancellationToken))
+        if (!await kubeClusters.TryCreateAsync(name, Admins(cluster), uid.ToString(), cancellationToken)
+            && (await kubeClusters.GetAsync(name, cancellationToken))?.Uid != uid.ToString()) // the controller may have asked first
         {
             // the name serves another account's or region's cluster: Kubernetes clusters are named once per installation
             await clusters.DeleteAsync(cluster, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Berth.Aws.AutoScaling;
 using Berth.Aws.Ec2;
 using Berth.Aws.Endpoint;
 using static Berth.Aws.Endpoint.JsonInput;
@@ -9,9 +10,9 @@ namespace Berth.Aws.Eks;
 /// <summary>
 /// EKS's managed node group operations. A node group is stored CREATING; the node group controller makes its Auto
 /// Scaling group, whose instances become the group's nodes, and marks it ACTIVE once they are Ready. Scaling changes the
-/// group's desired size; the Auto Scaling group follows.
+/// group's Auto Scaling group, which holds the sizes from then on (DescribeNodegroup reads them there, as EKS does).
 /// </summary>
-internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups nodegroups, TimeProvider time)
+internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups nodegroups, AutoScalingGroups autoScaling, TimeProvider time)
 {
     public async Task<JsonObject> CreateAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
@@ -69,13 +70,13 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
             ClientRequestToken = Text(input, "clientRequestToken"),
         };
         await nodegroups.CreateAsync(group, cancellationToken);
-        return new JsonObject { ["nodegroup"] = Describe(group) };
+        return new JsonObject { ["nodegroup"] = Describe(group, null) };
     }
 
     public async Task<JsonObject> DescribeAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
         var cluster = await clusters.GetAsync(request, input, cancellationToken);
-        return new JsonObject { ["nodegroup"] = Describe(await nodegroups.GetAsync(cluster, EksInput.Name(input, "nodegroupName"), cancellationToken)) };
+        return new JsonObject { ["nodegroup"] = await DescribeAsync(await nodegroups.GetAsync(cluster, EksInput.Name(input, "nodegroupName"), cancellationToken), cancellationToken) };
     }
 
     public async Task<JsonObject> ListAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
@@ -89,7 +90,7 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
         var cluster = await clusters.GetAsync(request, input, cancellationToken);
         var group = await nodegroups.GetAsync(cluster, EksInput.Name(input, "nodegroupName"), cancellationToken);
         group = await nodegroups.UpdateAsync(group, g => g with { Status = "DELETING", ModifiedAt = time.GetUtcNow() }, cancellationToken);
-        return new JsonObject { ["nodegroup"] = Describe(group) };
+        return new JsonObject { ["nodegroup"] = await DescribeAsync(group, cancellationToken) };
     }
 
     /// <summary>UpdateNodegroupConfig: scaling, labels, taints and the update config, recorded at once; the controllers converge the nodes.</summary>
@@ -110,17 +111,26 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
         {
             throw EksInput.Invalid("No changes needed for the node group config provided");
         }
+        var asg = await autoScaling.FindAsync(group.AccountId, group.Region, group.AutoScalingGroupName, cancellationToken);
         // checked before anything is written, so a refused update changes nothing
-        if (scaling is not null)
+        var sizes = scaling is null ? default
+            : asg is null ? Scaling(scaling, group.MinSize, group.MaxSize, group.DesiredSize)
+            : Scaling(scaling, asg.MinSize, asg.MaxSize, asg.DesiredCapacity);
+        if (scaling is not null && asg is not null)
         {
-            Scaling(scaling, group.MinSize, group.MaxSize, group.DesiredSize);
+            var before = asg.DesiredCapacity;
+            asg = await autoScaling.UpdateAsync(asg, a => a with { MinSize = sizes.Min, MaxSize = sizes.Max, DesiredCapacity = sizes.Desired }, cancellationToken);
+            await autoScaling.RecordAsync(asg, "Updated Auto Scaling group", $"At {AutoScalingController.Stamp(time.GetUtcNow())} a user request update of "
+                + $"AutoScalingGroup constraints to min: {sizes.Min}, max: {sizes.Max}, desired: {sizes.Desired} changing the desired capacity from {before} to {sizes.Desired}.",
+                done: true, cancellationToken);
         }
         group = await nodegroups.UpdateAsync(group, g =>
         {
             if (scaling is not null)
             {
-                var (min, max, desired) = Scaling(scaling, g.MinSize, g.MaxSize, g.DesiredSize);
-                g = g with { MinSize = min, MaxSize = max, DesiredSize = desired };
+                // the Auto Scaling group holds the sizes once it exists; until then, the node group's are what it is made with
+                g = asg is null ? g with { MinSize = sizes.Min, MaxSize = sizes.Max, DesiredSize = sizes.Desired } : g;
+                g = g.Status == "ACTIVE" ? g with { Status = "UPDATING" } : g;
             }
             if (labels is not null)
             {
@@ -157,9 +167,9 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
         }, cancellationToken);
         if (scaling is not null)
         {
-            parameters.Add(Param("MinSize", group.MinSize));
-            parameters.Add(Param("MaxSize", group.MaxSize));
-            parameters.Add(Param("DesiredSize", group.DesiredSize));
+            parameters.Add(Param("MinSize", sizes.Min));
+            parameters.Add(Param("MaxSize", sizes.Max));
+            parameters.Add(Param("DesiredSize", sizes.Desired));
         }
         if (labels is not null)
         {
@@ -189,7 +199,11 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
         };
     }
 
-    public static JsonObject Describe(Nodegroup group)
+    private async Task<JsonObject> DescribeAsync(Nodegroup group, CancellationToken cancellationToken) =>
+        Describe(group, await autoScaling.FindAsync(group.AccountId, group.Region, group.AutoScalingGroupName, cancellationToken));
+
+    /// <summary>The node group as DescribeNodegroup shows it, its sizes its Auto Scaling group's once that exists.</summary>
+    public static JsonObject Describe(Nodegroup group, AutoScalingGroup? asg)
     {
         var description = new JsonObject
         {
@@ -202,7 +216,12 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
             ["modifiedAt"] = Timestamp(group.ModifiedAt),
             ["status"] = group.Status,
             ["capacityType"] = group.CapacityType,
-            ["scalingConfig"] = new JsonObject { ["minSize"] = group.MinSize, ["maxSize"] = group.MaxSize, ["desiredSize"] = group.DesiredSize },
+            ["scalingConfig"] = new JsonObject
+            {
+                ["minSize"] = asg?.MinSize ?? group.MinSize,
+                ["maxSize"] = asg?.MaxSize ?? group.MaxSize,
+                ["desiredSize"] = asg?.DesiredCapacity ?? group.DesiredSize,
+            },
             ["instanceTypes"] = new JsonArray([.. group.InstanceTypes.Select(t => (JsonNode)t)]),
             ["subnets"] = new JsonArray([.. group.Subnets.Select(s => (JsonNode)s)]),
             ["amiType"] = group.AmiType,

@@ -1,4 +1,6 @@
 using Berth.Aws.Accounts;
+using Berth.Aws.AutoScaling;
+using Berth.Aws.Ec2;
 using Berth.Aws.Ecr;
 using Berth.Aws.Eks;
 using Berth.Aws.Iam;
@@ -19,7 +21,8 @@ public static class AwsHosting
     /// The AWS endpoint and its services, with the account's profile written to <paramref name="dataDirectory"/>;
     /// <paramref name="accountId"/> is the account a new installation is made with (else 000000000000).
     /// </summary>
-    public static IServiceCollection AddAwsEndpoint(this IServiceCollection services, string dataDirectory, string? accountId = null)
+    public static IServiceCollection AddAwsEndpoint(this IServiceCollection services, string dataDirectory, string? accountId = null,
+        InstanceProviderOptions? instances = null)
     {
         services.AddSingleton<AccessKeys>();
         services.AddHostedService<SessionKeySweeper>();
@@ -50,6 +53,17 @@ public static class AwsHosting
         services.AddSingleton<EksTagging>();
         services.AddSingleton<IAwsService, EksService>();
         services.AddHostedService<EksClusterController>();
+        services.AddHostedService<NodegroupController>();
+        services.AddSingleton<AutoScalingGroups>();
+        services.AddHostedService<AutoScalingController>();
+        services.AddSingleton<IAwsService, AutoScalingService>();
+        services.AddSingleton<Ec2Instances>();
+        services.AddSingleton<IAwsService, Ec2Service>();
+        services.AddSingleton(instances ?? new InstanceProviderOptions(["berth"], dataDirectory));
+        services.AddSingleton<LocalProcessInstanceProvider>();
+        services.AddSingleton<IInstanceProvider>(sp => sp.GetRequiredService<LocalProcessInstanceProvider>());
+        services.AddHostedService(sp => sp.GetRequiredService<LocalProcessInstanceProvider>());
+        services.AddHostedService<InstanceController>();
         services.AddSingleton<AwsEndpoint>();
         services.AddHostedService(sp => new AwsProfileWriter(sp.GetRequiredService<AccessKeys>(), sp.GetRequiredService<IServer>(),
             sp.GetRequiredService<IHostApplicationLifetime>(), dataDirectory, accountId));

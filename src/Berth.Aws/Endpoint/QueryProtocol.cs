@@ -20,6 +20,38 @@ public static class QueryProtocol
         return parameters;
     }
 
+    /// <summary>
+    /// A list parameter's values in index order: <c>{prefix}.1</c>, <c>{prefix}.2</c> … (pass <c>Names.member</c> for the
+    /// Query services' <c>.member.N</c> form, <c>InstanceId</c> for EC2's).
+    /// </summary>
+    public static List<string> List(Dictionary<string, string> parameters, string prefix) =>
+        [.. Indexed(parameters, prefix).Select(e => e.Value)];
+
+    /// <summary>A list of structures' members in index order: <c>{prefix}.N.{member}</c> as one dictionary per N.</summary>
+    public static List<Dictionary<string, string>> Structures(Dictionary<string, string> parameters, string prefix)
+    {
+        var byIndex = new SortedDictionary<int, Dictionary<string, string>>();
+        foreach (var (name, value) in parameters)
+        {
+            if (name.Length > prefix.Length + 1 && name.StartsWith(prefix + ".", StringComparison.Ordinal)
+                && name[(prefix.Length + 1)..].Split('.', 2) is [var index, var member]
+                && int.TryParse(index, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            {
+                if (!byIndex.TryGetValue(n, out var structure))
+                {
+                    byIndex[n] = structure = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+                structure[member] = value;
+            }
+        }
+        return [.. byIndex.Values];
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Indexed(Dictionary<string, string> parameters, string prefix) =>
+        parameters.Where(p => p.Key.Length > prefix.Length + 1 && p.Key.StartsWith(prefix + ".", StringComparison.Ordinal)
+                && int.TryParse(p.Key[(prefix.Length + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            .OrderBy(p => int.Parse(p.Key[(prefix.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Writes <c>&lt;{action}Response&gt;&lt;{action}Result&gt;…&lt;/…&gt;&lt;ResponseMetadata&gt;…</c>.</summary>
     public static async Task WriteResultAsync(HttpResponse response, string xmlNamespace, string action, string requestId,
         Action<XmlWriter> writeResult, CancellationToken cancellationToken)
@@ -50,7 +82,8 @@ public static class QueryProtocol
             writer.WriteEndElement();
         }, cancellationToken);
 
-    private static async Task WriteAsync(HttpResponse response, int status, Action<XmlWriter> write, CancellationToken cancellationToken)
+    /// <summary>An XML answer, written whole so its length is known.</summary>
+    internal static async Task WriteAsync(HttpResponse response, int status, Action<XmlWriter> write, CancellationToken cancellationToken)
     {
         var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Encoding = new UTF8Encoding(false) }))

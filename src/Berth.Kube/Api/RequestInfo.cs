@@ -13,6 +13,12 @@ internal sealed record RequestInfo(
     string? Name,
     string? Subresource)
 {
+    /// <summary>
+    /// Whether the request may stay open indefinitely (a watch, or streaming logs, exec, attach or port forwarding), as
+    /// kube-apiserver's long-running request check says: such requests are ended when the server stops, not waited for.
+    /// </summary>
+    public bool IsLongRunning => Verb == "watch" || Subresource is "log" or "exec" or "attach" or "portforward" or "proxy";
+
     /// <summary>Subresources of a namespace, which share the namespace's own path.</summary>
     private static readonly HashSet<string> s_namespaceSubresources = ["status", "finalize"];
 

@@ -73,7 +73,7 @@ internal sealed partial class ResourceHandler
         return options with { DryRun = (stated.Count > 0 ? stated : requested).Contains("All") };
     }
 
-    private async Task EvictAsync(string cluster, ResourceType pods, string ns, string name, DeleteOptions options, CancellationToken cancellationToken)
+    internal async Task EvictAsync(string cluster, ResourceType pods, string ns, string name, DeleteOptions options, CancellationToken cancellationToken)
     {
         JsonObject pod;
         for (var attempt = 1; ; attempt++)

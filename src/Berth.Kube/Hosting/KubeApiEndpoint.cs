@@ -3,6 +3,7 @@ using Berth.Kube.Authentication;
 using Berth.Kube.Authorization;
 using Berth.Kube.Clusters;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Kube.Hosting;
@@ -11,7 +12,7 @@ namespace Berth.Kube.Hosting;
 /// Serves <c>/clusters/{cluster}/…</c>: authenticates, then answers discovery or hands resource requests to
 /// the generic handler. Every failure becomes a Kubernetes Status; nothing escapes as a bare 500.
 /// </summary>
-internal sealed partial class KubeApiEndpoint(ServedClusters clusters, ILogger<KubeApiEndpoint> logger)
+internal sealed partial class KubeApiEndpoint(ServedClusters clusters, IHostApplicationLifetime lifetime, ILogger<KubeApiEndpoint> logger)
 {
     public const string PathBase = "/clusters";
 
@@ -31,6 +32,8 @@ internal sealed partial class KubeApiEndpoint(ServedClusters clusters, ILogger<K
             user = await cluster.Impersonation.ApplyAsync(context, user);
             KubeUserFeature.Set(context, user);
             var request = RequestInfo.Parse(context.Request.Method, rest, QueryFlag.Parse(context.Request.Query["watch"]) == true);
+            // a watch or a stream would hold the server's stop for its whole timeout: it is ended as the server stops
+            using var stopping = request?.IsLongRunning == true ? lifetime.ApplicationStopping.Register(context.Abort) : default;
             await AuthorizeAsync(cluster.Authorizer, request is null ? AccessRequest.ForPath(user, context.Request.Method, rest) : AccessRequest.ForResource(user, request),
                 context.RequestAborted);
             if (rest is "/healthz" or "/livez" or "/readyz")

@@ -57,6 +57,7 @@ public static class KubeApiHosting
         services.AddSingleton<ClusterRecords>();
         services.AddSingleton<ClusterEndpoints>();
         services.AddSingleton<ServedClusters>();
+        services.AddSingleton(sp => new ClusterNodes(sp.GetRequiredService<ServedClusters>()));
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterHost>();
         services.AddHostedService<KubeconfigWriter>();
@@ -84,6 +85,7 @@ public static class KubeApiHosting
         services.AddScoped<ResourceHandler>();
         services.AddScoped<EventRecorder>();
         services.AddPerCluster<ClusterBootstrap>();
+        services.AddPerCluster<NodeOperations>();
         services.AddController<MetricsScraper>();
         services.AddController<GarbageCollector>();
         services.AddController<NamespaceController>();

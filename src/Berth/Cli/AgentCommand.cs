@@ -36,6 +36,15 @@ internal static class AgentCommand
         });
         var maxPods = new Option<int>("--max-pods") { Description = "Pods the node takes at most.", DefaultValueFactory = _ => 110 };
         var labels = new Option<string[]>("--label") { Description = "A Node label, key=value; repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var taints = new Option<string[]>("--taint")
+        {
+            Description = "A taint the Node registers with, key[=value]:Effect (NoSchedule, PreferNoSchedule, NoExecute); repeat for more.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var tearDown = new Option<bool>("--tear-down")
+        {
+            Description = "Remove every container the node's pods left and the node's files, then exit: what the end of the node's machine does.",
+        };
         var runtime = new Option<string>("--runtime")
         {
             Description = "How pods run: podman (a Podman service the agent starts and keeps), docker (the Docker Engine API at "
@@ -72,12 +81,42 @@ internal static class AgentCommand
                 }
             }
         });
+        taints.Validators.Add(result =>
+        {
+            foreach (var taint in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (ParseTaint(taint) is null)
+                {
+                    result.AddError($"--taint '{taint}' is not key[=value]:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute");
+                }
+            }
+        });
         var command = new Command("agent", "Run a node agent: register a Node in a cluster and run the pods bound to it.")
         {
-            nodeName, kubeconfig, address, port, cpu, memory, maxPods, labels, runtime, endpoint,
+            nodeName, kubeconfig, address, port, cpu, memory, maxPods, labels, taints, runtime, endpoint, tearDown,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var data = DataDirectory.Resolve(null);
+            var runtimeName = parseResult.GetValue(runtime)!;
+            var givenEndpoint = parseResult.GetValue(endpoint);
+            var podmanDirectory = runtimeName == "podman" && givenEndpoint is null ? Path.Combine(data, "podman") : null;
+            var rootDirectory = Path.Combine(data, "agents", parseResult.GetValue(nodeName)!);
+            var runtimeEndpoint = podmanDirectory is not null ? PodmanService.Endpoint(podmanDirectory) : new Uri(givenEndpoint ?? "unix:///var/run/docker.sock");
+            if (parseResult.GetValue(tearDown))
+            {
+                using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(c => c.SingleLine = true));
+                await AgentHost.TearDownAsync(new AgentOptions
+                {
+                    NodeName = parseResult.GetValue(nodeName)!,
+                    KubeconfigPath = "",
+                    RootDirectory = rootDirectory,
+                    ManagedPodmanDirectory = podmanDirectory,
+                    ContainerRuntimeEndpoint = runtimeEndpoint,
+                    Runtime = runtimeName,
+                }, loggers.CreateLogger("berth.agent"), cancellationToken);
+                return ExitCodes.Ok;
+            }
             var config = parseResult.GetValue(kubeconfig) is { Length: > 0 } given ? given
                 : Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment ? fromEnvironment
                 : Path.Combine(DataDirectory.Resolve(null), "kubeconfig");
@@ -86,16 +125,11 @@ internal static class AgentCommand
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"berth: no kubeconfig at {config}; start `berth server` or pass --kubeconfig");
                 return ExitCodes.Failure;
             }
-            var data = DataDirectory.Resolve(null);
-            var runtimeName = parseResult.GetValue(runtime)!;
-            var givenEndpoint = parseResult.GetValue(endpoint);
-            var podmanDirectory = runtimeName == "podman" && givenEndpoint is null ? Path.Combine(data, "podman") : null;
             var options = new AgentOptions
             {
-                RootDirectory = Path.Combine(data, "agents", parseResult.GetValue(nodeName)!),
+                RootDirectory = rootDirectory,
                 ManagedPodmanDirectory = podmanDirectory,
-                ContainerRuntimeEndpoint = podmanDirectory is not null ? PodmanService.Endpoint(podmanDirectory)
-                    : new Uri(givenEndpoint ?? "unix:///var/run/docker.sock"),
+                ContainerRuntimeEndpoint = runtimeEndpoint,
                 NodeName = parseResult.GetValue(nodeName)!,
                 KubeconfigPath = config,
                 Address = IPAddress.Parse(parseResult.GetValue(address)!),
@@ -104,11 +138,23 @@ internal static class AgentCommand
                 Memory = parseResult.GetValue(memory)!,
                 MaxPods = parseResult.GetValue(maxPods),
                 Labels = (parseResult.GetValue(labels) ?? []).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal),
+                Taints = [.. (parseResult.GetValue(taints) ?? []).Select(t => ParseTaint(t)!)],
                 Runtime = runtimeName,
             };
             await AgentHost.RunAsync(options, cancellationToken);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A taint as the kubelet's <c>--register-with-taints</c> reads it: <c>key[=value]:Effect</c>; null when malformed.</summary>
+    private static k8s.Models.V1Taint? ParseTaint(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || text[(colon + 1)..] is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute") || text[..colon].Split('=', 2) is not [{ Length: > 0 } key, ..] parts)
+        {
+            return null;
+        }
+        return new k8s.Models.V1Taint { Key = key, Value = parts.Length > 1 ? parts[1] : null, Effect = text[(colon + 1)..] };
     }
 }

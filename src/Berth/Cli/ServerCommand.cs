@@ -41,9 +41,15 @@ internal static class ServerCommand
             "How often node agents are read for resource metrics (kubectl top, autoscaling).", Berth.Kube.KubeApiOptions.DefaultMetricResolution);
         var autoscalerSync = DurationOption.Create("--horizontal-pod-autoscaler-sync-period",
             "How often each HorizontalPodAutoscaler is reconciled.", Berth.Kube.KubeApiOptions.DefaultHorizontalPodAutoscalerSyncPeriod);
+        var instanceRuntime = new Option<string>("--instance-runtime")
+        {
+            Description = "How the nodes of EC2 instances run pods: podman (real containers) or simulated (none, for scale tests).",
+            DefaultValueFactory = _ => "podman",
+        };
+        instanceRuntime.AcceptOnlyFromAmong("podman", "simulated");
         var command = new Command("server", "Run the Berth server: the store, the APIs and the controllers.")
         {
-            dataDir, address, port, kubePort, accountId, logFormat, metricResolution, autoscalerSync,
+            dataDir, address, port, kubePort, accountId, logFormat, metricResolution, autoscalerSync, instanceRuntime,
         };
         address.Validators.Add(result =>
         {
@@ -75,6 +81,7 @@ internal static class ServerCommand
                 AccountId = parseResult.GetValue(accountId) is { Length: > 0 } given ? given : Environment.GetEnvironmentVariable("BERTH_ACCOUNT_ID") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
                 MetricResolution = parseResult.GetValue(metricResolution),
                 HorizontalPodAutoscalerSyncPeriod = parseResult.GetValue(autoscalerSync),
+                InstanceRuntime = parseResult.GetValue(instanceRuntime)!,
             };
             var error = parseResult.InvocationConfiguration.Error;
             try

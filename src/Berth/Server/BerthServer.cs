@@ -1,3 +1,4 @@
+using Berth.Aws.Ec2;
 using Berth.Aws.Endpoint;
 using Berth.Kube;
 using Berth.Kube.Hosting;
@@ -40,7 +41,8 @@ internal static partial class BerthServer
             services.GetRequiredService<ClusterPki>(), AwsHosting.IsSealed));
         builder.Services.AddHostedService<StoreCompactionService>();
         builder.Services.AddKubernetesApi(kube);
-        builder.Services.AddAwsEndpoint(options.DataDirectory, options.AccountId);
+        builder.Services.AddAwsEndpoint(options.DataDirectory, options.AccountId,
+            new InstanceProviderOptions(BerthCommand(), options.DataDirectory, options.InstanceRuntime));
         builder.Services.AddRegistry(Path.Combine(options.DataDirectory, "registry"));
 
         using var meters = StartMetrics();
@@ -58,6 +60,13 @@ internal static partial class BerthServer
         app.MapMetrics("/metrics");
 
         await app.RunAsync(cancellationToken);
+    }
+
+    /// <summary>How this process was started, to start its node agents the same way: the published binary, or <c>dotnet berth.dll</c>.</summary>
+    private static List<string> BerthCommand()
+    {
+        var host = Environment.ProcessPath ?? "berth";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, typeof(BerthServer).Assembly.Location] : [host];
     }
 
     /// <summary>The data folder will hold credentials and Secrets: only its owner may enter a new one.</summary>

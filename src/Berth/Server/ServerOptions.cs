@@ -25,5 +25,8 @@ internal sealed class ServerOptions
 
     public TimeSpan HorizontalPodAutoscalerSyncPeriod { get; init; } = Berth.Kube.KubeApiOptions.DefaultHorizontalPodAutoscalerSyncPeriod;
 
+    /// <summary>How the node agents of EC2 instances run pods: <c>podman</c>, or <c>simulated</c> for scale tests.</summary>
+    public string InstanceRuntime { get; init; } = "podman";
+
     public string StorePath => Path.Combine(DataDirectory, "berth.db");
 }
