@@ -14,7 +14,7 @@ namespace Berth.Aws.AutoScaling;
 /// <see cref="DrainTimeout"/>), then EC2 terminates it. A member whose instance is impaired is replaced. Each step is
 /// recorded as a scaling activity. A group marked for deletion goes once its instances have.
 /// </summary>
-internal sealed partial class AutoScalingController(IStore store, AutoScalingGroups groups, Ec2Instances instances, ClusterNodes nodes, TimeProvider time,
+internal sealed partial class AutoScalingController(IStore store, AutoScalingGroups groups, Ec2Instances instances, ClusterControl nodes, TimeProvider time,
     ILogger<AutoScalingController> logger) : ReconcilingService(store, time, logger)
 {
     public const string DeleteInProgress = "Delete in progress";
@@ -124,7 +124,7 @@ internal sealed partial class AutoScalingController(IStore store, AutoScalingGro
                 continue;
             }
             var remaining = instance.Node is { } node && member.HealthStatus == "Healthy"
-                ? await nodes.DrainAsync(node.Cluster, instance.PrivateDnsName, cancellationToken)
+                ? await nodes.DrainAsync(node.Cluster, instance.NodeName, cancellationToken)
                 : 0;
             if (remaining == 0 || now - member.TerminatingSince > DrainTimeout)
             {

@@ -39,6 +39,13 @@ public sealed record Ec2Instance
 
     public NodeBootstrap? Node { get; init; }
 
+    /// <summary>A Fargate pod's machine: not an EC2 instance the account sees (DescribeInstances leaves it out), its node named <c>fargate-ip-…</c>.</summary>
+    public bool Fargate { get; init; }
+
+    /// <summary>The node the instance's agent registers: its private DNS name, as EKS names nodes.</summary>
+    [JsonIgnore]
+    public string NodeName => Fargate ? "fargate-" + PrivateDnsName : PrivateDnsName;
+
     [JsonIgnore]
     public string PrivateDnsName => $"ip-{PrivateIpAddress.Replace('.', '-')}.{Region}.compute.internal";
 

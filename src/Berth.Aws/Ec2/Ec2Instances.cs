@@ -33,7 +33,7 @@ public sealed class Ec2Instances(IStore store, TimeProvider time)
 
     /// <summary>Launches an instance: pending, with a private address of its own; the instance controller boots it.</summary>
     public async Task<Ec2Instance> LaunchAsync(string accountId, string region, string instanceType, string availabilityZone,
-        IReadOnlyDictionary<string, string> tags, NodeBootstrap? node, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> tags, NodeBootstrap? node, CancellationToken cancellationToken, bool fargate = false)
     {
         var id = "i-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(9))[..17];
         var address = await TakeAddressAsync(id, cancellationToken);
@@ -49,6 +49,7 @@ public sealed class Ec2Instances(IStore store, TimeProvider time)
             AvailabilityZone = availabilityZone,
             Tags = tags,
             Node = node,
+            Fargate = fargate,
         };
         try
         {

@@ -73,7 +73,7 @@ internal sealed class Ec2Service(Ec2Instances instances, IdentityAuthorizer auth
     {
         var ids = QueryProtocol.List(parameters, "InstanceId");
         var filters = Filters(parameters);
-        var all = await instances.ListAsync(request.Caller.AccountId, request.Region, cancellationToken);
+        var all = (await instances.ListAsync(request.Caller.AccountId, request.Region, cancellationToken)).Where(i => !i.Fargate).ToList();
         if (ids.FirstOrDefault(id => all.All(i => i.InstanceId != id)) is { } missing)
         {
             throw Ec2Instances.NotFound(missing);
@@ -129,7 +129,8 @@ internal sealed class Ec2Service(Ec2Instances instances, IdentityAuthorizer auth
         var changes = new List<(string Id, Ec2Instance Before, Ec2Instance After)>();
         foreach (var id in ids)
         {
-            var instance = await instances.FindAsync(request.Caller.AccountId, request.Region, id, cancellationToken) ?? throw Ec2Instances.NotFound(id);
+            var instance = await instances.FindAsync(request.Caller.AccountId, request.Region, id, cancellationToken) is { Fargate: false } found
+                ? found : throw Ec2Instances.NotFound(id);
             var after = await instances.UpdateAsync(instance, i => i.State is "pending" or "running"
                 ? i with { State = "shutting-down", StateTransitionReason = "User initiated" }
                 : i, cancellationToken);

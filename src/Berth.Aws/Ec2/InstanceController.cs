@@ -12,7 +12,7 @@ namespace Berth.Aws.Ec2;
 /// cloud-controller-manager deletes the Nodes of gone machines, its address freed, and it is terminated. Terminated
 /// instances stay visible for an hour, as in EC2.
 /// </summary>
-internal sealed partial class InstanceController(IStore store, Ec2Instances instances, IInstanceProvider provider, ClusterNodes nodes, TimeProvider time,
+internal sealed partial class InstanceController(IStore store, Ec2Instances instances, IInstanceProvider provider, ClusterControl nodes, TimeProvider time,
     ILogger<InstanceController> logger) : ReconcilingService(store, time, logger)
 {
     private static readonly TimeSpan s_terminatedVisible = TimeSpan.FromHours(1);
@@ -62,7 +62,7 @@ internal sealed partial class InstanceController(IStore store, Ec2Instances inst
                 await provider.TerminateAsync(instance, cancellationToken);
                 if (instance.Node is { } node)
                 {
-                    await nodes.DeleteAsync(node.Cluster, instance.PrivateDnsName, cancellationToken);
+                    await nodes.DeleteAsync(node.Cluster, instance.NodeName, cancellationToken);
                 }
                 await instances.ReleaseAddressAsync(instance, cancellationToken);
                 await instances.UpdateAsync(instance, i => i with { State = "terminated", TerminatedAt = Time.GetUtcNow() }, cancellationToken);

@@ -16,7 +16,7 @@ public sealed record InstanceProviderOptions(IReadOnlyList<string> BerthCommand,
 
 /// <summary>
 /// Each instance a <c>berth agent</c> process of the server's, with the instance type's CPU and memory, on the instance's
-/// own loopback address, joining its cluster as the node <see cref="Ec2Instance.PrivateDnsName"/>. Its output goes to
+/// own loopback address, joining its cluster as the node <see cref="Ec2Instance.NodeName"/>. Its output goes to
 /// <c>&lt;data&gt;/instances/&lt;id&gt;/agent.log</c>. When the server stops, the agents stop with it and their pods keep
 /// running, as at a kubelet restart; terminating an instance also runs <c>berth agent --tear-down</c>, which removes
 /// what the node's pods left.
@@ -47,7 +47,7 @@ internal sealed partial class LocalProcessInstanceProvider(InstanceProviderOptio
         File.WriteAllText(kubeconfigPath, kubeconfig);
         var arguments = new List<string>
         {
-            "--node-name", instance.PrivateDnsName,
+            "--node-name", instance.NodeName,
             "--address", instance.NodeAddress,
             "--port", "10250",
             "--kubeconfig", kubeconfigPath,
@@ -65,7 +65,7 @@ internal sealed partial class LocalProcessInstanceProvider(InstanceProviderOptio
         }
         var process = Run(arguments, Path.Combine(directory, "agent.log"));
         _agents[instance.InstanceId] = process;
-        LogStarted(logger, instance.InstanceId, instance.PrivateDnsName, process.Id);
+        LogStarted(logger, instance.InstanceId, instance.NodeName, process.Id);
         return Task.CompletedTask;
     }
 
@@ -80,7 +80,7 @@ internal sealed partial class LocalProcessInstanceProvider(InstanceProviderOptio
         }
         var directory = InstanceDirectory(instance);
         Directory.CreateDirectory(directory);
-        using var tearDown = Run(["--node-name", instance.PrivateDnsName, "--tear-down"], Path.Combine(directory, "tear-down.log"));
+        using var tearDown = Run(["--node-name", instance.NodeName, "--tear-down"], Path.Combine(directory, "tear-down.log"));
         await tearDown.WaitForExitAsync(cancellationToken);
         if (tearDown.ExitCode != 0)
         {

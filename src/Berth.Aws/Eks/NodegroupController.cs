@@ -13,7 +13,7 @@ namespace Berth.Aws.Eks;
 /// as many of its nodes are Ready as it wants; DELETING takes the Auto Scaling group down (its nodes drained) and then
 /// the node group.
 /// </summary>
-internal sealed class NodegroupController(IStore store, Nodegroups nodegroups, AutoScalingGroups groups, ClusterNodes nodes, TimeProvider time,
+internal sealed class NodegroupController(IStore store, Nodegroups nodegroups, AutoScalingGroups groups, ClusterControl nodes, TimeProvider time,
     ILogger<NodegroupController> logger) : ReconcilingService(store, time, logger)
 {
     public const string NodegroupLabel = "eks.amazonaws.com/nodegroup";

@@ -6,6 +6,7 @@ using Berth.Aws.Eks;
 using Berth.Aws.Iam;
 using Berth.Aws.Sts;
 using Berth.Kube.Authentication;
+using Berth.Kube.Clusters;
 using Berth.Registry.Distribution;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,6 +55,9 @@ public static class AwsHosting
         services.AddSingleton<IAwsService, EksService>();
         services.AddHostedService<EksClusterController>();
         services.AddHostedService<NodegroupController>();
+        services.AddHostedService<FargateProfileController>();
+        services.AddSingleton<IPodAdmission, FargateAdmission>();
+        services.AddSingleton<INodeProvisioner, FargateProvisioner>();
         services.AddSingleton<AutoScalingGroups>();
         services.AddHostedService<AutoScalingController>();
         services.AddSingleton<IAwsService, AutoScalingService>();

@@ -55,6 +55,10 @@ internal sealed partial class ResourceHandler
         if (type is { Group: "", Plural: "pods" })
         {
             await AdmitPriorityAsync(cluster, obj, cancellationToken);
+            foreach (var admission in _podAdmissions)
+            {
+                await admission.AdmitAsync(cluster, obj, cancellationToken);
+            }
         }
         var name = PrepareAndValidate(type, obj, old: null);
         FieldManager.RecordUpdate(type, null, obj, owner, time.GetUtcNow());

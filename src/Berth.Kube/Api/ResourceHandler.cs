@@ -12,10 +12,11 @@ namespace Berth.Kube.Api;
 /// <summary>The generic REST verbs over the store, for every served resource; kinds differ only in their strategy.</summary>
 internal sealed partial class ResourceHandler(IStore store, ResourceRegistry registry, IEnumerable<IObjectAllocator> allocators,
     RbacAuthorizer authorizer, ServiceAccountTokens tokens, WatchProgress progress, NamespaceLister namespaceLister, PriorityClassLister priorityClasses,
-    KubeletConnections kubelets, IEnumerable<IComputedObjects> computed, TimeProvider time)
+    KubeletConnections kubelets, IEnumerable<IComputedObjects> computed, IEnumerable<Clusters.IPodAdmission> podAdmissions, TimeProvider time)
 {
     private readonly IObjectAllocator[] _allocators = [.. allocators];
     private readonly IComputedObjects[] _computed = [.. computed];
+    private readonly Clusters.IPodAdmission[] _podAdmissions = [.. podAdmissions];
 
     private const int MaxBodyBytes = 3 * 1024 * 1024;
 

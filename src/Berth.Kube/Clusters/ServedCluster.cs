@@ -39,7 +39,7 @@ internal sealed partial class ServedCluster : IAsyncDisposable
         Discovery = services.GetRequiredService<DiscoveryEndpoint>();
         OpenApi = services.GetRequiredService<OpenApiEndpoint>();
         Resources = services.GetRequiredService<ResourceHandler>();
-        Nodes = services.GetRequiredService<NodeOperations>();
+        Cloud = services.GetRequiredService<CloudOperations>();
     }
 
     /// <summary>The record the cluster was started from; its name, uid and admins never change.</summary>
@@ -59,7 +59,7 @@ internal sealed partial class ServedCluster : IAsyncDisposable
 
     public ResourceHandler Resources { get; }
 
-    public NodeOperations Nodes { get; }
+    public CloudOperations Cloud { get; }
 
     /// <summary>Creates what a new cluster starts with, then runs the controllers until <see cref="DisposeAsync"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -57,7 +57,7 @@ public static class KubeApiHosting
         services.AddSingleton<ClusterRecords>();
         services.AddSingleton<ClusterEndpoints>();
         services.AddSingleton<ServedClusters>();
-        services.AddSingleton(sp => new ClusterNodes(sp.GetRequiredService<ServedClusters>()));
+        services.AddSingleton(sp => new ClusterControl(sp.GetRequiredService<ServedClusters>()));
         services.AddSingleton<KubeApiEndpoint>();
         services.AddHostedService<ClusterHost>();
         services.AddHostedService<KubeconfigWriter>();
@@ -85,13 +85,14 @@ public static class KubeApiHosting
         services.AddScoped<ResourceHandler>();
         services.AddScoped<EventRecorder>();
         services.AddPerCluster<ClusterBootstrap>();
-        services.AddPerCluster<NodeOperations>();
+        services.AddPerCluster<CloudOperations>();
         services.AddController<MetricsScraper>();
         services.AddController<GarbageCollector>();
         services.AddController<NamespaceController>();
         services.AddController<CustomResourceDefinitionController>();
         services.AddController<ServiceAccountController>();
         services.AddController<Scheduler>();
+        services.AddController<ProvisionedNodeScheduler>();
         services.AddController<ReplicaSetController>();
         services.AddController<DeploymentController>();
         services.AddController<StatefulSetController>();

@@ -8,11 +8,11 @@ using Microsoft.AspNetCore.Http;
 namespace Berth.Kube.Clusters;
 
 /// <summary>
-/// What the cloud side of a cluster does to its nodes, as EKS's node lifecycle and cloud-controller-manager do it
-/// through the API: read their readiness, cordon and drain one (evictions, so budgets hold), delete one whose
-/// machine is gone. One cluster's, in its scope.
+/// What the cloud side of a cluster does in it, as EKS's node lifecycle and cloud-controller-manager do it through the
+/// API: read the nodes' readiness, cordon and drain one (evictions, so budgets hold), delete one whose machine is gone,
+/// delete the pods a label selects. One cluster's, in its scope.
 /// </summary>
-internal sealed class NodeOperations(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster)
+internal sealed class CloudOperations(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster)
 {
     private readonly ResourceType _nodes = registry.Find("", "v1", "nodes")!;
     private readonly ResourceType _pods = registry.Find("", "v1", "pods")!;
@@ -74,6 +74,27 @@ internal sealed class NodeOperations(IStore store, ResourceHandler objects, Reso
         return remaining;
     }
 
+    /// <summary>Deletes every pod whose label <paramref name="key"/> is <paramref name="value"/>, gracefully.</summary>
+    public async Task DeletePodsAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await foreach (var pod in ListAllAsync(_pods, cancellationToken))
+        {
+            if (pod["metadata"]?["labels"]?[key].AsText() != value || pod["metadata"]?["deletionTimestamp"] is not null)
+            {
+                continue;
+            }
+            try
+            {
+                await objects.DeleteObjectAsync(cluster, _pods, pod["metadata"]!["namespace"]!.GetValue<string>(), pod["metadata"]!["name"]!.GetValue<string>(),
+                    new DeleteOptions(null, null, null, null, false), cancellationToken);
+            }
+            catch (KubeApiException e) when (e.Code == StatusCodes.Status404NotFound)
+            {
+                // gone meanwhile
+            }
+        }
+    }
+
     /// <summary>Deletes the Node object, as cloud-controller-manager does once the machine behind it is gone.</summary>
     public async Task DeleteAsync(string node, CancellationToken cancellationToken)
     {
@@ -107,14 +128,15 @@ internal sealed class NodeOperations(IStore store, ResourceHandler objects, Reso
 public sealed record NodeState(string Name, bool Ready, bool Unschedulable, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>
-/// The served clusters' nodes, for the cloud side (EKS node groups, Auto Scaling, EC2): what <see cref="NodeOperations"/>
-/// does, in the named cluster. A cluster that is not served has no nodes, and nothing to drain or delete.
+/// The cloud side's hold on the served clusters (EKS node groups and Fargate, Auto Scaling, EC2): what
+/// <see cref="CloudOperations"/> does, in the named cluster. A cluster that is not served has no nodes or pods, and
+/// nothing to drain or delete.
 /// </summary>
-public sealed class ClusterNodes
+public sealed class ClusterControl
 {
     private readonly ServedClusters _clusters;
 
-    internal ClusterNodes(ServedClusters clusters) => _clusters = clusters;
+    internal ClusterControl(ServedClusters clusters) => _clusters = clusters;
 
     public Task<IReadOnlyList<NodeState>> ListAsync(string cluster, CancellationToken cancellationToken) =>
         Operations(cluster)?.ListAsync(cancellationToken) ?? Task.FromResult<IReadOnlyList<NodeState>>([]);
@@ -125,5 +147,8 @@ public sealed class ClusterNodes
     public Task DeleteAsync(string cluster, string node, CancellationToken cancellationToken) =>
         Operations(cluster)?.DeleteAsync(node, cancellationToken) ?? Task.CompletedTask;
 
-    private NodeOperations? Operations(string cluster) => _clusters.Find(cluster)?.Nodes;
+    public Task DeletePodsAsync(string cluster, string labelKey, string labelValue, CancellationToken cancellationToken) =>
+        Operations(cluster)?.DeletePodsAsync(labelKey, labelValue, cancellationToken) ?? Task.CompletedTask;
+
+    private CloudOperations? Operations(string cluster) => _clusters.Find(cluster)?.Cloud;
 }
