@@ -5,6 +5,11 @@ namespace Berth.Tests.Aws;
 /// <summary>The stock AWS CLI against a Berth server, with the credentials the server wrote or ones given.</summary>
 internal sealed class AwsCli(Uri endpoint, string dataDirectory)
 {
+    /// <summary>The CLI to run: <c>aws</c> on the PATH (the image's AWS CLI v1), or Debian's v2 at <see cref="V2"/>.</summary>
+    public string Executable { get; init; } = "aws";
+
+    public const string V2 = "/usr/bin/aws";
+
     /// <summary>Access key and secret in place of the server's <c>berth</c> profile, to send wrong ones.</summary>
     public (string AccessKeyId, string Secret)? Credentials { get; init; }
 
@@ -30,7 +35,7 @@ internal sealed class AwsCli(Uri endpoint, string dataDirectory)
 
     public async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("aws") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments.Concat(["--endpoint-url", endpoint.ToString(), "--region", "us-east-1", "--output", "json"]))
         {
             start.ArgumentList.Add(argument);

@@ -5,6 +5,9 @@ namespace Berth.Tests.Kube;
 /// <summary>The stock <c>kubectl</c>, pointed at a server's kubeconfig.</summary>
 internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string manifestDirectory)
 {
+    /// <summary>Environment every run gets, such as the AWS credentials an <c>aws eks get-token</c> exec user reads.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) =>
         RunAsync(new Dictionary<string, string>(), arguments);
 
@@ -54,6 +57,10 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory, string m
         var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["KUBECONFIG"] = kubeconfig;
         start.Environment["KUBECACHEDIR"] = cacheDirectory; // discovery cached by another server must not leak in
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
