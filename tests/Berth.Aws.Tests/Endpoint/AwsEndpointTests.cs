@@ -9,7 +9,12 @@ using Berth.Store;
 using Berth.Store.Sqlite;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Berth.Kube;
+using Berth.Kube.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace Berth.Aws.Tests.Endpoint;
 
@@ -163,11 +168,64 @@ public sealed class AwsEndpointTests : IAsyncDisposable
         }
     }
 
-    /// <summary>The endpoint with every service, as the server composes it, over the test's store.</summary>
+    [Theory]
+    [InlineData("autoscaling", "2011-01-01", "CreateAutoScalingGroup")]
+    [InlineData("ec2", "2016-11-15", "RunInstances")]
+    public async Task EveryAutoScalingAndEc2ActionListed_IsServed_AndHasALineInTheCompatibilityTables(string service, string version, string unserved)
+    {
+        var root = await _keys.EnsureRootKeyAsync(Ct);
+        var compatibility = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "compatibility.md"), Ct);
+        var actions = service == "ec2" ? Berth.Aws.Ec2.Ec2Service.Actions : Berth.Aws.AutoScaling.AutoScalingService.Actions;
+
+        foreach (var action in actions.Append(unserved))
+        {
+            var body = $"Action={action}&Version={version}";
+            var context = SignedPost(root, body, Hash(body), service);
+            await _endpoint.HandleAsync(context);
+            var code = context.Response.StatusCode == 200 ? "" : Answer(context).Descendants().First(e => e.Name.LocalName == "Code").Value;
+            Assert.True((code != "InvalidAction") == (action != unserved), $"{action}: {code}");
+            Assert.True(code == "InvalidAction" || compatibility.Contains($"`{action}`", StringComparison.Ordinal), $"{action} has no line in docs/compatibility.md");
+        }
+    }
+
+    [Fact]
+    public async Task EveryEksRoute_LeadsToItsOperation_WhichHasALineInTheCompatibilityTables()
+    {
+        var compatibility = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "compatibility.md"), Ct);
+        foreach (var route in Berth.Aws.Eks.EksService.Routes)
+        {
+            var context = new DefaultHttpContext();
+            context.Request.Method = route.Method;
+            context.Request.Path = System.Text.RegularExpressions.Regex.Replace(route.Template, "{[^}]+}", "x");
+            Assert.Equal(route.Operation, RestJsonProtocol.Match(Berth.Aws.Eks.EksService.Routes, context.Request).Operation);
+            Assert.True(compatibility.Contains($"`{route.Operation}`", StringComparison.Ordinal), $"{route.Operation} has no line in docs/compatibility.md");
+        }
+    }
+
+    /// <summary>
+    /// The endpoint with every service, as the server composes it, over the test's store: the Kubernetes API's services
+    /// too, which EKS drives, on a host that does not listen.
+    /// </summary>
     private ServiceProvider AllServices() => new ServiceCollection()
         .AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IStore>(_store)
+        .AddSingleton<IServer, NotListening>().AddSingleton<IHostApplicationLifetime, ApplicationLifetime>()
+        .AddKubernetesApi(new KubeApiOptions { DataDirectory = _directory.Path })
         .AddAwsEndpoint(_directory.Path).AddRegistry(_directory.File("registry"))
         .BuildServiceProvider();
+
+    /// <summary>A server that has not started listening: it has no addresses.</summary>
+    private sealed class NotListening : IServer
+    {
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>The repository's root: the folder above the test's output that holds the solution.</summary>
     private static string RepositoryRoot()

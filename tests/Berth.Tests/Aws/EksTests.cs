@@ -144,6 +144,25 @@ public sealed partial class EksTests : IDisposable
             "--role-arn", "arn:aws:iam::000000000000:role/eks", "--resources-vpc-config", "subnetIds=subnet-1");
         await aws.FailAsync("ResourceNotFoundException", "eks", "describe-cluster", "--name", "missing");
 
+        // the EKS cluster is a Kubernetes cluster of its own: what is made in it is not seen from the default one
+        var eks = await KubeconfigAsync(aws, "v1-admin", "v1");
+        var defaultCluster = new Kubectl(Path.Combine(_data.Path, "kubeconfig"), _data.File("default-cache"), _data.File("manifests"));
+        await eks.SucceedAsync("create", "configmap", "only-here", "--from-literal=a=b");
+        await eks.CreateAsync("""
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: widgets.example.com}
+            spec:
+              group: example.com
+              names: {kind: Widget, plural: widgets}
+              scope: Namespaced
+              versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+            """);
+        await eks.SucceedAsync("wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=30s");
+        Assert.Contains("widgets", await eks.SucceedAsync("api-resources", "--api-group=example.com"), StringComparison.Ordinal);
+        Assert.Contains("NotFound", await defaultCluster.FailAsync("get", "configmap", "only-here"), StringComparison.Ordinal);
+        Assert.DoesNotContain("widgets", await defaultCluster.SucceedAsync("api-resources"), StringComparison.Ordinal);
+
         await aws.FailAsync("InvalidParameterException", "eks", "create-nodegroup", "--cluster-name", "v1", "--nodegroup-name", "ng",
             "--scaling-config", "minSize=3,maxSize=1,desiredSize=2", "--subnets", "subnet-1", "--node-role", "arn:aws:iam::000000000000:role/node");
         await aws.FailAsync("InvalidParameterException", "eks", "create-nodegroup", "--cluster-name", "v1", "--nodegroup-name", "ng",
@@ -203,10 +222,10 @@ public sealed partial class EksTests : IDisposable
     }
 
     /// <summary>kubectl with the kubeconfig <c>aws eks update-kubeconfig</c> writes for <paramref name="aws"/>'s identity.</summary>
-    private async Task<Kubectl> KubeconfigAsync(AwsCli aws, string name)
+    private async Task<Kubectl> KubeconfigAsync(AwsCli aws, string name, string cluster = "demo")
     {
         var path = _data.File($"{name}.kubeconfig");
-        var (exitCode, output, errors) = await aws.RunAsync("eks", "update-kubeconfig", "--name", "demo", "--kubeconfig", path);
+        var (exitCode, output, errors) = await aws.RunAsync("eks", "update-kubeconfig", "--name", cluster, "--kubeconfig", path);
         Assert.True(exitCode == 0 && output.Contains("Added new context", StringComparison.Ordinal), output + errors);
         var environment = new Dictionary<string, string>
         {
