@@ -64,7 +64,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>A client of its own connection, as a separate program would have, presenting the admin certificate.</summary>
-    public HttpClient CreateClient()
+    public HttpClient CreateClient(string cluster = "default")
     {
         var authority = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(_data, "pki", "ca.crt")));
         var handler = new SocketsHttpHandler();
@@ -77,7 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         return new HttpClient(handler)
         {
-            BaseAddress = new Uri(KubeAddress, "/clusters/default/"),
+            BaseAddress = new Uri(KubeAddress, $"/clusters/{cluster}/"),
             DefaultRequestVersion = System.Net.HttpVersion.Version20,
             Timeout = TimeSpan.FromMinutes(2),
         };
