@@ -12,8 +12,8 @@ namespace Berth.Aws.Eks;
 /// marks it ACTIVE once that cluster serves. Deleting marks it DELETING; the controller takes the Kubernetes cluster
 /// down and then removes it.
 /// </summary>
-internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegroups, FargateProfiles fargateProfiles, ClusterRecords kubeClusters,
-    ClusterEndpoints endpoints, TimeProvider time)
+internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegroups, FargateProfiles fargateProfiles, AccessEntries accessEntries,
+    ClusterRecords kubeClusters, ClusterEndpoints endpoints, TimeProvider time)
 {
     public async Task<JsonObject> CreateAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
             AccessConfig = new JsonObject
             {
                 ["bootstrapClusterCreatorAdminPermissions"] = accessConfig["bootstrapClusterCreatorAdminPermissions"]?.DeepClone() ?? true,
-                ["authenticationMode"] = accessConfig["authenticationMode"]?.DeepClone() ?? "API_AND_CONFIG_MAP",
+                ["authenticationMode"] = AuthenticationMode(accessConfig["authenticationMode"]?.GetValue<string>() ?? "API_AND_CONFIG_MAP"),
             },
             Tags = EksInput.Tags(input),
         };
@@ -64,6 +64,10 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
             // the name serves another account's or region's cluster: Kubernetes clusters are named once per installation
             await clusters.DeleteAsync(cluster, cancellationToken);
             throw EksClusters.AlreadyExists(name);
+        }
+        if (Admins(cluster).Count > 0 && AccessEntries.AuthenticationMode(cluster).StartsWith("API", StringComparison.Ordinal))
+        {
+            await accessEntries.CreateAsync(cluster, AccessEntryOperations.CreatorEntry(cluster), cancellationToken);
         }
         return new JsonObject { ["cluster"] = Describe(cluster) };
     }
@@ -133,8 +137,13 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
         }
         else if (input["accessConfig"] is not null)
         {
-            var mode = EksInput.Structure(input, "accessConfig")["authenticationMode"]?.GetValue<string>()
-                ?? throw EksInput.Invalid("accessConfig.authenticationMode can't be null.");
+            var mode = AuthenticationMode(EksInput.Structure(input, "accessConfig")["authenticationMode"]?.GetValue<string>()
+                ?? throw EksInput.Invalid("accessConfig.authenticationMode can't be null."));
+            var from = AccessEntries.AuthenticationMode(cluster);
+            if (mode == from || from == "API" || (from == "API_AND_CONFIG_MAP" && mode == "CONFIG_MAP"))
+            {
+                throw EksInput.Invalid($"Unsupported authentication mode update from {from} to {mode}"); // EKS moves only towards API
+            }
             cluster = await clusters.UpdateAsync(cluster, c => c with
             {
                 AccessConfig = new JsonObject
@@ -206,6 +215,10 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
 
     /// <summary>The cluster's service-account token issuer: its API's URL, where the discovery document is served.</summary>
     public static string OidcIssuer(Uri endpoint) => endpoint.ToString();
+
+    private static string AuthenticationMode(string mode) => mode is "API" or "API_AND_CONFIG_MAP" or "CONFIG_MAP"
+        ? mode
+        : throw EksInput.Invalid($"authenticationMode must be API, API_AND_CONFIG_MAP or CONFIG_MAP, not {mode}.");
 
     /// <summary>Who administers the Kubernetes cluster from the start: the creator, unless the request said not to.</summary>
     public static IReadOnlyList<string> Admins(EksCluster cluster) =>

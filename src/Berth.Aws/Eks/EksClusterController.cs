@@ -10,7 +10,7 @@ namespace Berth.Aws.Eks;
 /// record is served (ACTIVE), FAILED when the name turned out to be another cluster's; DELETING until the control plane
 /// has taken the cluster down, then gone.
 /// </summary>
-internal sealed class EksClusterController(IStore store, EksClusters clusters, ClusterRecords kubeClusters, TimeProvider time,
+internal sealed class EksClusterController(IStore store, EksClusters clusters, AccessEntries accessEntries, ClusterRecords kubeClusters, TimeProvider time,
     ILogger<EksClusterController> logger) : ReconcilingService(store, time, logger)
 {
     protected override IReadOnlyList<string> Prefixes => [EksClusters.RootPrefix, ClusterRecord.Prefix];
@@ -37,6 +37,7 @@ internal sealed class EksClusterController(IStore store, EksClusters clusters, C
                     await kubeClusters.RequestDeletionAsync(cluster.Name, cancellationToken);
                     break;
                 case "DELETING":
+                    await accessEntries.DeleteAllAsync(cluster, cancellationToken);
                     await clusters.DeleteAsync(cluster, cancellationToken);
                     break;
             }

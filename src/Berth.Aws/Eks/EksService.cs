@@ -6,11 +6,11 @@ using Microsoft.AspNetCore.Http;
 namespace Berth.Aws.Eks;
 
 /// <summary>
-/// Amazon EKS's API (REST-JSON): clusters, managed node groups, Fargate profiles, add-ons and tags. A path no route
+/// Amazon EKS's API (REST-JSON): clusters, managed node groups, Fargate profiles, access entries, add-ons and tags. A path no route
 /// matches answers UnknownOperationException; the compatibility table lists the routes.
 /// </summary>
-internal sealed class EksService(ClusterOperations clusters, NodegroupOperations nodegroups, FargateOperations fargate, EksTagging tagging,
-    IdentityAuthorizer authorizer) : IAwsService
+internal sealed class EksService(ClusterOperations clusters, NodegroupOperations nodegroups, FargateOperations fargate, AccessEntryOperations access,
+    EksTagging tagging, IdentityAuthorizer authorizer) : IAwsService
 {
     /// <summary>The operations served, by route; the compatibility table lists the same.</summary>
     public static readonly IReadOnlyList<RestJsonProtocol.Route> Routes =
@@ -29,6 +29,15 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
         new("GET", "/clusters/{name}/fargate-profiles", "ListFargateProfiles"),
         new("GET", "/clusters/{name}/fargate-profiles/{fargateProfileName}", "DescribeFargateProfile"),
         new("DELETE", "/clusters/{name}/fargate-profiles/{fargateProfileName}", "DeleteFargateProfile"),
+        new("POST", "/clusters/{name}/access-entries", "CreateAccessEntry"),
+        new("GET", "/clusters/{name}/access-entries", "ListAccessEntries"),
+        new("GET", "/clusters/{name}/access-entries/{principalArn}", "DescribeAccessEntry"),
+        new("POST", "/clusters/{name}/access-entries/{principalArn}", "UpdateAccessEntry"),
+        new("DELETE", "/clusters/{name}/access-entries/{principalArn}", "DeleteAccessEntry"),
+        new("POST", "/clusters/{name}/access-entries/{principalArn}/access-policies", "AssociateAccessPolicy"),
+        new("GET", "/clusters/{name}/access-entries/{principalArn}/access-policies", "ListAssociatedAccessPolicies"),
+        new("DELETE", "/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}", "DisassociateAccessPolicy"),
+        new("GET", "/access-policies", "ListAccessPolicies"),
         new("GET", "/clusters/{name}/addons", "ListAddons"),
         new("GET", "/clusters/{name}/addons/{addonName}", "DescribeAddon"),
         new("POST", "/tags/{resourceArn}", "TagResource"),
@@ -68,6 +77,15 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
             "ListFargateProfiles" => fargate.ListAsync(request, input, cancellationToken),
             "DescribeFargateProfile" => fargate.DescribeAsync(request, input, cancellationToken),
             "DeleteFargateProfile" => fargate.DeleteAsync(request, input, cancellationToken),
+            "CreateAccessEntry" => access.CreateAsync(request, input, cancellationToken),
+            "ListAccessEntries" => access.ListAsync(request, input, cancellationToken),
+            "DescribeAccessEntry" => access.DescribeAsync(request, input, cancellationToken),
+            "UpdateAccessEntry" => access.UpdateAsync(request, input, cancellationToken),
+            "DeleteAccessEntry" => access.DeleteAsync(request, input, cancellationToken),
+            "AssociateAccessPolicy" => access.AssociatePolicyAsync(request, input, cancellationToken),
+            "ListAssociatedAccessPolicies" => access.ListAssociatedPoliciesAsync(request, input, cancellationToken),
+            "DisassociateAccessPolicy" => access.DisassociatePolicyAsync(request, input, cancellationToken),
+            "ListAccessPolicies" => Task.FromResult(AccessEntryOperations.ListPolicies(input)),
             "ListAddons" => ListAddonsAsync(request, input, cancellationToken),
             "DescribeAddon" => DescribeAddonAsync(request, input, cancellationToken),
             "TagResource" => tagging.TagAsync(request, input, cancellationToken),
@@ -108,6 +126,7 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
             : labels.TryGetValue("nodegroupName", out var group) ? $"{prefix}:nodegroup/{cluster}/{group}/*"
             : labels.TryGetValue("fargateProfileName", out var profile) ? $"{prefix}:fargateprofile/{cluster}/{profile}/*"
             : labels.TryGetValue("addonName", out var addon) ? $"{prefix}:addon/{cluster}/{addon}/*"
+            : labels.ContainsKey("principalArn") ? $"{prefix}:access-entry/{cluster}/*"
             : $"{prefix}:cluster/{cluster}";
     }
 }

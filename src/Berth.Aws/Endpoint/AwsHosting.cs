@@ -52,6 +52,9 @@ public static class AwsHosting
         services.AddSingleton<NodegroupOperations>();
         services.AddSingleton<FargateOperations>();
         services.AddSingleton<EksTagging>();
+        services.AddSingleton<AccessEntries>();
+        services.AddSingleton<IAccessEntries>(sp => sp.GetRequiredService<AccessEntries>());
+        services.AddSingleton<AccessEntryOperations>();
         services.AddSingleton<IAwsService, EksService>();
         services.AddHostedService<EksClusterController>();
         services.AddHostedService<NodegroupController>();

@@ -7,17 +7,32 @@ using YamlDotNet.RepresentationModel;
 namespace Berth.Kube.Authentication;
 
 /// <summary>
-/// Who an AWS identity is in the cluster, as EKS decides it: the cluster's creator (its record's admins; the account's
+/// Who an AWS identity is in the cluster, as EKS decides it: first by its access entry (<see cref="IAccessEntries"/>);
+/// then, when the cluster's authentication mode reads the ConfigMap, the cluster's creator (its record's admins; the account's
 /// root user for the default cluster, which no one created through EKS) is <c>kubernetes-admin</c> in
 /// <c>system:masters</c>; others are whom the <c>aws-auth</c> ConfigMap in
 /// <c>kube-system</c> maps them to (<c>mapUsers</c> by user ARN, <c>mapRoles</c> by role ARN, with
 /// <c>{{SessionName}}</c> and <c>{{AccountID}}</c> in user names; <c>mapAccounts</c> by account, named by their ARN).
 /// An identity nothing maps is no one.
 /// </summary>
-internal sealed class AwsAuthMapping(ResourceHandler objects, ResourceRegistry registry, ClusterScope scope)
+internal sealed class AwsAuthMapping(ResourceHandler objects, ResourceRegistry registry, ClusterScope scope, IEnumerable<IAccessEntries> accessEntries)
 {
     public async Task<KubeUser?> MapAsync(string cluster, AwsIdentity identity, CancellationToken cancellationToken)
     {
+        var configMapApplies = true;
+        foreach (var entries in accessEntries)
+        {
+            var decision = await entries.ResolveAsync(cluster, identity, cancellationToken);
+            if (decision.Access is { } access)
+            {
+                return new KubeUser(access.Username, [.. access.Groups, "system:authenticated"], access.Grants);
+            }
+            configMapApplies &= decision.ConfigMapApplies;
+        }
+        if (!configMapApplies)
+        {
+            return null;
+        }
         var admins = scope.Record.Admins;
         if (admins.Count == 0 ? identity.Arn == $"arn:aws:iam::{identity.AccountId}:root" : admins.Contains(identity.CanonicalArn) || admins.Contains(identity.Arn))
         {

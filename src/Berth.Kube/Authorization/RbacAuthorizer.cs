@@ -42,6 +42,15 @@ internal sealed class RbacAuthorizer(RbacPolicy policy)
                 }
             }
         }
+        foreach (var grant in request.User.Grants ?? [])
+        {
+            // granted by the identity's provider (EKS access policies), in the whole cluster or in the namespaces named
+            if ((grant.Namespaces is null || (request.Namespace is { } inNamespace && grant.Namespaces.Contains(inNamespace)))
+                && Allows(policy.ClusterRole(grant.ClusterRole), request))
+            {
+                return new Decision(true, $"allowed by the access policy granting ClusterRole \"{grant.ClusterRole}\" to {request.User.Name}");
+            }
+        }
         return new Decision(false, "");
     }
 

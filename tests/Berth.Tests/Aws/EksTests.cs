@@ -178,6 +178,30 @@ public sealed partial class EksTests : IDisposable
         Assert.Equal(("test", "ci"), (tags.GetProperty("env").GetString(), tags.GetProperty("owner").GetString()));
         await aws.FailAsync("NotFoundException", "eks", "list-tags-for-resource", "--resource-arn", "arn:aws:eks:us-east-1:000000000000:cluster/none");
 
+        // access entries: the creator's, made with the cluster; an IAM user gets in by its own, as far as its access policy reaches
+        Assert.Equal(["arn:aws:iam::000000000000:root"],
+            (await aws.SucceedAsync("eks", "list-access-entries", "--cluster-name", "v1")).GetProperty("accessEntries").EnumerateArray().Select(e => e.GetString()));
+        await aws.SucceedAsync("iam", "create-user", "--user-name", "dev");
+        await aws.SucceedAsync("iam", "put-user-policy", "--user-name", "dev", "--policy-name", "describe", "--policy-document",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"eks:DescribeCluster","Resource":"*"}]}""");
+        var key = (await aws.SucceedAsync("iam", "create-access-key", "--user-name", "dev")).GetProperty("AccessKey");
+        var dev = await KubeconfigAsync(new AwsCli(address, _data.Path) { Credentials = (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!) },
+            "dev", "v1");
+        Assert.Contains("You must be logged in to the server", await dev.FailAsync("get", "pods"), StringComparison.Ordinal);
+        await aws.SucceedAsync("eks", "create-access-entry", "--cluster-name", "v1", "--principal-arn", "arn:aws:iam::000000000000:user/dev");
+        await aws.SucceedAsync("eks", "associate-access-policy", "--cluster-name", "v1", "--principal-arn", "arn:aws:iam::000000000000:user/dev",
+            "--policy-arn", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", "--access-scope", "type=namespace,namespaces=team");
+        await eks.SucceedAsync("create", "namespace", "team");
+        await dev.SucceedAsync("get", "pods", "-n", "team");
+        Assert.Contains("User \"arn:aws:iam::000000000000:user/dev\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"",
+            await dev.FailAsync("get", "pods", "-n", "default"), StringComparison.Ordinal);
+        Assert.Contains("cannot create resource \"configmaps\"", await dev.FailAsync("-n", "team", "create", "configmap", "x"), StringComparison.Ordinal);
+        await aws.FailAsync("ResourceInUseException", "eks", "create-access-entry", "--cluster-name", "v1", "--principal-arn", "arn:aws:iam::000000000000:user/dev");
+        await aws.FailAsync("InvalidParameterException", "eks", "create-access-entry", "--cluster-name", "v1",
+            "--principal-arn", "arn:aws:iam::000000000000:user/other", "--kubernetes-groups", "system:masters");
+        await aws.SucceedAsync("eks", "delete-access-entry", "--cluster-name", "v1", "--principal-arn", "arn:aws:iam::000000000000:user/dev");
+        Assert.Contains("You must be logged in to the server", await dev.FailAsync("get", "pods", "-n", "team"), StringComparison.Ordinal);
+
         var asg = (await aws.SucceedAsync("autoscaling", "describe-auto-scaling-groups", "--filters", "Name=tag:eks:nodegroup-name,Values=ng"))
             .GetProperty("AutoScalingGroups")[0].GetProperty("AutoScalingGroupName").GetString()!;
         await aws.FailAsync("ValidationError", "autoscaling", "set-desired-capacity", "--auto-scaling-group-name", asg, "--desired-capacity", "3");
