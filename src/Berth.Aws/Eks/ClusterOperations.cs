@@ -57,7 +57,20 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
             },
             Tags = EksInput.Tags(input),
         };
-        await clusters.CreateAsync(cluster, cancellationToken);
+        try
+        {
+            await clusters.CreateAsync(cluster, cancellationToken);
+        }
+        catch (AwsException e) when (e.Code == "ResourceInUseException" && cluster.ClientRequestToken is not null)
+        {
+            // the same request again (a client's retry) gets the same answer, as EKS's idempotency token gives
+            if (await clusters.FindAsync(cluster.AccountId, cluster.Region, name, cancellationToken) is { } existing
+                && existing.ClientRequestToken == cluster.ClientRequestToken)
+            {
+                return new JsonObject { ["cluster"] = Describe(existing) };
+            }
+            throw;
+        }
         if (!await kubeClusters.TryCreateAsync(name, Admins(cluster), uid.ToString(), cancellationToken)
             && (await kubeClusters.GetAsync(name, cancellationToken))?.Uid != uid.ToString()) // the controller may have asked first
         {

@@ -69,7 +69,20 @@ internal sealed class NodegroupOperations(ClusterOperations clusters, Nodegroups
             UpdateConfig = input["updateConfig"] is null ? new JsonObject { ["maxUnavailable"] = 1 } : EksInput.Structure(input, "updateConfig"),
             ClientRequestToken = Text(input, "clientRequestToken"),
         };
-        await nodegroups.CreateAsync(group, cancellationToken);
+        try
+        {
+            await nodegroups.CreateAsync(group, cancellationToken);
+        }
+        catch (AwsException e) when (e.Code == "ResourceInUseException" && group.ClientRequestToken is not null)
+        {
+            // a retry of the same request gets the same answer
+            if ((await nodegroups.ListAsync(cluster, cancellationToken)).FirstOrDefault(g => g.Name == name) is { } existing
+                && existing.ClientRequestToken == group.ClientRequestToken)
+            {
+                return new JsonObject { ["nodegroup"] = await DescribeAsync(existing, cancellationToken) };
+            }
+            throw;
+        }
         return new JsonObject { ["nodegroup"] = Describe(group, null) };
     }
 

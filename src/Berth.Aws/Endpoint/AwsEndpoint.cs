@@ -52,6 +52,19 @@ public sealed class AwsEndpoint(IEnumerable<IAwsService> services, AccessKeys ke
             await WriteErrorAsync(context, service, new AwsException("RequestEntityTooLarge", $"Request body must be less than {MaxBodyBytes} bytes", 413), requestId);
             return;
         }
+        if (!context.Request.Headers.ContainsKey("Authorization") && !context.Request.Query.ContainsKey("X-Amz-Algorithm")
+            && _services.Values.FirstOrDefault(s => s is IUnsignedActions unsigned && unsigned.Accepts(context.Request, body)) is { } open)
+        {
+            try
+            {
+                await ((IUnsignedActions)open).HandleUnsignedAsync(context, body, requestId, cancellationToken);
+            }
+            catch (AwsException error)
+            {
+                await open.WriteErrorAsync(context.Response, error, requestId, cancellationToken);
+            }
+            return;
+        }
         AccessKey? caller = null;
         var verifier = new SigV4Verifier(async (id, ct) => (caller = await keys.FindAsync(id, ct))?.SecretAccessKey, time);
         var verified = payloadDiffers

@@ -32,6 +32,7 @@ public static class AwsHosting
         services.AddSingleton<IdentityAuthorizer>();
         services.AddSingleton<IamPolicyActions>();
         services.AddSingleton<IamRoleActions>();
+        services.AddSingleton<IamOidcActions>();
         services.AddSingleton<IAwsService, IamService>();
         services.AddSingleton<Repositories>();
         services.AddSingleton<AuthorizationTokens>();
@@ -60,6 +61,7 @@ public static class AwsHosting
         services.AddHostedService<NodegroupController>();
         services.AddHostedService<FargateProfileController>();
         services.AddSingleton<IPodAdmission, FargateAdmission>();
+        services.AddSingleton<IPodAdmission, PodIdentityAdmission>();
         services.AddSingleton<INodeProvisioner, FargateProvisioner>();
         services.AddSingleton<AutoScalingGroups>();
         services.AddHostedService<AutoScalingController>();

@@ -21,5 +21,18 @@ public interface IAwsService
     Task WriteErrorAsync(HttpResponse response, AwsException failure, string requestId, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A service that answers some actions without a signature, as STS answers <c>AssumeRoleWithWebIdentity</c>: the
+/// request's own token is its credential.
+/// </summary>
+public interface IUnsignedActions
+{
+    /// <summary>Whether the unsigned request is one of those actions.</summary>
+    bool Accepts(HttpRequest request, ReadOnlyMemory<byte> body);
+
+    /// <summary>Answers it; throws <see cref="AwsException"/> for the service's errors, which the endpoint writes.</summary>
+    Task HandleUnsignedAsync(HttpContext context, ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken);
+}
+
 /// <summary>A verified request: who made it, its body (read whole, within the endpoint's limit) and its id.</summary>
 public sealed record AwsRequest(HttpContext Http, AccessKey Caller, string Region, ReadOnlyMemory<byte> Body, string RequestId);

@@ -9,14 +9,17 @@ namespace Berth.Aws.Endpoint;
 public static class QueryProtocol
 {
     /// <summary>The request's parameters: the form body's, then the query string's for names the body lacks.</summary>
-    public static Dictionary<string, string> Parameters(AwsRequest request)
+    public static Dictionary<string, string> Parameters(AwsRequest request) => Parameters(request.Http.Request, request.Body);
+
+    /// <summary>The parameters of a request not yet verified (an unsigned one, which some actions take).</summary>
+    public static Dictionary<string, string> Parameters(HttpRequest request, ReadOnlyMemory<byte> body)
     {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (request.Http.Request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) is true)
+        if (request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) is true)
         {
-            Add(parameters, HttpUtility.ParseQueryString(Encoding.UTF8.GetString(request.Body.Span)));
+            Add(parameters, HttpUtility.ParseQueryString(Encoding.UTF8.GetString(body.Span)));
         }
-        Add(parameters, HttpUtility.ParseQueryString(request.Http.Request.QueryString.Value ?? ""));
+        Add(parameters, HttpUtility.ParseQueryString(request.QueryString.Value ?? ""));
         return parameters;
     }
 

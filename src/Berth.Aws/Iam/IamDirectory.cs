@@ -104,6 +104,25 @@ public sealed class IamDirectory(IStore store)
     public Task DeletePolicyAsync(ManagedPolicy policy, CancellationToken cancellationToken) =>
         StoredDocuments.DeleteAsync(store, PoliciesPrefix(policy.AccountId!) + policy.PolicyName, () => NoSuchPolicy(policy.Arn), cancellationToken);
 
+    public static string OidcProvidersPrefix(string accountId) => $"/aws/iam/{accountId}/oidc-providers/";
+
+    private static string OidcProviderKey(string accountId, string url) => OidcProvidersPrefix(accountId) + Uri.EscapeDataString(url);
+
+    public Task<OidcProvider?> FindOidcProviderAsync(string accountId, string url, CancellationToken cancellationToken) =>
+        StoredDocuments.GetAsync(store, OidcProviderKey(accountId, url), IamJson.Default.OidcProvider, cancellationToken);
+
+    public Task<List<OidcProvider>> ListOidcProvidersAsync(string accountId, CancellationToken cancellationToken) =>
+        StoredDocuments.ListAsync(store, OidcProvidersPrefix(accountId), IamJson.Default.OidcProvider, cancellationToken);
+
+    public Task CreateOidcProviderAsync(OidcProvider provider, CancellationToken cancellationToken) =>
+        StoredDocuments.CreateAsync(store, OidcProviderKey(provider.AccountId, provider.Url), provider, IamJson.Default.OidcProvider,
+            () => new AwsException("EntityAlreadyExists", $"Provider with url https://{provider.Url} already exists.", 409), cancellationToken);
+
+    public Task DeleteOidcProviderAsync(OidcProvider provider, CancellationToken cancellationToken) =>
+        StoredDocuments.DeleteAsync(store, OidcProviderKey(provider.AccountId, provider.Url), () => NoSuchOidcProvider(provider.Arn), cancellationToken);
+
+    public static AwsException NoSuchOidcProvider(string arn) => new("NoSuchEntity", $"OpenIDConnect Provider not found for arn {arn}", 404);
+
     public static AwsException NoSuchUser(string name) => new("NoSuchEntity", $"The user with name {name} cannot be found.", 404);
 
     public static AwsException NoSuchRole(string name) => new("NoSuchEntity", $"The role with name {name} cannot be found.", 404);

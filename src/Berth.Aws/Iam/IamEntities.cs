@@ -78,7 +78,31 @@ public sealed record ManagedPolicy
     public string Arn => $"arn:aws:iam::{AccountId ?? "aws"}:policy/{PolicyName}";
 }
 
+/// <summary>
+/// An IAM OpenID Connect provider, under <c>/aws/iam/&lt;account&gt;/oidc-providers/&lt;host and path, escaped&gt;</c>: an
+/// issuer whose tokens <c>AssumeRoleWithWebIdentity</c> takes (an EKS cluster's, for IAM roles for service accounts).
+/// </summary>
+public sealed record OidcProvider
+{
+    public required string AccountId { get; init; }
+
+    /// <summary>The issuer's host and path, without <c>https://</c>, as IAM names the provider.</summary>
+    public required string Url { get; init; }
+
+    public IReadOnlyList<string> ClientIds { get; init; } = [];
+
+    public IReadOnlyList<string> Thumbprints { get; init; } = [];
+
+    public required DateTimeOffset CreateDate { get; init; }
+
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    [JsonIgnore]
+    public string Arn => $"arn:aws:iam::{AccountId}:oidc-provider/{Url}";
+}
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OidcProvider))]
 [JsonSerializable(typeof(IamUser))]
 [JsonSerializable(typeof(IamRole))]
 [JsonSerializable(typeof(ManagedPolicy))]

@@ -7,11 +7,12 @@ using Microsoft.AspNetCore.Http;
 namespace Berth.Aws.Iam;
 
 /// <summary>
-/// AWS Identity and Access Management (Query protocol, version 2010-05-08): users, their access keys, managed and
-/// inline policies. Every action is authorized by the caller's own identity-based policies first.
+/// AWS Identity and Access Management (Query protocol, version 2010-05-08): users, their access keys, roles, managed and
+/// inline policies, OpenID Connect providers. Every action is authorized by the caller's own identity-based policies first.
 /// </summary>
 internal sealed partial class IamService(
-    IamDirectory directory, AccessKeys keys, IdentityAuthorizer authorizer, IamPolicyActions policies, IamRoleActions roles, TimeProvider time) : IAwsService
+    IamDirectory directory, AccessKeys keys, IdentityAuthorizer authorizer, IamPolicyActions policies, IamRoleActions roles, IamOidcActions oidc,
+    TimeProvider time) : IAwsService
 {
     private const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
     private const string Version = "2010-05-08";
@@ -24,6 +25,7 @@ internal sealed partial class IamService(
         "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies", "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
         "CreateRole", "GetRole", "ListRoles", "UpdateAssumeRolePolicy", "DeleteRole",
         "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies", "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy",
+        "CreateOpenIDConnectProvider", "GetOpenIDConnectProvider", "ListOpenIDConnectProviders", "DeleteOpenIDConnectProvider",
     ];
 
     private static readonly HashSet<string> s_roleActions = ["CreateRole", "GetRole", "ListRoles", "UpdateAssumeRolePolicy", "DeleteRole"];
@@ -56,6 +58,7 @@ internal sealed partial class IamService(
             "ListAccessKeys" => await ListAccessKeysAsync(request, parameters, cancellationToken),
             "DeleteAccessKey" => await DeleteAccessKeyAsync(request, parameters, cancellationToken),
             _ when s_roleActions.Contains(action) => await roles.HandleAsync(action, account, parameters, cancellationToken),
+            _ when IamOidcActions.Actions.Contains(action) => await oidc.HandleAsync(action, account, parameters, cancellationToken),
             _ => await policies.HandleAsync(action, account, parameters, cancellationToken),
         };
         await QueryProtocol.WriteResultAsync(request.Http.Response, Namespace, action, request.RequestId, result, cancellationToken);
@@ -66,6 +69,7 @@ internal sealed partial class IamService(
         parameters.GetValueOrDefault("RoleName") is { } role ? $"arn:aws:iam::{account}:role/{role}"
         : parameters.GetValueOrDefault("UserName") is { } user ? $"arn:aws:iam::{account}:user/{user}"
         : parameters.GetValueOrDefault("PolicyArn") is { } policy ? policy
+        : parameters.GetValueOrDefault("OpenIDConnectProviderArn") is { } provider ? provider
         : action.Contains("User", StringComparison.Ordinal) || action.Contains("AccessKey", StringComparison.Ordinal) ? caller.Arn
         : "*";
 

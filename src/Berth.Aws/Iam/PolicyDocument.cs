@@ -15,8 +15,11 @@ public enum PolicyEffect
 /// <summary>
 /// An IAM policy document: <c>Statement</c>s of <c>Effect</c>, <c>Action</c>/<c>NotAction</c>,
 /// <c>Resource</c>/<c>NotResource</c> and, in resource policies, <c>Principal</c>/<c>NotPrincipal</c>, matched with
-/// IAM's wildcards (<c>*</c>, <c>?</c>; actions case-insensitively). <c>Condition</c> blocks are not evaluated: a
-/// statement with one never applies, so it neither grants nor denies.
+/// IAM's wildcards (<c>*</c>, <c>?</c>; actions case-insensitively). <c>Condition</c> blocks are evaluated with the
+/// string operators (<c>StringEquals</c>, <c>StringNotEquals</c>, <c>StringEqualsIgnoreCase</c>, <c>StringLike</c>,
+/// <c>StringNotLike</c>) over the keys the request gives (a web identity's <c>&lt;issuer&gt;:sub</c> and
+/// <c>:aud</c>); a condition on a key the request does not give, or with another operator, is not met, so its statement
+/// neither grants nor denies.
 /// </summary>
 public sealed class PolicyDocument
 {
@@ -27,7 +30,29 @@ public sealed class PolicyDocument
         _statements = statements;
     }
 
-    private sealed record Statement(bool Allow, Matcher Actions, Matcher Resources, Matcher? Principals, bool HasCondition);
+    private sealed record Statement(bool Allow, Matcher Actions, Matcher Resources, Matcher? Principals, IReadOnlyList<Condition> Conditions);
+
+    /// <summary>One operator over one key, met when any of its values matches (a <c>Not</c> operator: when none does).</summary>
+    private sealed record Condition(string Operator, string Key, IReadOnlyList<string> Values)
+    {
+        public bool IsMet(IReadOnlyDictionary<string, string>? context)
+        {
+            var given = context?.FirstOrDefault(c => string.Equals(c.Key, Key, StringComparison.OrdinalIgnoreCase)).Value;
+            if (given is null)
+            {
+                return false;
+            }
+            return Operator switch
+            {
+                "StringEquals" => Values.Contains(given, StringComparer.Ordinal),
+                "StringNotEquals" => !Values.Contains(given, StringComparer.Ordinal),
+                "StringEqualsIgnoreCase" => Values.Contains(given, StringComparer.OrdinalIgnoreCase),
+                "StringLike" => Values.Any(v => Glob(v, given, ignoreCase: false)),
+                "StringNotLike" => !Values.Any(v => Glob(v, given, ignoreCase: false)),
+                _ => false,
+            };
+        }
+    }
 
     /// <summary>How a pattern of a statement is compared with a value.</summary>
     private enum Comparison
@@ -108,12 +133,13 @@ public sealed class PolicyDocument
     /// The policy's effect on <paramref name="action"/> over <paramref name="resource"/>; in a resource policy, for
     /// the caller <paramref name="principalArn"/> of <paramref name="accountId"/>.
     /// </summary>
-    public PolicyEffect Evaluate(string action, string resource, string? principalArn = null, string? accountId = null)
+    public PolicyEffect Evaluate(string action, string resource, string? principalArn = null, string? accountId = null,
+        IReadOnlyDictionary<string, string>? context = null)
     {
         var effect = PolicyEffect.None;
         foreach (var statement in _statements)
         {
-            if (statement.HasCondition || !statement.Actions.Matches([action]) || !statement.Resources.Matches([resource]))
+            if (!statement.Conditions.All(c => c.IsMet(context)) || !statement.Actions.Matches([action]) || !statement.Resources.Matches([resource]))
             {
                 continue;
             }
@@ -156,7 +182,30 @@ public sealed class PolicyDocument
         {
             throw new FormatException("each statement needs a Resource or a NotResource");
         }
-        return new Statement(effect == "Allow", actions, resources ?? new Matcher(null, false, Comparison.Wildcards), principals, statement.TryGetProperty("Condition", out _));
+        return new Statement(effect == "Allow", actions, resources ?? new Matcher(null, false, Comparison.Wildcards), principals, ReadConditions(statement));
+    }
+
+    /// <summary><c>{"Operator": {"key": value or [values]}}</c>; every key of every operator must be met.</summary>
+    private static List<Condition> ReadConditions(JsonElement statement)
+    {
+        if (!statement.TryGetProperty("Condition", out var block))
+        {
+            return [];
+        }
+        if (block.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException("a Condition must be an object of operators");
+        }
+        var conditions = new List<Condition>();
+        foreach (var op in block.EnumerateObject())
+        {
+            if (op.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"the Condition operator {op.Name} must map keys to values");
+            }
+            conditions.AddRange(op.Value.EnumerateObject().Select(key => new Condition(op.Name, key.Name, Strings(key.Value, $"Condition.{op.Name}.{key.Name}"))));
+        }
+        return conditions;
     }
 
     private static Matcher? Read(JsonElement statement, string name, string notName, Comparison comparison)
@@ -168,7 +217,7 @@ public sealed class PolicyDocument
         return statement.TryGetProperty(notName, out var excluded) ? new Matcher(Strings(excluded, notName), Negated: true, comparison) : null;
     }
 
-    /// <summary><c>"*"</c>, or <c>{"AWS": …}</c> (other principal kinds, such as services, never match a caller here).</summary>
+    /// <summary><c>"*"</c>, or <c>{"AWS": …, "Federated": …}</c> (other principal kinds, such as services, never match a caller here).</summary>
     private static Matcher? ReadPrincipal(JsonElement statement)
     {
         var negated = !statement.TryGetProperty("Principal", out var principal);
@@ -184,7 +233,15 @@ public sealed class PolicyDocument
         {
             throw new FormatException("a Principal must be \"*\" or an object");
         }
-        return new Matcher(principal.TryGetProperty("AWS", out var aws) ? Strings(aws, "Principal.AWS") : [], negated, Comparison.Exact);
+        var names = new List<string>();
+        foreach (var kind in new[] { "AWS", "Federated" })
+        {
+            if (principal.TryGetProperty(kind, out var given))
+            {
+                names.AddRange(Strings(given, $"Principal.{kind}"));
+            }
+        }
+        return new Matcher(names, negated, Comparison.Exact);
     }
 
     private static List<string> Strings(JsonElement element, string name) => element.ValueKind switch

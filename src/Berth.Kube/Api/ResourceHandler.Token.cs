@@ -35,9 +35,9 @@ internal sealed partial class ResourceHandler
                 seconds < ServiceAccountTokens.MinExpirationSeconds ? "may not specify a duration less than 10 minutes" : "may not specify a duration larger than 2^32 seconds")]);
         }
         var audiences = (spec["audiences"] as JsonArray ?? []).Select(a => a.AsText()).OfType<string>().ToList();
-        var (token, expires) = tokens.Issue(ns, name, account["metadata"]!["uid"]!.GetValue<string>(), audiences, seconds);
+        var (token, expires) = tokens.Issue(cluster, ns, name, account["metadata"]!["uid"]!.GetValue<string>(), audiences, seconds);
         spec["expirationSeconds"] = seconds;
-        spec["audiences"] = new JsonArray([.. (audiences.Count > 0 ? audiences : [ServiceAccountTokens.Issuer]).Select(a => (JsonNode)a)]);
+        spec["audiences"] = new JsonArray([.. (audiences.Count > 0 ? audiences : [tokens.IssuerOf(cluster)]).Select(a => (JsonNode)a)]);
         review["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["creationTimestamp"] = Timestamp(time.GetUtcNow()) };
         review["status"] = new JsonObject { ["token"] = token, ["expirationTimestamp"] = Timestamp(expires) };
         await KubeResponse.WriteAsync(context, 201, review);

@@ -30,7 +30,7 @@ internal sealed class RequestAuthenticator(
             return null;
         }
         var token = header["Bearer ".Length..].Trim();
-        if (await tokens.ValidateAsync(token) is not { } claims)
+        if (await tokens.ValidateAsync(cluster, token) is not { } claims)
         {
             // not one of the cluster's own tokens: perhaps one an outside provider vouches for
             foreach (var verifier in externalVerifiers)

@@ -95,6 +95,12 @@ internal sealed class CloudOperations(IStore store, ResourceHandler objects, Res
         }
     }
 
+    /// <summary>The annotations of a ServiceAccount, or null when there is none of that name.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> ServiceAccountAnnotationsAsync(string ns, string name, CancellationToken cancellationToken) =>
+        await objects.GetObjectAsync(cluster, registry.Find("", "v1", "serviceaccounts")!, ns, name, cancellationToken) is { } account
+            ? (account["metadata"]?["annotations"] as JsonObject ?? []).ToDictionary(a => a.Key, a => a.Value.AsText() ?? "", StringComparer.Ordinal)
+            : null;
+
     /// <summary>Deletes the Node object, as cloud-controller-manager does once the machine behind it is gone.</summary>
     public async Task DeleteAsync(string node, CancellationToken cancellationToken)
     {
@@ -146,6 +152,9 @@ public sealed class ClusterControl
 
     public Task DeleteAsync(string cluster, string node, CancellationToken cancellationToken) =>
         Operations(cluster)?.DeleteAsync(node, cancellationToken) ?? Task.CompletedTask;
+
+    public Task<IReadOnlyDictionary<string, string>?> ServiceAccountAnnotationsAsync(string cluster, string ns, string name, CancellationToken cancellationToken) =>
+        Operations(cluster)?.ServiceAccountAnnotationsAsync(ns, name, cancellationToken) ?? Task.FromResult<IReadOnlyDictionary<string, string>?>(null);
 
     public Task DeletePodsAsync(string cluster, string labelKey, string labelValue, CancellationToken cancellationToken) =>
         Operations(cluster)?.DeletePodsAsync(labelKey, labelValue, cancellationToken) ?? Task.CompletedTask;

@@ -12,7 +12,7 @@ namespace Berth.Kube.Hosting;
 /// Serves <c>/clusters/{cluster}/…</c>: authenticates, then answers discovery or hands resource requests to
 /// the generic handler. Every failure becomes a Kubernetes Status; nothing escapes as a bare 500.
 /// </summary>
-internal sealed partial class KubeApiEndpoint(ServedClusters clusters, IHostApplicationLifetime lifetime, ILogger<KubeApiEndpoint> logger)
+internal sealed partial class KubeApiEndpoint(ServedClusters clusters, ServiceAccountTokens tokens, IHostApplicationLifetime lifetime, ILogger<KubeApiEndpoint> logger)
 {
     public const string PathBase = "/clusters";
 
@@ -28,6 +28,12 @@ internal sealed partial class KubeApiEndpoint(ServedClusters clusters, IHostAppl
             var path = context.Request.Path.Value ?? "";
             var (name, rest) = SplitCluster(path);
             var cluster = clusters.Find(name) ?? throw KubeApiException.NotFound("clusters", name);
+            if (rest is "/.well-known/openid-configuration" or "/openid/v1/jwks")
+            {
+                // the cluster's OIDC issuer, public as an EKS cluster's is, so relying parties need no credentials
+                await KubeResponse.WriteAsync(context, 200, rest == "/openid/v1/jwks" ? tokens.KeySet() : tokens.DiscoveryDocument(name));
+                return;
+            }
             var user = await cluster.Authenticator.AuthenticateAsync(context, name) ?? throw new KubeApiException(401, "Unauthorized", "Unauthorized");
             user = await cluster.Impersonation.ApplyAsync(context, user);
             KubeUserFeature.Set(context, user);

@@ -48,7 +48,7 @@ public static class KubeApiHosting
         services.AddSingleton(options);
         services.AddSingleton(sp => ClusterPki.LoadOrCreate(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ClientCertificateAuthenticator>();
-        services.AddSingleton<ServiceAccountTokens>();
+        services.AddSingleton(sp => new ServiceAccountTokens(sp.GetRequiredService<ClusterPki>(), sp.GetRequiredService<ClusterEndpoints>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(ModelDocumentation.Shared);
         services.AddSingleton<IObjectAllocator, ServiceAllocator>();
         services.AddSingleton<WatchProgress>();

@@ -170,6 +170,8 @@ public sealed partial class EksTests : IDisposable
         await aws.SucceedAsync("eks", "create-nodegroup", "--cluster-name", "v1", "--nodegroup-name", "ng", "--scaling-config", "minSize=1,maxSize=2,desiredSize=1",
             "--subnets", "subnet-1", "--node-role", "arn:aws:iam::000000000000:role/node");
         await aws.FailAsync("ResourceInUseException", "eks", "delete-cluster", "--name", "v1");
+        await UntilAsync("the node group to be ACTIVE", async () => (await aws.SucceedAsync("eks", "describe-nodegroup", "--cluster-name", "v1", "--nodegroup-name", "ng"))
+            .GetProperty("nodegroup").GetProperty("status").GetString() == "ACTIVE");
         await aws.FailAsync("InvalidParameterException", "eks", "update-nodegroup-config", "--cluster-name", "v1", "--nodegroup-name", "ng",
             "--scaling-config", "desiredSize=5");
         var arn = (await aws.SucceedAsync("eks", "describe-cluster", "--name", "v1")).GetProperty("cluster").GetProperty("arn").GetString()!;
@@ -201,6 +203,53 @@ public sealed partial class EksTests : IDisposable
             "--principal-arn", "arn:aws:iam::000000000000:user/other", "--kubernetes-groups", "system:masters");
         await aws.SucceedAsync("eks", "delete-access-entry", "--cluster-name", "v1", "--principal-arn", "arn:aws:iam::000000000000:user/dev");
         Assert.Contains("You must be logged in to the server", await dev.FailAsync("get", "pods", "-n", "team"), StringComparison.Ordinal);
+
+        // IAM roles for service accounts: the cluster's issuer, an OIDC provider for it, a role trusting one service account
+        var described = (await aws.SucceedAsync("eks", "describe-cluster", "--name", "v1")).GetProperty("cluster");
+        var issuer = described.GetProperty("identity").GetProperty("oidc").GetProperty("issuer").GetString()!;
+        using (var http = Trusting(described.GetProperty("certificateAuthority").GetProperty("data").GetString()!))
+        {
+            var discovery = JsonDocument.Parse(await http.GetStringAsync(issuer + "/.well-known/openid-configuration", Ct)).RootElement;
+            Assert.Equal(issuer, discovery.GetProperty("issuer").GetString());
+            var keys = JsonDocument.Parse(await http.GetStringAsync(discovery.GetProperty("jwks_uri").GetString(), Ct)).RootElement.GetProperty("keys");
+            Assert.Equal("ES256", Assert.Single(keys.EnumerateArray()).GetProperty("alg").GetString());
+        }
+        var providerArn = (await aws.SucceedAsync("iam", "create-open-id-connect-provider", "--url", issuer, "--client-id-list", "sts.amazonaws.com",
+            "--thumbprint-list", "0000000000000000000000000000000000000000")).GetProperty("OpenIDConnectProviderArn").GetString()!;
+        var url = issuer["https://".Length..];
+        Assert.Equal($"arn:aws:iam::000000000000:oidc-provider/{url}", providerArn);
+        var trust = new System.Text.Json.Nodes.JsonObject
+        {
+            ["Version"] = "2012-10-17",
+            ["Statement"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["Effect"] = "Allow",
+                ["Principal"] = new System.Text.Json.Nodes.JsonObject { ["Federated"] = providerArn },
+                ["Action"] = "sts:AssumeRoleWithWebIdentity",
+                ["Condition"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["StringEquals"] = new System.Text.Json.Nodes.JsonObject { [$"{url}:sub"] = "system:serviceaccount:team:app", [$"{url}:aud"] = "sts.amazonaws.com" },
+                },
+            }),
+        };
+        await aws.SucceedAsync("iam", "create-role", "--role-name", "app", "--assume-role-policy-document", trust.ToJsonString());
+        await eks.SucceedAsync("-n", "team", "create", "serviceaccount", "app");
+        await eks.SucceedAsync("-n", "team", "annotate", "serviceaccount", "app", "eks.amazonaws.com/role-arn=arn:aws:iam::000000000000:role/app");
+        var webToken = (await eks.SucceedAsync("-n", "team", "create", "token", "app", "--audience", "sts.amazonaws.com")).Trim();
+        var assumed = await new AwsCli(address, _data.Path) { Credentials = ("", "") }.SucceedAsync("sts", "assume-role-with-web-identity",
+            "--role-arn", "arn:aws:iam::000000000000:role/app", "--role-session-name", "pod", "--web-identity-token", webToken);
+        Assert.Equal("arn:aws:sts::000000000000:assumed-role/app/pod", assumed.GetProperty("AssumedRoleUser").GetProperty("Arn").GetString());
+        Assert.Equal("system:serviceaccount:team:app", assumed.GetProperty("SubjectFromWebIdentityToken").GetString());
+        var otherToken = (await eks.SucceedAsync("-n", "team", "create", "token", "default", "--audience", "sts.amazonaws.com")).Trim();
+        await new AwsCli(address, _data.Path) { Credentials = ("", "") }.FailAsync("AccessDenied", "sts", "assume-role-with-web-identity",
+            "--role-arn", "arn:aws:iam::000000000000:role/app", "--role-session-name", "pod", "--web-identity-token", otherToken);
+        // and a pod of that account gets the token and the environment the SDKs read
+        await eks.SucceedAsync("-n", "team", "run", "sdk", "--image", "busybox", "--overrides", """{"spec":{"serviceAccountName":"app"}}""", "--", "sleep", "60");
+        var podSpec = JsonDocument.Parse(await eks.SucceedAsync("-n", "team", "get", "pod", "sdk", "-o", "json")).RootElement.GetProperty("spec");
+        var env = podSpec.GetProperty("containers")[0].GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.GetProperty("value").GetString());
+        Assert.Equal(("arn:aws:iam::000000000000:role/app", "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"), (env["AWS_ROLE_ARN"], env["AWS_WEB_IDENTITY_TOKEN_FILE"]));
+        Assert.Contains(podSpec.GetProperty("volumes").EnumerateArray(), v => v.GetProperty("name").GetString() == "aws-iam-token"
+            && v.GetProperty("projected").GetProperty("sources")[0].GetProperty("serviceAccountToken").GetProperty("audience").GetString() == "sts.amazonaws.com");
 
         var asg = (await aws.SucceedAsync("autoscaling", "describe-auto-scaling-groups", "--filters", "Name=tag:eks:nodegroup-name,Values=ng"))
             .GetProperty("AutoScalingGroups")[0].GetProperty("AutoScalingGroupName").GetString()!;
@@ -243,6 +292,20 @@ public sealed partial class EksTests : IDisposable
         Assert.True(python.ExitCode == 0, await output + await errors);
         Assert.Contains("all checks passed", await output, StringComparison.Ordinal);
         Assert.Empty(AgentProcesses());
+    }
+
+    /// <summary>An HTTP client that trusts the cluster's CA (EKS's <c>certificateAuthority.data</c>) and presents no credentials.</summary>
+    private static HttpClient Trusting(string caData)
+    {
+        var authority = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(caData)));
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+        {
+            chain!.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+            return chain.Build((System.Security.Cryptography.X509Certificates.X509Certificate2)certificate!);
+        };
+        return new HttpClient(handler);
     }
 
     /// <summary>kubectl with the kubeconfig <c>aws eks update-kubeconfig</c> writes for <paramref name="aws"/>'s identity.</summary>
