@@ -9,7 +9,12 @@ namespace Berth.Kube.Api;
 
 internal sealed partial class ResourceHandler
 {
-    private const int PatchAttempts = 5;
+    /// <summary>
+    /// How often a write without a resourceVersion is applied again to a newer object after losing a race. A busy
+    /// object (a Deployment whose status the controllers keep writing) can lose several in a row on a loaded machine;
+    /// kube-apiserver retries such a patch for as long as it does not touch what changed meanwhile.
+    /// </summary>
+    private const int PatchAttempts = 20;
 
     private const string ApplyPatchType = "application/apply-patch+yaml";
 

@@ -256,6 +256,22 @@ public sealed partial class EksTests : IDisposable
         await aws.FailAsync("ValidationError", "autoscaling", "set-desired-capacity", "--auto-scaling-group-name", asg, "--desired-capacity", "3");
         await aws.FailAsync("ValidationError", "autoscaling", "update-auto-scaling-group", "--auto-scaling-group-name", asg, "--min-size", "3", "--max-size", "2");
         await aws.FailAsync("ValidationError", "autoscaling", "set-desired-capacity", "--auto-scaling-group-name", "none", "--desired-capacity", "1");
+
+        // an instance whose machine dies is replaced, as an Auto Scaling group replaces an unhealthy instance
+        var lost = (await aws.SucceedAsync("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", asg))
+            .GetProperty("AutoScalingGroups")[0].GetProperty("Instances")[0].GetProperty("InstanceId").GetString()!;
+        var machine = Assert.Single(AgentProcesses(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains($"/instances/{lost}/", StringComparison.Ordinal));
+        Process.GetProcessById(machine).Kill();
+        await UntilAsync("the lost instance to be replaced", async () =>
+        {
+            var members = (await aws.SucceedAsync("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", asg))
+                .GetProperty("AutoScalingGroups")[0].GetProperty("Instances").EnumerateArray().ToList();
+            return members.Count == 1 && members[0].GetProperty("InstanceId").GetString() != lost && members[0].GetProperty("LifecycleState").GetString() == "InService";
+        });
+        Assert.Equal("terminated", (await aws.SucceedAsync("ec2", "describe-instances", "--instance-ids", lost))
+            .GetProperty("Reservations")[0].GetProperty("Instances")[0].GetProperty("State").GetProperty("Name").GetString());
+        Assert.Contains((await aws.SucceedAsync("autoscaling", "describe-scaling-activities", "--auto-scaling-group-name", asg)).GetProperty("Activities").EnumerateArray(),
+            a => a.GetProperty("Cause").GetString()!.Contains("EC2 instance status checks failure", StringComparison.Ordinal));
         await aws.FailAsync("InvalidInstanceID.NotFound", "ec2", "describe-instances", "--instance-ids", "i-0123456789abcdef0");
         await aws.FailAsync("InvalidInstanceType", "ec2", "describe-instance-types", "--instance-types", "x9.huge");
 
