@@ -110,6 +110,9 @@ internal sealed partial class SqliteWriter : IDisposable
     private void Commit(List<WriteRequest> batch)
     {
         var applied = new List<WriteRequest>(batch.Count);
+        // refused by a precondition checked against the batch's own writes: answered only once those are committed,
+        // so a writer told "exists" or "conflict" finds, when it reads, what it was refused for
+        var refused = new List<(WriteRequest Request, StoreException Error)>();
         var next = 0;
         var committing = false;
         try
@@ -125,7 +128,7 @@ internal sealed partial class SqliteWriter : IDisposable
                 }
                 catch (StoreException e)
                 {
-                    batch[next].Fail(e);
+                    refused.Add((batch[next], e));
                 }
             }
             committing = true;
@@ -149,7 +152,7 @@ internal sealed partial class SqliteWriter : IDisposable
                 error = new StoreException(StoreErrorCode.Unavailable, $"the store could not write: {e.Message}", e);
                 LogWriteFailed(e, batch.Count);
             }
-            foreach (var request in applied.Concat(batch.Skip(next)))
+            foreach (var request in applied.Concat(refused.Select(r => r.Request)).Concat(batch.Skip(next)))
             {
                 request.Fail(error);
             }
@@ -163,6 +166,10 @@ internal sealed partial class SqliteWriter : IDisposable
         foreach (var request in applied)
         {
             request.Complete();
+        }
+        foreach (var (request, error) in refused)
+        {
+            request.Fail(error);
         }
     }
 

@@ -29,6 +29,30 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task CreatesRacingForOneKey_TheLoserFindsTheWinnersWrite()
+    {
+        // concurrent creates land in one commit batch; a writer refused for a key that batch makes must find it
+        for (var round = 0; round < 50; round++)
+        {
+            var key = $"/t/race/{round}";
+            var creates = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+            {
+                try
+                {
+                    await Create(key, i);
+                    return true;
+                }
+                catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
+                {
+                    Assert.NotNull(await Store.GetAsync(key, cancellationToken: Ct));
+                    return false;
+                }
+            })).ToList();
+            Assert.Equal(1, (await Task.WhenAll(creates)).Count(won => won));
+        }
+    }
+
+    [Fact]
     public async Task Get_MissingKey_ReturnsNull() =>
         Assert.Null(await Store.GetAsync("/t/missing", cancellationToken: Ct));
 

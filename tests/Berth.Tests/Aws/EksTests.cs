@@ -31,8 +31,10 @@ public sealed partial class EksTests : IDisposable
         var aws = new AwsCli(address, _data.Path) { Executable = AwsCli.V2 };
         try
         {
-            var created = await aws.SucceedAsync("eks", "create-cluster", "--name", "demo", "--role-arn", "arn:aws:iam::000000000000:role/eks",
+            var (exitCode, output, errors) = await aws.RunAsync("eks", "create-cluster", "--name", "demo", "--role-arn", "arn:aws:iam::000000000000:role/eks",
                 "--resources-vpc-config", "subnetIds=subnet-1,subnet-2");
+            Assert.True(exitCode == 0, $"{errors}\nserver:\n{server.Output}");
+            var created = JsonDocument.Parse(output).RootElement;
             Assert.Equal("CREATING", created.GetProperty("cluster").GetProperty("status").GetString());
             await aws.SucceedAsync("eks", "wait", "cluster-active", "--name", "demo");
             var cluster = (await aws.SucceedAsync("eks", "describe-cluster", "--name", "demo")).GetProperty("cluster");
