@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Xml;
 using Berth.Aws.Endpoint;
 using Berth.Aws.Iam;
@@ -429,20 +428,7 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
         {
             throw Validation($"MaxRecords must be between 1 and {max}.");
         }
-        var start = 0;
-        if (parameters.GetValueOrDefault("NextToken") is { } token)
-        {
-            try
-            {
-                start = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            catch (FormatException)
-            {
-                throw new AwsException("InvalidNextToken", "The token is invalid.");
-            }
-        }
-        var page = all.Skip(start).Take(limit).ToList();
-        return (page, start + limit < all.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes(Text(start + limit))) : null);
+        return PageTokens.Slice(all, PageTokens.Decode(parameters.GetValueOrDefault("NextToken"), () => new AwsException("InvalidNextToken", "The token is invalid.")), limit);
     }
 
     private static int? Integer(Dictionary<string, string> parameters, string name) =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Xml;
 using Berth.Aws.Endpoint;
 using Berth.Aws.Iam;
@@ -268,19 +267,7 @@ internal sealed class Ec2Service(Ec2Instances instances, IdentityAuthorizer auth
             ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var asked) && asked is >= 5 and <= 1000 ? asked
                 : throw new AwsException("InvalidParameterValue", $"Value ( {text} ) for parameter maxResults is invalid. Expecting a value greater than 5.")
             : 1000;
-        var start = 0;
-        if (parameters.GetValueOrDefault("NextToken") is { } token)
-        {
-            try
-            {
-                start = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            catch (FormatException)
-            {
-                throw new AwsException("InvalidParameterValue", "The token is invalid");
-            }
-        }
-        return ([.. all.Skip(start).Take(limit)], start + limit < all.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes(Text(start + limit))) : null);
+        return PageTokens.Slice(all, PageTokens.Decode(parameters.GetValueOrDefault("NextToken"), () => new AwsException("InvalidParameterValue", "The token is invalid")), limit);
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Berth.Aws.Endpoint;
@@ -43,32 +42,17 @@ internal static partial class EcrInput
     }
 
     /// <summary>Where a page starts: the offset a previous page's <c>nextToken</c> carries.</summary>
-    public static int PageStart(JsonObject input)
-    {
-        if (Text(input, "nextToken") is not { } token)
-        {
-            return 0;
-        }
-        try
-        {
-            return int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), NumberStyles.None, CultureInfo.InvariantCulture);
-        }
-        catch (FormatException)
-        {
-            throw new AwsException("InvalidParameterException", "Invalid parameter at 'nextToken' failed to satisfy constraint: 'The next token is not valid'");
-        }
-    }
+    public static int PageStart(JsonObject input) =>
+        PageTokens.Decode(Text(input, "nextToken"),
+            () => new AwsException("InvalidParameterException", "Invalid parameter at 'nextToken' failed to satisfy constraint: 'The next token is not valid'"));
 
-    /// <summary>One page of <paramref name="all"/> as the answer's <paramref name="member"/>, with a <c>nextToken</c> when more remain.</summary>
     public static JsonObject Page<T>(JsonObject input, IReadOnlyList<T> all, string member, Func<T, JsonNode> describe)
     {
-        var start = PageStart(input);
-        var limit = MaxResults(input);
-        var page = all.Skip(start).Take(limit).Select(describe).ToArray();
-        var result = new JsonObject { [member] = new JsonArray(page) };
-        if (start + limit < all.Count)
+        var (page, next) = PageTokens.Slice(all, PageStart(input), MaxResults(input));
+        var result = new JsonObject { [member] = new JsonArray([.. page.Select(describe)]) };
+        if (next is not null)
         {
-            result["nextToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes((start + limit).ToString(CultureInfo.InvariantCulture)));
+            result["nextToken"] = next;
         }
         return result;
     }

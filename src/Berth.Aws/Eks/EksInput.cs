@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Berth.Aws.Endpoint;
@@ -59,22 +58,11 @@ internal static partial class EksInput
         {
             throw Invalid("maxResults must be between 1 and 100.");
         }
-        var start = 0;
-        if (Text(input, "nextToken") is { } token)
+        var (page, next) = PageTokens.Slice(names, PageTokens.Decode(Text(input, "nextToken"), () => Invalid("The nextToken is not valid.")), limit);
+        var result = new JsonObject { [member] = new JsonArray([.. page.Select(n => (JsonNode)n)]) };
+        if (next is not null)
         {
-            try
-            {
-                start = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), NumberStyles.None, CultureInfo.InvariantCulture);
-            }
-            catch (FormatException)
-            {
-                throw Invalid("The nextToken is not valid.");
-            }
-        }
-        var result = new JsonObject { [member] = new JsonArray([.. names.Skip(start).Take(limit).Select(n => (JsonNode)n)]) };
-        if (start + limit < names.Count)
-        {
-            result["nextToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes((start + limit).ToString(CultureInfo.InvariantCulture)));
+            result["nextToken"] = next;
         }
         return result;
     }
