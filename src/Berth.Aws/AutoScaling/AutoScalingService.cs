@@ -76,7 +76,7 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
             xml.WriteStartElement("AutoScalingGroups");
             foreach (var group in page)
             {
-                WriteGroup(xml, group);
+                AutoScalingXml.Group(xml, group);
             }
             xml.WriteEndElement();
             if (next is not null)
@@ -171,7 +171,7 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
         return xml =>
         {
             xml.WriteStartElement("Activity");
-            WriteActivityMembers(xml, activity);
+            AutoScalingXml.ActivityMembers(xml, activity);
             xml.WriteEndElement();
         };
     }
@@ -191,7 +191,7 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
             {
                 xml.WriteStartElement("member");
                 xml.WriteElementString("AutoScalingGroupName", group.Name);
-                WriteMemberFields(xml, group, member);
+                AutoScalingXml.MemberFields(xml, group, member);
                 xml.WriteEndElement();
             }
             xml.WriteEndElement();
@@ -221,7 +221,7 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
             foreach (var activity in page)
             {
                 xml.WriteStartElement("member");
-                WriteActivityMembers(xml, activity);
+                AutoScalingXml.ActivityMembers(xml, activity);
                 xml.WriteEndElement();
             }
             xml.WriteEndElement();
@@ -282,7 +282,7 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
             xml.WriteStartElement("Tags");
             foreach (var (group, tag) in page)
             {
-                WriteTag(xml, group, tag);
+                AutoScalingXml.Tag(xml, group, tag);
             }
             xml.WriteEndElement();
             if (next is not null)
@@ -295,130 +295,6 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
     private Task<AutoScalingGroup> GroupAsync(AwsRequest request, Dictionary<string, string> parameters, CancellationToken cancellationToken) =>
         groups.GetAsync(request.Caller.AccountId, request.Region,
             parameters.GetValueOrDefault("AutoScalingGroupName") ?? throw Validation("AutoScalingGroupName is required."), cancellationToken);
-
-    private static void WriteGroup(XmlWriter xml, AutoScalingGroup group)
-    {
-        xml.WriteStartElement("member");
-        xml.WriteElementString("AutoScalingGroupName", group.Name);
-        xml.WriteElementString("AutoScalingGroupARN", group.Arn);
-        xml.WriteStartElement("MixedInstancesPolicy");
-        xml.WriteStartElement("LaunchTemplate");
-        WriteLaunchTemplate(xml, group, "LaunchTemplateSpecification");
-        xml.WriteStartElement("Overrides");
-        foreach (var type in group.InstanceTypes)
-        {
-            xml.WriteStartElement("member");
-            xml.WriteElementString("InstanceType", type);
-            xml.WriteEndElement();
-        }
-        xml.WriteEndElement();
-        xml.WriteEndElement();
-        xml.WriteStartElement("InstancesDistribution");
-        xml.WriteElementString("OnDemandAllocationStrategy", "prioritized");
-        xml.WriteElementString("OnDemandBaseCapacity", "0");
-        xml.WriteElementString("OnDemandPercentageAboveBaseCapacity", "100");
-        xml.WriteElementString("SpotAllocationStrategy", "lowest-price");
-        xml.WriteEndElement();
-        xml.WriteEndElement();
-        xml.WriteElementString("MinSize", Text(group.MinSize));
-        xml.WriteElementString("MaxSize", Text(group.MaxSize));
-        xml.WriteElementString("DesiredCapacity", Text(group.DesiredCapacity));
-        xml.WriteElementString("DefaultCooldown", "300");
-        xml.WriteStartElement("AvailabilityZones");
-        foreach (var zone in group.AvailabilityZones)
-        {
-            xml.WriteElementString("member", zone);
-        }
-        xml.WriteEndElement();
-        xml.WriteStartElement("LoadBalancerNames");
-        xml.WriteEndElement();
-        xml.WriteStartElement("TargetGroupARNs");
-        xml.WriteEndElement();
-        xml.WriteElementString("HealthCheckType", "EC2");
-        xml.WriteElementString("HealthCheckGracePeriod", "15");
-        xml.WriteStartElement("Instances");
-        foreach (var member in group.Instances)
-        {
-            xml.WriteStartElement("member");
-            WriteMemberFields(xml, group, member);
-            xml.WriteEndElement();
-        }
-        xml.WriteEndElement();
-        xml.WriteElementString("CreatedTime", AutoScalingController.Stamp(group.CreatedTime));
-        xml.WriteStartElement("SuspendedProcesses");
-        xml.WriteEndElement();
-        xml.WriteStartElement("EnabledMetrics");
-        xml.WriteEndElement();
-        xml.WriteStartElement("Tags");
-        foreach (var tag in group.Tags)
-        {
-            WriteTag(xml, group.Name, tag);
-        }
-        xml.WriteEndElement();
-        xml.WriteStartElement("TerminationPolicies");
-        xml.WriteElementString("member", "AllocationStrategy");
-        xml.WriteElementString("member", "OldestLaunchTemplate");
-        xml.WriteElementString("member", "OldestInstance");
-        xml.WriteEndElement();
-        xml.WriteElementString("NewInstancesProtectedFromScaleIn", "false");
-        xml.WriteElementString("CapacityRebalance", "true");
-        if (group.Status is { } status)
-        {
-            xml.WriteElementString("Status", status);
-        }
-        xml.WriteEndElement();
-    }
-
-    private static void WriteMemberFields(XmlWriter xml, AutoScalingGroup group, GroupMember member)
-    {
-        xml.WriteElementString("InstanceId", member.InstanceId);
-        xml.WriteElementString("InstanceType", member.InstanceType);
-        xml.WriteElementString("AvailabilityZone", member.AvailabilityZone);
-        xml.WriteElementString("LifecycleState", member.LifecycleState);
-        xml.WriteElementString("HealthStatus", member.HealthStatus);
-        WriteLaunchTemplate(xml, group, "LaunchTemplate");
-        xml.WriteElementString("ProtectedFromScaleIn", member.ProtectedFromScaleIn ? "true" : "false");
-    }
-
-    private static void WriteLaunchTemplate(XmlWriter xml, AutoScalingGroup group, string element)
-    {
-        xml.WriteStartElement(element);
-        xml.WriteElementString("LaunchTemplateId", "lt-" + group.Uid.Replace("-", "", StringComparison.Ordinal)[..17]);
-        xml.WriteElementString("LaunchTemplateName", group.LaunchTemplateName);
-        xml.WriteElementString("Version", "1");
-        xml.WriteEndElement();
-    }
-
-    private static void WriteTag(XmlWriter xml, string group, GroupTag tag)
-    {
-        xml.WriteStartElement("member");
-        xml.WriteElementString("ResourceId", group);
-        xml.WriteElementString("ResourceType", "auto-scaling-group");
-        xml.WriteElementString("Key", tag.Key);
-        xml.WriteElementString("Value", tag.Value);
-        xml.WriteElementString("PropagateAtLaunch", tag.PropagateAtLaunch ? "true" : "false");
-        xml.WriteEndElement();
-    }
-
-    private static void WriteActivityMembers(XmlWriter xml, ScalingActivity activity)
-    {
-        xml.WriteElementString("ActivityId", activity.ActivityId);
-        xml.WriteElementString("AutoScalingGroupName", activity.AutoScalingGroupName);
-        xml.WriteElementString("Description", activity.Description);
-        xml.WriteElementString("Cause", activity.Cause);
-        xml.WriteElementString("StartTime", AutoScalingController.Stamp(activity.StartTime));
-        if (activity.EndTime is { } end)
-        {
-            xml.WriteElementString("EndTime", AutoScalingController.Stamp(end));
-        }
-        xml.WriteElementString("StatusCode", activity.StatusCode);
-        if (activity.StatusMessage is { } message)
-        {
-            xml.WriteElementString("StatusMessage", message);
-        }
-        xml.WriteElementString("Progress", Text(activity.Progress));
-        xml.WriteElementString("Details", "{}");
-    }
 
     /// <summary>One page of <paramref name="all"/>: <c>MaxRecords</c> (at most <paramref name="max"/>) from where <c>NextToken</c> says.</summary>
     private static (List<T> Page, string? Next) Page<T>(List<T> all, Dictionary<string, string> parameters, int fallback, int max)
@@ -435,8 +311,6 @@ internal sealed class AutoScalingService(AutoScalingGroups groups, IdentityAutho
         parameters.GetValueOrDefault(name) is not { } text ? null
         : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value
         : throw Validation($"Value '{text}' at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must have value greater than or equal to 0");
-
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static AwsException Validation(string message) => new("ValidationError", message);
 }
