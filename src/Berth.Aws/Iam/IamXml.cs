@@ -16,18 +16,7 @@ internal static class IamXml
         xml.WriteElementString("UserId", user.UserId);
         xml.WriteElementString("Arn", user.Arn);
         xml.WriteElementString("CreateDate", Date(user.CreateDate));
-        if (user.Tags.Count > 0)
-        {
-            xml.WriteStartElement("Tags");
-            foreach (var (key, value) in user.Tags)
-            {
-                xml.WriteStartElement("member");
-                xml.WriteElementString("Key", key);
-                xml.WriteElementString("Value", value);
-                xml.WriteEndElement();
-            }
-            xml.WriteEndElement();
-        }
+        Tags(xml, user.Tags);
         xml.WriteEndElement();
     }
 
@@ -46,6 +35,27 @@ internal static class IamXml
             xml.WriteElementString("Description", role.Description);
         }
         xml.WriteElementString("MaxSessionDuration", role.MaxSessionDuration.ToString(CultureInfo.InvariantCulture));
+        if (element == "Role")
+        {
+            Tags(xml, role.Tags); // GetRole and CreateRole carry the tags; ListRoles' members do not, as in IAM
+        }
+        xml.WriteEndElement();
+    }
+
+    private static void Tags(XmlWriter xml, IReadOnlyDictionary<string, string> tags)
+    {
+        if (tags.Count == 0)
+        {
+            return;
+        }
+        xml.WriteStartElement("Tags");
+        foreach (var (key, value) in tags)
+        {
+            xml.WriteStartElement("member");
+            xml.WriteElementString("Key", key);
+            xml.WriteElementString("Value", value);
+            xml.WriteEndElement();
+        }
         xml.WriteEndElement();
     }
 
