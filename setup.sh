@@ -3,7 +3,8 @@
 #   1. installs the system packages Berth needs that are missing,
 #   2. installs the .NET SDK named in global.json if no suitable one is present,
 #   3. builds the `berth` executable into .build/berth and puts a `berth` command on PATH,
-#   4. starts `berth server` in the background on its embedded defaults (skip with --no-start).
+#   4. runs `berth up`: the server in the background on its embedded defaults and a demo cluster with two
+#      Ready nodes, its kubeconfig and the berth AWS CLI profile (skip with --no-start).
 # Run it again at any time: every step checks first and does only what is missing.
 set -euo pipefail
 
@@ -75,35 +76,7 @@ echo "berth is at $bindir/berth ($("$bindir/berth" version))"
 [ "$start" -eq 1 ] || exit 0
 
 # --- 4. start -------------------------------------------------------------------------------------
-data="${BERTH_DATA_DIR:-$HOME/.berth}"
-port="${BERTH_PORT:-4566}"
-endpoint="http://127.0.0.1:${port}"
-if curl -fsS "$endpoint/healthz" >/dev/null 2>&1; then
-  echo "Berth is already running at $endpoint"
-  exit 0
-fi
-step "Starting berth server"
-mkdir -p "$data"
-nohup setsid .build/berth/berth server --data-dir "$data" --port "$port" >>"$data/server.log" 2>&1 &
-echo $! > "$data/server.pid"
-for _ in $(seq 1 60); do
-  if curl -fsS "$endpoint/readyz" >/dev/null 2>&1; then
-    cat <<EOM
-Berth is running.
-  endpoint   $endpoint   (health: /healthz, readiness: /readyz, metrics: /metrics)
-  kubernetes https://127.0.0.1:6443/clusters/default   (export KUBECONFIG=$data/kubeconfig)
-  data       $data
-  log        $data/server.log
-  stop       kill \$(cat $data/server.pid)
-EOM
-    exit 0
-  fi
-  if ! kill -0 "$(cat "$data/server.pid")" 2>/dev/null; then
-    echo "berth server stopped during start; its log says:" >&2
-    tail -n 20 "$data/server.log" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-echo "berth server did not become ready within 30 s; see $data/server.log" >&2
-exit 1
+# berth up: starts the server in the background unless it answers, makes the demo cluster with two Ready nodes unless
+# it exists, writes the kubeconfig and the berth AWS CLI profile, and prints the endpoints and next steps.
+step "Starting Berth (berth up)"
+exec "$bindir/berth" up

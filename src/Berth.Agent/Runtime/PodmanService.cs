@@ -58,7 +58,9 @@ public static partial class PodmanService
         LogStarting(logger, socket);
         try
         {
+            // setsid execs in place (the child leads no process group), so this id is the service's own
             using var process = Process.Start(start) ?? throw new RuntimeException("could not start podman");
+            await File.WriteAllTextAsync(PidPath(directory), process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", cancellationToken);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -74,6 +76,42 @@ public static partial class PodmanService
             await Task.Delay(100, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Stops what Berth runs on the service under <paramref name="directory"/>: the containers of its pods (labelled
+    /// with their node), then the service itself. Answers how many containers were stopped.
+    /// </summary>
+    public static async Task<int> StopAsync(string directory, CancellationToken cancellationToken)
+    {
+        var stopped = 0;
+        if (await AnswersAsync(SocketPath(directory), cancellationToken))
+        {
+            using var client = new Docker.DotNet.DockerClientBuilder().WithEndpoint(Endpoint(directory)).WithApiVersion(new System.Version(1, 41)).Build();
+            var containers = await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [RuntimeLabels.Node] = true } },
+            }, cancellationToken);
+            await Task.WhenAll(containers.Select(c => client.Containers.StopContainerAsync(c.ID, new Docker.DotNet.Models.ContainerStopParameters { WaitBeforeKillSeconds = 10 }, cancellationToken)));
+            stopped = containers.Count;
+        }
+        if (File.Exists(PidPath(directory)) && int.TryParse(await File.ReadAllTextAsync(PidPath(directory), cancellationToken), out var pid))
+        {
+            try
+            {
+                using var service = Process.GetProcessById(pid);
+                service.Kill(); // podman system service holds no state of its own: the containers' are in conmon and storage
+                await service.WaitForExitAsync(cancellationToken);
+            }
+            catch (ArgumentException)
+            {
+                // it had stopped already
+            }
+            File.Delete(PidPath(directory));
+        }
+        return stopped;
+    }
+
+    private static string PidPath(string directory) => Path.Combine(directory, "service.pid");
 
     private static async Task<bool> AnswersAsync(string socketPath, CancellationToken cancellationToken)
     {

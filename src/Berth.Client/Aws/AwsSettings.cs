@@ -5,8 +5,11 @@ namespace Berth.Client.Aws;
 /// <summary>An access key, with the session token of temporary credentials.</summary>
 public sealed record AwsCredentials(string AccessKeyId, string SecretAccessKey, string? SessionToken = null);
 
-/// <summary>What the user passed on the command line: each overrides the environment and the profile files.</summary>
-public sealed record AwsOptions(string? Profile = null, string? Region = null, string? EndpointUrl = null);
+/// <summary>
+/// What the user passed on the command line: each overrides the environment and the profile files. A program that holds
+/// its key already (<c>berth up</c>, with the server's) passes it as <paramref name="Credentials"/>.
+/// </summary>
+public sealed record AwsOptions(string? Profile = null, string? Region = null, string? EndpointUrl = null, AwsCredentials? Credentials = null);
 
 /// <summary>
 /// The credentials, region and endpoint a request is made with, resolved as the AWS CLI resolves them: the flags, then
@@ -38,14 +41,15 @@ public sealed record AwsSettings(AwsCredentials Credentials, string Region, Uri 
         var profile = named ?? "default";
         var config = AwsProfileFile.Read(configText, profile == "default" ? "default" : "profile " + profile)
             ?? AwsProfileFile.Read(configText, "profile " + profile) ?? [];
-        if (named is not null && config.Count == 0 && AwsProfileFile.Read(credentialsText, profile) is null)
+        if (options.Credentials is null && named is not null && config.Count == 0 && AwsProfileFile.Read(credentialsText, profile) is null)
         {
             throw new AwsConfigurationException($"The config profile ({profile}) could not be found: add it to ~/.aws/credentials, "
                 + "or write Berth's with berth credentials --write-profile.");
         }
 
         // an explicit --profile wins over keys in the environment, as in the AWS CLI
-        var credentials = (options.Profile is null ? FromEnvironment(Env) : null)
+        var credentials = options.Credentials
+            ?? (options.Profile is null ? FromEnvironment(Env) : null)
             ?? FromSection(AwsProfileFile.Read(credentialsText, profile))
             ?? FromSection(config);
         var clientEnvironment = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -9,6 +9,9 @@ internal static class BerthCli
     {
         var root = new RootCommand("Berth: the AWS container stack (EKS, ECS, Fargate, ECR, EC2 Auto Scaling) on your own machine.")
         {
+            UpCommand.Create(),
+            DownCommand.Create(),
+            StatusCommand.Create(),
             ServerCommand.Create(),
             AgentCommand.Create(),
             CredentialsCommand.Create(),

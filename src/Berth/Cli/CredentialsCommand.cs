@@ -43,11 +43,7 @@ internal static class CredentialsCommand
 
             if (parseResult.GetValue(writeProfile))
             {
-                var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-                var credentialsFile = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE") is { Length: > 0 } c ? c : Path.Combine(home, ".aws", "credentials");
-                var configFile = Environment.GetEnvironmentVariable("AWS_CONFIG_FILE") is { Length: > 0 } f ? f : Path.Combine(home, ".aws", "config");
-                await UpsertAsync(credentialsFile, AwsProfileFile.Profile, key, cancellationToken);
-                await UpsertAsync(configFile, AwsProfileFile.ConfigSection, new Dictionary<string, string> { ["region"] = region, ["endpoint_url"] = endpoint }, cancellationToken);
+                var (credentialsFile, configFile) = await WriteProfileAsync(key, region, endpoint, cancellationToken);
                 await output.WriteLineAsync($"Wrote the {AwsProfileFile.Profile} profile to {credentialsFile} and {configFile}; use it with --profile {AwsProfileFile.Profile} or AWS_PROFILE={AwsProfileFile.Profile}.");
                 return ExitCodes.Ok;
             }
@@ -73,6 +69,21 @@ internal static class CredentialsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Adds the <c>berth</c> profile to the AWS CLI's own files (<c>$AWS_SHARED_CREDENTIALS_FILE</c>,
+    /// <c>$AWS_CONFIG_FILE</c>, else <c>~/.aws/</c>), replacing only that profile; answers the two files.
+    /// </summary>
+    public static async Task<(string Credentials, string Config)> WriteProfileAsync(IReadOnlyDictionary<string, string> key, string region, string endpoint,
+        CancellationToken cancellationToken)
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var credentialsFile = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE") is { Length: > 0 } c ? c : Path.Combine(home, ".aws", "credentials");
+        var configFile = Environment.GetEnvironmentVariable("AWS_CONFIG_FILE") is { Length: > 0 } f ? f : Path.Combine(home, ".aws", "config");
+        await UpsertAsync(credentialsFile, AwsProfileFile.Profile, key, cancellationToken);
+        await UpsertAsync(configFile, AwsProfileFile.ConfigSection, new Dictionary<string, string> { ["region"] = region, ["endpoint_url"] = endpoint }, cancellationToken);
+        return (credentialsFile, configFile);
     }
 
     /// <summary>Replaces the profile's section in an AWS CLI file (made, readable by its owner only, when missing).</summary>

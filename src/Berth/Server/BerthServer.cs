@@ -63,7 +63,8 @@ internal static partial class BerthServer
     }
 
     /// <summary>How this process was started, to start its node agents the same way: the published binary, or <c>dotnet berth.dll</c>.</summary>
-    private static List<string> BerthCommand()
+    /// <summary>How this executable is started again: the apphost, or dotnet with the assembly.</summary>
+    internal static List<string> BerthCommand()
     {
         var host = Environment.ProcessPath ?? "berth";
         return Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, typeof(BerthServer).Assembly.Location] : [host];
