@@ -113,79 +113,6 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
         return new JsonObject { ["cluster"] = Describe(deleting) };
     }
 
-    /// <summary>UpdateClusterConfig: logging, endpoint access and the authentication mode, applied at once, as a Successful update.</summary>
-    public async Task<JsonObject> UpdateConfigAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
-    {
-        var cluster = await clusters.GetAsync(request.Caller.AccountId, request.Region, EksInput.Name(input, "name"), cancellationToken);
-        if (cluster.Status != "ACTIVE")
-        {
-            throw new AwsException("ResourceInUseException", $"Cluster {cluster.Name} is currently {cluster.Status}; updates are accepted only while it is ACTIVE.", 409);
-        }
-        var parameters = new JsonArray();
-        string type;
-        if (input["logging"] is not null)
-        {
-            var logging = EksInput.Structure(input, "logging");
-            cluster = await clusters.UpdateAsync(cluster, c => c with { Logging = logging }, cancellationToken);
-            type = "LoggingUpdate";
-            parameters.Add(new JsonObject { ["type"] = "ClusterLogging", ["value"] = logging.ToJsonString() });
-        }
-        else if (input["resourcesVpcConfig"] is not null)
-        {
-            var vpc = EksInput.Structure(input, "resourcesVpcConfig");
-            cluster = await clusters.UpdateAsync(cluster, c =>
-            {
-                var merged = (JsonObject)c.ResourcesVpcConfig.DeepClone();
-                foreach (var (key, value) in vpc)
-                {
-                    merged[key] = value?.DeepClone();
-                }
-                return c with { ResourcesVpcConfig = merged };
-            }, cancellationToken);
-            type = "EndpointAccessUpdate";
-            foreach (var (key, value) in vpc)
-            {
-                parameters.Add(new JsonObject { ["type"] = char.ToUpperInvariant(key[0]) + key[1..], ["value"] = value?.ToJsonString() ?? "" });
-            }
-        }
-        else if (input["accessConfig"] is not null)
-        {
-            var mode = AuthenticationMode(EksInput.Structure(input, "accessConfig")["authenticationMode"]?.GetValue<string>()
-                ?? throw EksInput.Invalid("accessConfig.authenticationMode can't be null."));
-            var from = AccessEntries.AuthenticationMode(cluster);
-            if (mode == from || from == "API" || (from == "API_AND_CONFIG_MAP" && mode == "CONFIG_MAP"))
-            {
-                throw EksInput.Invalid($"Unsupported authentication mode update from {from} to {mode}"); // EKS moves only towards API
-            }
-            cluster = await clusters.UpdateAsync(cluster, c => c with
-            {
-                AccessConfig = new JsonObject
-                {
-                    ["bootstrapClusterCreatorAdminPermissions"] = c.AccessConfig["bootstrapClusterCreatorAdminPermissions"]?.DeepClone(),
-                    ["authenticationMode"] = mode,
-                },
-            }, cancellationToken);
-            type = "AccessConfigUpdate";
-            parameters.Add(new JsonObject { ["type"] = "AuthenticationMode", ["value"] = mode });
-        }
-        else
-        {
-            throw EksInput.Invalid("No changes needed for the logging config provided");
-        }
-        return new JsonObject
-        {
-            ["update"] = new JsonObject
-            {
-                ["id"] = Guid.NewGuid().ToString(),
-                ["status"] = "Successful",
-                ["type"] = type,
-                ["params"] = parameters,
-                ["createdAt"] = Timestamp(time.GetUtcNow()),
-                ["errors"] = new JsonArray(),
-            },
-        };
-    }
-
     /// <summary>The cluster as DescribeCluster shows it; the endpoint and CA appear once the cluster is ACTIVE, as in EKS.</summary>
     public JsonObject Describe(EksCluster cluster)
     {
@@ -229,7 +156,7 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
     /// <summary>The cluster's service-account token issuer: its API's URL, where the discovery document is served.</summary>
     public static string OidcIssuer(Uri endpoint) => endpoint.ToString();
 
-    private static string AuthenticationMode(string mode) => mode is "API" or "API_AND_CONFIG_MAP" or "CONFIG_MAP"
+    internal static string AuthenticationMode(string mode) => mode is "API" or "API_AND_CONFIG_MAP" or "CONFIG_MAP"
         ? mode
         : throw EksInput.Invalid($"authenticationMode must be API, API_AND_CONFIG_MAP or CONFIG_MAP, not {mode}.");
 

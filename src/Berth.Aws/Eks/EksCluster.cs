@@ -45,6 +45,9 @@ public sealed record EksCluster
 
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The cluster's recent updates, oldest first, as DescribeUpdate shows each.</summary>
+    public JsonArray Updates { get; init; } = [];
+
     [JsonIgnore]
     public string Arn => $"arn:aws:eks:{Region}:{AccountId}:cluster/{Name}";
 }

@@ -9,7 +9,7 @@ namespace Berth.Aws.Eks;
 /// Amazon EKS's API (REST-JSON): clusters, managed node groups, Fargate profiles, access entries, add-ons and tags. A path no route
 /// matches answers UnknownOperationException; the compatibility table lists the routes.
 /// </summary>
-internal sealed class EksService(ClusterOperations clusters, NodegroupOperations nodegroups, FargateOperations fargate, AccessEntryOperations access,
+internal sealed class EksService(ClusterOperations clusters, ClusterUpdates updates, NodegroupOperations nodegroups, FargateOperations fargate, AccessEntryOperations access,
     EksTagging tagging, IdentityAuthorizer authorizer) : IAwsService
 {
     /// <summary>The operations served, by route; the compatibility table lists the same.</summary>
@@ -20,6 +20,9 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
         new("GET", "/clusters/{name}", "DescribeCluster"),
         new("DELETE", "/clusters/{name}", "DeleteCluster"),
         new("POST", "/clusters/{name}/update-config", "UpdateClusterConfig"),
+        new("POST", "/clusters/{name}/updates", "UpdateClusterVersion"),
+        new("GET", "/clusters/{name}/updates", "ListUpdates"),
+        new("GET", "/clusters/{name}/updates/{updateId}", "DescribeUpdate"),
         new("POST", "/clusters/{name}/node-groups", "CreateNodegroup"),
         new("GET", "/clusters/{name}/node-groups", "ListNodegroups"),
         new("GET", "/clusters/{name}/node-groups/{nodegroupName}", "DescribeNodegroup"),
@@ -38,8 +41,11 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
         new("GET", "/clusters/{name}/access-entries/{principalArn}/access-policies", "ListAssociatedAccessPolicies"),
         new("DELETE", "/clusters/{name}/access-entries/{principalArn}/access-policies/{policyArn}", "DisassociateAccessPolicy"),
         new("GET", "/access-policies", "ListAccessPolicies"),
+        new("POST", "/clusters/{name}/addons", "CreateAddon"),
         new("GET", "/clusters/{name}/addons", "ListAddons"),
         new("GET", "/clusters/{name}/addons/{addonName}", "DescribeAddon"),
+        new("DELETE", "/clusters/{name}/addons/{addonName}", "DeleteAddon"),
+        new("GET", "/addons/supported-versions", "DescribeAddonVersions"),
         new("POST", "/tags/{resourceArn}", "TagResource"),
         new("GET", "/tags/{resourceArn}", "ListTagsForResource"),
         new("DELETE", "/tags/{resourceArn}", "UntagResource"),
@@ -67,7 +73,10 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
             "ListClusters" => clusters.ListAsync(request, input, cancellationToken),
             "DescribeCluster" => clusters.DescribeAsync(request, input, cancellationToken),
             "DeleteCluster" => clusters.DeleteAsync(request, input, cancellationToken),
-            "UpdateClusterConfig" => clusters.UpdateConfigAsync(request, input, cancellationToken),
+            "UpdateClusterConfig" => updates.UpdateConfigAsync(request, input, cancellationToken),
+            "UpdateClusterVersion" => updates.UpdateVersionAsync(request, input, cancellationToken),
+            "ListUpdates" => updates.ListAsync(request, input, cancellationToken),
+            "DescribeUpdate" => updates.DescribeAsync(request, input, cancellationToken),
             "CreateNodegroup" => nodegroups.CreateAsync(request, input, cancellationToken),
             "ListNodegroups" => nodegroups.ListAsync(request, input, cancellationToken),
             "DescribeNodegroup" => nodegroups.DescribeAsync(request, input, cancellationToken),
@@ -87,7 +96,9 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
             "DisassociateAccessPolicy" => access.DisassociatePolicyAsync(request, input, cancellationToken),
             "ListAccessPolicies" => Task.FromResult(AccessEntryOperations.ListPolicies(input)),
             "ListAddons" => ListAddonsAsync(request, input, cancellationToken),
-            "DescribeAddon" => DescribeAddonAsync(request, input, cancellationToken),
+            "DescribeAddon" or "DeleteAddon" => DescribeAddonAsync(request, input, cancellationToken),
+            "CreateAddon" => CreateAddonAsync(request, input, cancellationToken),
+            "DescribeAddonVersions" => Task.FromResult(EksInput.Page(input, [], "addons")),
             "TagResource" => tagging.TagAsync(request, input, cancellationToken),
             "ListTagsForResource" => tagging.ListAsync(request, input, cancellationToken),
             "UntagResource" => tagging.UntagAsync(request, input, cancellationToken),
@@ -100,14 +111,22 @@ internal sealed class EksService(ClusterOperations clusters, NodegroupOperations
         RestJsonProtocol.WriteErrorAsync(response, failure, cancellationToken);
 
     /// <summary>
-    /// No EKS add-on is installed in a Berth cluster: the cluster's DNS, proxy and networking are the server's own
-    /// (the user guide says which are built), so the list is empty and each add-on is not found, as in a cluster
-    /// created without them.
+    /// No EKS add-on is installed in a Berth cluster: the cluster's DNS, proxy, networking and metrics are the
+    /// server's own (the user guide says which are built), so the list is empty, each add-on is not found, no version
+    /// is offered, and CreateAddon answers what EKS answers for an add-on it does not offer.
     /// </summary>
     private async Task<JsonObject> ListAddonsAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
     {
         await clusters.GetAsync(request, input, cancellationToken);
         return EksInput.Page(input, [], "addons");
+    }
+
+    private async Task<JsonObject> CreateAddonAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
+    {
+        var cluster = await clusters.GetAsync(request, input, cancellationToken);
+        var name = EksInput.Name(input, "addonName");
+        throw EksInput.Invalid($"Addon {name} specified is not supported in {cluster.Version} kubernetes version: Berth clusters build in their "
+            + "networking, DNS and metrics, and install no EKS add-ons");
     }
 
     private async Task<JsonObject> DescribeAddonAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)

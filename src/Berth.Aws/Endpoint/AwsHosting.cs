@@ -50,6 +50,7 @@ public static class AwsHosting
         services.AddSingleton<Nodegroups>();
         services.AddSingleton<FargateProfiles>();
         services.AddSingleton<ClusterOperations>();
+        services.AddSingleton<ClusterUpdates>();
         services.AddSingleton<NodegroupOperations>();
         services.AddSingleton<FargateOperations>();
         services.AddSingleton<EksTagging>();
