@@ -23,7 +23,7 @@ internal sealed class YamlObject(YamlMappingNode node, string path, string file)
 
     public YamlNode Node => node;
 
-    public bool Has(string key) => Find(key) is not null;
+    public bool Has(string key) => Find(key, markRead: false) is not null;
 
     public string? String(string key) => Find(key) switch
     {
