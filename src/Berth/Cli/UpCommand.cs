@@ -20,6 +20,7 @@ internal static class UpCommand
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "Berth's data folder (default: $BERTH_DATA_DIR, else ~/.berth)." };
         var port = new Option<int>("--port") { Description = "Port of the AWS endpoint and registry.", DefaultValueFactory = _ => ServerOptions.DefaultPort };
+        var kubePort = new Option<int>("--kube-port") { Description = "HTTPS port of the Kubernetes API.", DefaultValueFactory = _ => Berth.Kube.KubeApiOptions.DefaultPort };
         var clusterName = new Option<string>("--cluster-name") { Description = "Name of the demo cluster.", DefaultValueFactory = _ => "demo" };
         var nodes = new Option<int>("--nodes") { Description = "Nodes in the demo cluster's node group.", DefaultValueFactory = _ => 2 };
         var nodeType = new Option<string>("--node-type") { Description = "Instance type of its nodes.", DefaultValueFactory = _ => "t3.medium" };
@@ -31,7 +32,7 @@ internal static class UpCommand
         instanceRuntime.AcceptOnlyFromAmong("podman", "simulated");
         var command = new Command("up", "Start Berth if it is not running and make sure a demo cluster with Ready nodes exists.")
         {
-            dataDir, port, clusterName, nodes, nodeType, instanceRuntime,
+            dataDir, port, kubePort, clusterName, nodes, nodeType, instanceRuntime,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -51,7 +52,9 @@ internal static class UpCommand
                 else
                 {
                     log.Info($"starting berth server (data in {data}, log in {server.LogFile})");
-                    await log.WaitAsync("waiting for the server to be ready", () => server.StartAsync(["--instance-runtime", parseResult.GetValue(instanceRuntime)!], cancellationToken));
+                    await log.WaitAsync("waiting for the server to be ready", () => server.StartAsync(
+                        ["--kube-port", parseResult.GetValue(kubePort).ToString(System.Globalization.CultureInfo.InvariantCulture), "--instance-runtime", parseResult.GetValue(instanceRuntime)!],
+                        cancellationToken));
                     log.Success($"berth server is ready at {server.Endpoint}");
                 }
                 var key = AwsProfileFile.Read(await File.ReadAllTextAsync(Path.Combine(data, AwsProfileFile.CredentialsFileName), cancellationToken), AwsProfileFile.Profile)
