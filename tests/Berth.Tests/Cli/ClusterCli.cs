@@ -28,6 +28,16 @@ internal sealed class ClusterCli(string dataDirectory, string home)
 
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
     {
+        using var process = Start(arguments);
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Starts a command and leaves it running, its output redirected, for a test that signals it.</summary>
+    public Process Start(params string[] arguments)
+    {
         var start = new ProcessStartInfo(System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -48,11 +58,7 @@ internal sealed class ClusterCli(string dataDirectory, string home)
         {
             start.Environment[name] = value;
         }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 
     /// <summary>Runs a command that must succeed; returns its output and its log.</summary>
