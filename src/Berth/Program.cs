@@ -1,13 +1,13 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using Berth.Cli;
 
 var parseResult = BerthCli.Create().Parse(args);
-if (parseResult.Action is ParseErrorAction parseError)
+if (parseResult.Errors.Count > 0 && args.Length > 0)
 {
-    // a mistyped flag gets its error and the nearest names, then where to read more, not the whole help page
-    parseError.ShowHelp = false;
-    Console.Error.WriteLine($"See '{BerthCli.PathOf(parseResult.CommandResult.Command)} --help'.");
+    // one line, as every other refusal of berth's: what is wrong, and where the command's flags are told
+    Console.Error.WriteLine($"Error: {string.Join("; ", parseResult.Errors.Select(e => e.Message.TrimEnd('.')))} "
+        + $"(see '{BerthCli.PathOf(parseResult.CommandResult.Command)} --help')");
+    return 1;
 }
 
 // SIGTERM and Ctrl-C cancel the command, which then stops as the server and the agent do (their hosts allow 15 s);

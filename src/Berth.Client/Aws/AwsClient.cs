@@ -16,8 +16,6 @@ namespace Berth.Client.Aws;
 /// </summary>
 public sealed class AwsClient(HttpClient http, AwsOptions options, TimeProvider time)
 {
-    public AwsOptions Options => options;
-
     /// <summary>The settings requests to <paramref name="service"/> are made with.</summary>
     public AwsSettings Settings(string service) => AwsSettings.Resolve(options, service);
 

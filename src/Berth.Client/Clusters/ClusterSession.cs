@@ -37,38 +37,47 @@ public sealed class ClusterSession(AwsClient client, ProgressLog log, TimeProvid
     public async Task<JsonObject?> WaitForAsync(string what, Func<CancellationToken, Task<JsonObject?>> describe, string? wanted, string[] failed,
         TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        return await log.WaitAsync($"waiting for {what}", async () =>
+        JsonObject? current = null;
+        await WaitUntilAsync(what, async ct =>
         {
+            current = await describe(ct);
+            var status = current?["status"]?.GetValue<string>();
+            if (status == wanted || (wanted is null && current is null))
+            {
+                return true;
+            }
+            if (current is null)
+            {
+                throw new ClusterCommandException($"{what}: it no longer exists");
+            }
+            if (failed.Contains(status))
+            {
+                var issues = (current["health"]?["issues"] as JsonArray ?? []).Select(i => i?["message"]?.GetValue<string>()).Where(m => m is not null);
+                throw new ClusterCommandException($"{what}: status is {status}{(issues.Any() ? ": " + string.Join("; ", issues) : "")}");
+            }
+            return false;
+        }, timeout, cancellationToken);
+        return current;
+    }
+
+    /// <summary>Asks <paramref name="done"/> again and again, with a spinner saying what is awaited, until it says yes or the time is up.</summary>
+    public Task WaitUntilAsync(string what, Func<CancellationToken, Task<bool>> done, TimeSpan timeout, CancellationToken cancellationToken) =>
+        log.WaitAsync($"waiting for {what}", async () =>
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
             try
             {
-                while (true)
+                while (!await done(deadline.Token))
                 {
-                    var current = await describe(deadline.Token);
-                    var status = current?["status"]?.GetValue<string>();
-                    if (status == wanted || (wanted is null && current is null))
-                    {
-                        return current;
-                    }
-                    if (current is null)
-                    {
-                        throw new ClusterCommandException($"{what}: it no longer exists");
-                    }
-                    if (failed.Contains(status))
-                    {
-                        var issues = (current["health"]?["issues"] as JsonArray ?? []).Select(i => i?["message"]?.GetValue<string>()).Where(m => m is not null);
-                        throw new ClusterCommandException($"{what}: status is {status}{(issues.Any() ? ": " + string.Join("; ", issues) : "")}");
-                    }
                     await Task.Delay(s_poll, time, deadline.Token);
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new ClusterCommandException($"timed out after {timeout.TotalMinutes:0} minutes {what.Replace("waiting for", "", StringComparison.Ordinal)}");
+                throw new ClusterCommandException($"timed out after {timeout.TotalMinutes:0} minutes waiting for {what}");
             }
         });
-    }
 }
 
 /// <summary>A cluster command cannot go on; its message is the one line the user reads.</summary>

@@ -28,17 +28,29 @@ internal static class GetCommands
         command.Aliases.Add("clusters");
         ClusterCommandLine.SetAction(command, async (parseResult, session, cancellationToken) =>
         {
-            var names = parseResult.GetValue(name) is { } one ? [one] : await session.Eks.ListClustersAsync(cancellationToken);
-            var clusters = new List<JsonObject>();
-            foreach (var cluster in names)
-            {
-                clusters.Add(await session.Eks.DescribeClusterAsync(cluster, cancellationToken)
-                    ?? throw new ClusterCommandException($"no cluster named \"{cluster}\" in {session.EksSettings.Region}"));
-            }
             var region = session.EksSettings.Region;
-            return await PrintAsync(parseResult, output, ["NAME", "VERSION", "STATUS", "CREATED", "REGION", "EKSCTL CREATED"], clusters, c =>
-                [Text(c, "name"), Text(c, "version"), Text(c, "status"), Created(c), region,
-                 c["tags"]?[ClusterRoles.ClusterTag] is null ? "False" : "True"]);
+            if (parseResult.GetValue(name) is { } one)
+            {
+                // one cluster: its EKS description, in eksctl's columns for it
+                var cluster = await session.Eks.DescribeClusterAsync(one, cancellationToken)
+                    ?? throw new ClusterCommandException($"no cluster named \"{one}\" in {region} (berth get cluster lists them)");
+                return await PrintAsync(parseResult, output, ["NAME", "VERSION", "STATUS", "CREATED", "VPC", "SUBNETS", "SECURITYGROUPS", "PROVIDER"], [cluster], c =>
+                    [Text(c, "name"), Text(c, "version"), Text(c, "status"), Created(c), Text(c["resourcesVpcConfig"] as JsonObject ?? [], "vpcId") is { Length: > 0 } vpc ? vpc : "-",
+                     Joined(c["resourcesVpcConfig"]?["subnetIds"]), Joined(c["resourcesVpcConfig"]?["securityGroupIds"]), "EKS"]);
+            }
+            // every cluster of the region: a summary, as eksctl's, whose last column says whether eksctl's tags are on it
+            var summaries = new List<JsonObject>();
+            foreach (var cluster in await session.Eks.ListClustersAsync(cancellationToken))
+            {
+                var described = await session.Eks.DescribeClusterAsync(cluster, cancellationToken);
+                summaries.Add(new JsonObject
+                {
+                    ["Name"] = cluster,
+                    ["Region"] = region,
+                    ["Owned"] = described?["tags"]?[ClusterRoles.ClusterTag] is null ? "False" : "True",
+                });
+            }
+            return await PrintAsync(parseResult, output, ["NAME", "REGION", "EKSCTL CREATED"], summaries, c => [Text(c, "Name"), Text(c, "Region"), Text(c, "Owned")]);
         });
         return command;
     }
@@ -175,6 +187,9 @@ internal static class GetCommands
     private static string Created(JsonObject record) => record["createdAt"] is JsonValue value && value.TryGetValue<double>(out var seconds)
         ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
         : Text(record, "createdAt");
+
+    private static string Joined(JsonNode? list) =>
+        list is JsonArray { Count: > 0 } items ? string.Join(",", items.Select(i => i?.GetValue<string>()).Order(StringComparer.Ordinal)) : "-";
 
     private static string Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var number) ? number.ToString(CultureInfo.InvariantCulture) : "";
 

@@ -45,10 +45,10 @@ internal static class NodegroupCommands
             }, cancellationToken);
             if (parseResult.GetValue(wait))
             {
-                await session.WaitForAsync($"node group \"{group}\" to have {desired} Ready node{(desired == 1 ? "" : "s")}",
-                    async ct => await session.Eks.DescribeNodegroupAsync(clusterName, group, ct) is { } g && g["status"]?.GetValue<string>() == "ACTIVE"
-                        && await ReadyNodesAsync(session, clusterName, group, ct) == desired ? g : new JsonObject { ["status"] = "SCALING" },
-                    "ACTIVE", ["DEGRADED"], NodegroupCreator.Timeout, cancellationToken);
+                await session.WaitUntilAsync($"node group \"{group}\" to have {desired} Ready node{(desired == 1 ? "" : "s")}",
+                    async ct => (await session.Eks.DescribeNodegroupAsync(clusterName, group, ct))?["status"]?.GetValue<string>() == "ACTIVE"
+                        && await ReadyNodesAsync(session, clusterName, group, ct) == desired,
+                    NodegroupCreator.Timeout, cancellationToken);
             }
             session.Log.Success($"node group \"{group}\" scaled");
             return ClusterCommandLine.Ok;

@@ -31,6 +31,10 @@ internal sealed class NodegroupFlags
     /// <summary>The node group the flags describe, its sizes checked as eksctl checks them.</summary>
     public NodeGroupConfig Read(ParseResult parseResult, string name)
     {
+        if (!parseResult.GetValue(Managed))
+        {
+            throw new ClusterCommandException("--managed=false: Berth makes every node group an EKS managed node group; leave the flag out");
+        }
         var nodes = parseResult.GetValue(Nodes);
         var min = parseResult.GetValue(NodesMin) ?? nodes;
         var max = parseResult.GetValue(NodesMax) ?? Math.Max(nodes, min);

@@ -53,9 +53,10 @@ public static class KubeconfigFile
         var removed = false;
         foreach (var list in new[] { "clusters", "users", "contexts" })
         {
-            if (root.Children.TryGetValue(new YamlScalarNode(list), out var node) && node is YamlSequenceNode sequence)
+            if (root.Children.TryGetValue(new YamlScalarNode(list), out var node) && node is YamlSequenceNode sequence
+                && sequence.Children.FirstOrDefault(e => NameOf(e) == contextName) is { } entry)
             {
-                removed |= sequence.Children.Remove(sequence.Children.FirstOrDefault(e => NameOf(e) == contextName)!);
+                removed |= sequence.Children.Remove(entry);
             }
         }
         if (root.Children.TryGetValue(new YamlScalarNode("current-context"), out var current) && current is YamlScalarNode { Value: var name } && name == contextName)

@@ -71,18 +71,18 @@ internal sealed class LocalServer(string dataDirectory, int port)
             start.ArgumentList.Add(part);
         }
         start.Environment["BERTH_SERVER_LOG"] = LogFile;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("berth server did not start");
+        using var process = Process.Start(start) ?? throw new ServerStartException("berth server did not start");
         await File.WriteAllTextAsync(PidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n", cancellationToken);
         var deadline = DateTime.UtcNow + s_startTimeout;
         while (!await IsReadyAsync(cancellationToken))
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"berth server stopped while starting (exit code {process.ExitCode}); its log says:\n{Tail(LogFile, 15)}");
+                throw new ServerStartException($"berth server stopped while starting (exit code {process.ExitCode}); its log says:\n{Tail(LogFile, 15)}");
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"berth server was not ready within {s_startTimeout.TotalSeconds:0} s; see {LogFile}");
+                throw new ServerStartException($"berth server was not ready within {s_startTimeout.TotalSeconds:0} s; see {LogFile}");
             }
             await Task.Delay(250, cancellationToken);
         }
@@ -121,3 +121,6 @@ internal sealed class LocalServer(string dataDirectory, int port)
     /// <summary>The version of this executable, which the server it starts shares.</summary>
     public static string Version => typeof(LocalServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
 }
+
+/// <summary>The server <c>berth up</c> started did not become ready; the message says why, with its log's last lines.</summary>
+internal sealed class ServerStartException(string message) : Exception(message);

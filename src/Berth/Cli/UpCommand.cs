@@ -92,7 +92,7 @@ internal static class UpCommand
                 await error.WriteLineAsync($"Error: interrupted; berth up again carries on, and berth delete cluster --name {name} removes what was made");
                 return 130;
             }
-            catch (Exception e) when (e is AwsApiException or AwsUnreachableException or ClusterCommandException or InvalidOperationException or IOException)
+            catch (Exception e) when (e is AwsApiException or AwsUnreachableException or AwsConfigurationException or ClusterCommandException or ServerStartException or IOException)
             {
                 await error.WriteLineAsync($"Error: {e.Message}");
                 return ExitCodes.Failure;
@@ -111,7 +111,7 @@ internal static class UpCommand
             Berth is up.
               AWS endpoint     {endpoint}   (region {region}; profile {AwsProfileFile.Profile})
               Kubernetes API   {kubeApi}   (kubectl context {context})
-              Registry         {registry}   (ECR: aws ecr get-login-password | podman login --username AWS --password-stdin --tls-verify=false {registry})
+              Registry         {registry}   (aws --profile {AwsProfileFile.Profile} ecr get-login-password | podman login --username AWS --password-stdin --tls-verify=false {registry})
               Data and log     {data}, {server.LogFile}
 
             Credentials (also in the {AwsProfileFile.Profile} profile of your AWS CLI files):
