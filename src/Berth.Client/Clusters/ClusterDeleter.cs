@@ -91,11 +91,11 @@ public sealed class ClusterDeleter(ClusterSession session)
         session.Log.Success($"deleted Fargate profile \"{profile}\"");
     }
 
-    /// <summary>The roles berth made for the cluster: named with its prefix and tagged with its name.</summary>
+    /// <summary>The roles berth made for the cluster, whatever their names (a service account's may be chosen): those tagged with it.</summary>
     private async Task<int> DeleteRolesAsync(string cluster, CancellationToken cancellationToken)
     {
         var deleted = 0;
-        foreach (var role in (await session.Iam.ListRoleNamesAsync(cancellationToken)).Where(r => r.StartsWith(ClusterRoles.Prefix(cluster), StringComparison.Ordinal)))
+        foreach (var role in await session.Iam.ListRoleNamesAsync(cancellationToken))
         {
             if ((await session.Iam.GetRoleAsync(role, cancellationToken))?.Tags.GetValueOrDefault(ClusterRoles.ClusterTag) == cluster)
             {

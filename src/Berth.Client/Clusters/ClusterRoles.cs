@@ -4,15 +4,13 @@ namespace Berth.Client.Clusters;
 
 /// <summary>
 /// The IAM roles eksctl makes for a cluster (its service role, each node group's instance role, the Fargate pod
-/// execution role, a role per IAM service account), named and tagged as eksctl names and tags them, so that
-/// <c>berth delete cluster</c> finds every one it made, and only those.
+/// execution role, a role per IAM service account), named and tagged as eksctl names and tags them: the tag
+/// <c>alpha.eksctl.io/cluster-name</c> is how <c>berth delete cluster</c> finds every one it made, and only those.
 /// </summary>
 public static class ClusterRoles
 {
     public const string ClusterTag = "alpha.eksctl.io/cluster-name";
     public const string ServiceAccountTag = "alpha.eksctl.io/iamserviceaccount-name";
-
-    public static string Prefix(string cluster) => $"eksctl-{cluster}-";
 
     public static string ServiceRole(string cluster) => Name(cluster, "cluster-ServiceRole");
 
@@ -73,7 +71,7 @@ public static class ClusterRoles
     /// <summary>IAM names are at most 64 characters; a longer one keeps its start and a hash of the whole.</summary>
     private static string Name(string cluster, string suffix)
     {
-        var name = Prefix(cluster) + suffix;
+        var name = $"eksctl-{cluster}-{suffix}";
         if (name.Length <= 64)
         {
             return name;

@@ -20,7 +20,8 @@ internal static class StatusCommand
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "Berth's data folder (default: $BERTH_DATA_DIR, else ~/.berth)." };
         var port = new Option<int>("--port") { Description = "Port of the AWS endpoint.", DefaultValueFactory = _ => ServerOptions.DefaultPort };
-        var command = new Command("status", "Show whether Berth runs, its endpoints, and its clusters' nodes.") { dataDir, port };
+        var region = new Option<string>("--region") { Description = "Region whose clusters are shown.", DefaultValueFactory = _ => AwsProfileFile.DefaultRegion };
+        var command = new Command("status", "Show whether Berth runs, its endpoints, and its clusters' nodes.") { dataDir, port, region };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -48,10 +49,10 @@ internal static class StatusCommand
             }
             using var http = new HttpClient();
             var time = TimeProvider.System;
-            var session = new ClusterSession(new AwsClient(http, new AwsOptions(null, AwsProfileFile.DefaultRegion, server.Endpoint.ToString(),
+            var session = new ClusterSession(new AwsClient(http, new AwsOptions(null, parseResult.GetValue(region), server.Endpoint.ToString(),
                 new AwsCredentials(key["aws_access_key_id"], key["aws_secret_access_key"])), time), ProgressLog.ToStandardError(time), time);
             var clusters = await session.Eks.ListClustersAsync(cancellationToken);
-            text.AppendLine(clusters.Count == 0 ? $"No clusters in {AwsProfileFile.DefaultRegion}." : $"Clusters in {AwsProfileFile.DefaultRegion}:");
+            text.AppendLine(clusters.Count == 0 ? $"No clusters in {parseResult.GetValue(region)}." : $"Clusters in {parseResult.GetValue(region)}:");
             foreach (var name in clusters)
             {
                 if (await session.Eks.DescribeClusterAsync(name, cancellationToken) is not { } cluster)
