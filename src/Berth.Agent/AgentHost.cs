@@ -34,6 +34,7 @@ public static class AgentHost
             "podman" or "docker" => ActivatorUtilities.CreateInstance<DockerRuntime>(services),
             _ => throw new ArgumentException($"unknown runtime \"{options.Runtime}\"; the runtimes are: podman, docker, simulated"),
         });
+        builder.Services.AddSingleton<Network.PodNetwork>();
         builder.Services.AddSingleton<PodVolumes>();
         // probes and hooks: an HTTPS endpoint's certificate is not checked, as the kubelet does not check it
 #pragma warning disable CA5359 // a pod's self-signed certificate must not fail its probe
@@ -94,6 +95,7 @@ public static class AgentHost
                 await runtime.StopSandboxAsync(sandbox.Id, cancellationToken);
                 await runtime.RemoveSandboxAsync(sandbox.Id, cancellationToken);
             }
+            await runtime.RemoveUnusedNetworksAsync(cancellationToken); // the last node of its cluster here takes the bridge with it
         }
         finally
         {

@@ -12,7 +12,7 @@ namespace Berth.Agent;
 /// The <c>berth agent</c> process, Berth's kubelet: registers its Node, keeps its Lease, reports its status, and
 /// runs the pods bound to it, all through the cluster's Kubernetes API as a remote kubelet would.
 /// </summary>
-internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, PodSync pods, TimeProvider time,
+internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, Network.PodNetwork network, PodSync pods, TimeProvider time,
     IHostApplicationLifetime lifetime, IServiceProvider services, ILoggerFactory loggers)
     : BackgroundService
 {
@@ -40,6 +40,7 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
         LogRegistered(_logger, options.NodeName, runtime.Version);
         var lease = new NodeLease(client, options, time);
         await Task.WhenAll(
+            ConfigureNetworkAsync(stoppingToken),
             pods.RunAsync(stoppingToken),
             RepeatAsync(async ct =>
             {
@@ -48,6 +49,38 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
             }, TimeSpan.FromSeconds(5), stoppingToken),
             RepeatAsync(ct => lease.RenewAsync(node, ct), NodeLease.RenewInterval, stoppingToken),
             RepeatAsync(registration.SyncStatusAsync, NodeRegistration.CheckInterval, stoppingToken));
+    }
+
+    /// <summary>
+    /// Waits for the control plane to give the Node its pod CIDR (within moments of registering; later when the cluster's
+    /// ranges were all taken and one is freed), then makes the pod network. Pods wait for it before their sandboxes.
+    /// </summary>
+    private async Task ConfigureNetworkAsync(CancellationToken cancellationToken)
+    {
+        var asked = 0;
+        while (true)
+        {
+            try
+            {
+                var node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
+                if (node.Spec?.PodCIDR is { Length: > 0 } cidr)
+                {
+                    await network.ConfigureAsync(cidr, cancellationToken);
+                    var bridge = Network.PodNetwork.SpecFor(cidr).Name;
+                    LogNetwork(_logger, cidr, bridge);
+                    return;
+                }
+                if (++asked == 50)
+                {
+                    LogNoPodCidr(_logger, options.NodeName);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or RuntimeException or k8s.Autorest.HttpOperationException)
+            {
+                LogServerUnreachable(_logger, e);
+            }
+            await Task.Delay(asked < 50 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(5), time, cancellationToken);
+        }
     }
 
     /// <summary>Starts the Podman service the agent keeps, when it does not answer (first start, or it stopped underneath).</summary>
@@ -93,6 +126,12 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Node {Node} registered; runtime {Runtime}")]
     private static partial void LogRegistered(ILogger logger, string node, string runtime);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Pods take addresses of {PodCidr} on network {Network}")]
+    private static partial void LogNetwork(ILogger logger, string podCidr, string network);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "Node {Node} has no pod CIDR yet; its pods wait for one")]
+    private static partial void LogNoPodCidr(ILogger logger, string node);
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Could not renew the node's lease or status, or reach the runtime; trying again")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);

@@ -19,6 +19,7 @@ internal sealed partial class PodRunner(
     IKubernetes client,
     AgentOptions options,
     IContainerRuntime runtime,
+    Network.PodNetwork network,
     PodVolumes volumes,
     ProbeManager probes,
     Prober prober,
@@ -68,7 +69,17 @@ internal sealed partial class PodRunner(
             {
                 events.Normal(pod, null, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
             }
-            sandbox = await runtime.RunSandboxAsync(new SandboxConfig(uid, pod.Metadata.NamespaceProperty, pod.Metadata.Name, attempt, Hostname(pod)), cancellationToken);
+            // a pod on the host's network joins no bridge; any other gets an address of the node's pod CIDR
+            var attachment = pod.Spec.HostNetwork == true ? null : await network.ReserveAsync(uid, cancellationToken);
+            try
+            {
+                sandbox = await runtime.RunSandboxAsync(new SandboxConfig(uid, pod.Metadata.NamespaceProperty, pod.Metadata.Name, attempt, Hostname(pod), attachment),
+                    cancellationToken);
+            }
+            finally
+            {
+                network.Release(uid);
+            }
             changed = true;
         }
         foreach (var container in actions.Kill)

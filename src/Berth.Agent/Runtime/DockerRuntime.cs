@@ -21,9 +21,9 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     /// <summary>What inspecting a container said, by id and state: an exited container never changes, a running one only by exiting.</summary>
     private readonly ConcurrentDictionary<(string Id, string State), ContainerInspectResponse> _inspected = new();
 
-    private readonly LibpodImagePull _libpod = new(options.ContainerRuntimeEndpoint);
+    private readonly LibpodApi _libpod = new(options.ContainerRuntimeEndpoint);
 
-    /// <summary>Whether the engine is Podman, which pulls from loopback registries through <see cref="LibpodImagePull"/>.</summary>
+    /// <summary>Whether the engine is Podman, which pulls from loopback registries through <see cref="LibpodApi"/>.</summary>
     private bool _podman;
 
     public string Version { get; private set; } = "docker://unknown";
@@ -48,15 +48,87 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
         }
     }
 
+    public async Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken)
+    {
+        var existing = (await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
+            .FirstOrDefault(n => n.Name == network.Name);
+        if (existing is not null)
+        {
+            var subnets = existing.IPAM?.Config?.Select(c => c.Subnet) ?? [];
+            if (!subnets.Contains(network.Subnet))
+            {
+                throw new RuntimeException($"network {network.Name} exists with the subnets {string.Join(", ", subnets)}, not {network.Subnet}: remove it (podman network rm {network.Name})");
+            }
+            return;
+        }
+        if (_podman)
+        {
+            await _libpod.CreateNetworkAsync(network, RuntimeLabels.PodNetwork, cancellationToken); // made meanwhile by another agent: false, and as good
+            return;
+        }
+        try
+        {
+            await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = network.Name,
+                Driver = "bridge",
+                IPAM = new IPAM { Config = [new IPAMConfig { Subnet = network.Subnet, Gateway = network.Gateway }] },
+                Labels = new Dictionary<string, string> { [RuntimeLabels.PodNetwork] = "true" },
+            }, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // made meanwhile by another agent of the machine
+        }
+    }
+
+    public async Task RemoveUnusedNetworksAsync(CancellationToken cancellationToken)
+    {
+        foreach (var network in await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
+        {
+            if (network.Labels?.ContainsKey(RuntimeLabels.PodNetwork) != true)
+            {
+                continue;
+            }
+            var inspected = await Call(() => _client.Networks.InspectNetworkAsync(network.ID, cancellationToken));
+            if (inspected.Containers is { Count: > 0 })
+            {
+                continue; // another node's pods still use it
+            }
+            try
+            {
+                await _client.Networks.DeleteNetworkAsync(network.ID, cancellationToken);
+            }
+            catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Forbidden)
+            {
+                // gone meanwhile, or a pod joined it meanwhile
+            }
+        }
+    }
+
     public async Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
+        var host = new HostConfig { IpcMode = "shareable", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No } };
+        NetworkingConfig? networking = null;
+        if (config.Network is { } attachment)
+        {
+            host.NetworkMode = attachment.Network;
+            networking = new NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, EndpointSettings>
+                {
+                    [attachment.Network] = new EndpointSettings { IPAMConfig = new EndpointIPAMConfig { IPv4Address = attachment.Ip } },
+                },
+            };
+        }
         var created = await Call(() => _client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Name = RuntimeLabels.SandboxName(config),
             Image = PauseImage.Reference,
             Hostname = config.Hostname,
             Labels = RuntimeLabels.ForSandbox(options.NodeName, config),
-            HostConfig = new HostConfig { IpcMode = "shareable", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No } },
+            HostConfig = host,
+            NetworkingConfig = networking,
         }, cancellationToken));
         await Call(() => _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
         return (await ListSandboxesAsync(config.PodUid, cancellationToken)).FirstOrDefault(s => s.Id == created.ID)

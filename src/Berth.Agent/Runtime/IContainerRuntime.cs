@@ -14,6 +14,12 @@ public interface IContainerRuntime
     /// <summary>Reaches the runtime and prepares what sandboxes need; fails with <see cref="RuntimeException"/> when it cannot.</summary>
     Task ConnectAsync(CancellationToken cancellationToken);
 
+    /// <summary>Makes the bridge network the node's pods join, unless it exists (with that subnet); the CNI plugin's setup.</summary>
+    Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken);
+
+    /// <summary>Removes the pod networks of Berth's that no container uses any more; those in use stay.</summary>
+    Task RemoveUnusedNetworksAsync(CancellationToken cancellationToken);
+
     /// <summary>Creates and starts a pod's sandbox.</summary>
     Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken);
 

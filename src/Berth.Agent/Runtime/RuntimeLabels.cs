@@ -18,6 +18,9 @@ internal static class RuntimeLabels
     public const string SandboxId = "io.kubernetes.sandbox.id";
     public const string Node = "io.berth.node";
 
+    /// <summary>The label of the bridge networks Berth makes for pods, by which the last node's tear-down finds them.</summary>
+    public const string PodNetwork = "io.berth.pod-network";
+
     public const string SandboxType = "podsandbox";
     public const string ContainerType = "container";
 

@@ -1,7 +1,14 @@
 namespace Berth.Agent.Runtime;
 
 /// <summary>What identifies a pod's sandbox: the pod it belongs to and which attempt at it this is.</summary>
-public sealed record SandboxConfig(string PodUid, string PodNamespace, string PodName, int Attempt, string Hostname);
+/// <summary>A pod's sandbox: whose it is, and where on the pod network it is attached (none: the runtime's default network).</summary>
+public sealed record SandboxConfig(string PodUid, string PodNamespace, string PodName, int Attempt, string Hostname, PodNetworkAttachment? Network = null);
+
+/// <summary>The bridge network a cluster's pods share on this machine: its name, its subnet (the cluster's pod CIDR) and gateway.</summary>
+public sealed record PodNetworkSpec(string Name, string Subnet, string Gateway);
+
+/// <summary>A sandbox's place on a pod network: the network, and the address the agent chose from its node's pod CIDR.</summary>
+public sealed record PodNetworkAttachment(string Network, string Ip);
 
 public sealed record SandboxStatus(string Id, string PodUid, int Attempt, bool Running, string? Ip, DateTimeOffset CreatedAt);
 

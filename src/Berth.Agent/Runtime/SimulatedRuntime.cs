@@ -7,7 +7,7 @@ namespace Berth.Agent.Runtime;
 /// <summary>
 /// Containers that are only records, as kwok's and kubemark's hollow nodes run them: a started container runs until
 /// stopped, every image is present, and every exec succeeds, so thousands of nodes fit in one process for scale
-/// tests. Pods take the node's address. A container uses the CPU and memory its environment names in
+/// tests. Pods take the address the agent gives them from the node's pod CIDR (no network is made), else the node's. A container uses the CPU and memory its environment names in
 /// <see cref="CpuUsageVariable"/> and <see cref="MemoryUsageVariable"/> (quantities such as <c>250m</c> and <c>64Mi</c>),
 /// else none, so autoscaling can be tested without load.
 /// </summary>
@@ -27,9 +27,13 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
 
     public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RemoveUnusedNetworksAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
-        var sandbox = new SandboxStatus(NewId(), config.PodUid, config.Attempt, true, options.Address.ToString(), time.GetUtcNow());
+        var sandbox = new SandboxStatus(NewId(), config.PodUid, config.Attempt, true, config.Network?.Ip ?? options.Address.ToString(), time.GetUtcNow());
         _sandboxes[sandbox.Id] = sandbox;
         return Task.FromResult(sandbox);
     }

@@ -16,6 +16,7 @@ internal sealed partial class ClusterHost(
     IStore store,
     ServedClusters served,
     ClusterRecords records,
+    PodCidrs podCidrs,
     IServiceScopeFactory scopes,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
@@ -75,6 +76,7 @@ internal sealed partial class ClusterHost(
         if (record.Phase == ClusterPhase.Deleting)
         {
             await DeleteDataAsync(name, cancellationToken);
+            await podCidrs.ReleaseAsync(record.Uid, cancellationToken);
             await store.DeleteAsync(key, cancellationToken: cancellationToken);
             LogDeleted(_logger, name);
             return;
@@ -92,6 +94,13 @@ internal sealed partial class ClusterHost(
 
     private async Task ServeAsync(ClusterRecord record, CancellationToken cancellationToken)
     {
+        if (record.PodCidr is null)
+        {
+            // a record from before clusters had pod CIDRs
+            var cidr = await podCidrs.AllocateAsync(record.Uid, cancellationToken);
+            await records.ChangeAsync(record.Name, r => r.Uid == record.Uid && r.PodCidr is null ? r with { PodCidr = cidr } : null, cancellationToken);
+            record = record with { PodCidr = cidr };
+        }
         var cluster = new ServedCluster(scopes, record, time, _logger);
         try
         {

@@ -8,7 +8,7 @@ namespace Berth.Kube.Clusters;
 /// The served clusters' records in the store: what a face that makes clusters (EKS) writes to ask for one or to take
 /// one down, and what the cluster host reads to serve them. Changes are read-modify-write on the key's revision.
 /// </summary>
-public sealed class ClusterRecords(IStore store, TimeProvider time)
+public sealed class ClusterRecords(IStore store, PodCidrs podCidrs, TimeProvider time)
 {
     public async Task<ClusterRecord?> GetAsync(string name, CancellationToken cancellationToken) =>
         await store.GetAsync(ClusterRecord.Key(name), cancellationToken: cancellationToken) is { } entry ? Decode(entry) : null;
@@ -30,7 +30,8 @@ public sealed class ClusterRecords(IStore store, TimeProvider time)
     /// <summary>Asks for a cluster; false when one of the name exists already.</summary>
     public async Task<bool> TryCreateAsync(string name, IReadOnlyList<string> admins, string? uid, CancellationToken cancellationToken)
     {
-        var record = new ClusterRecord(name, uid ?? Guid.NewGuid().ToString(), time.GetUtcNow(), admins, ClusterPhase.Provisioning);
+        uid ??= Guid.NewGuid().ToString();
+        var record = new ClusterRecord(name, uid, time.GetUtcNow(), admins, ClusterPhase.Provisioning, await podCidrs.AllocateAsync(uid, cancellationToken));
         try
         {
             await store.CreateAsync(ClusterRecord.Key(name), JsonSerializer.SerializeToUtf8Bytes(record.ToJson()), cancellationToken);
@@ -38,6 +39,10 @@ public sealed class ClusterRecords(IStore store, TimeProvider time)
         }
         catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
         {
+            if ((await GetAsync(name, cancellationToken))?.Uid != uid)
+            {
+                await podCidrs.ReleaseAsync(uid, cancellationToken); // the name is another cluster's: this one never was
+            }
             return false;
         }
     }

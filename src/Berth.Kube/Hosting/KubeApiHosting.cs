@@ -54,6 +54,7 @@ public static class KubeApiHosting
         services.AddSingleton<WatchProgress>();
         services.AddSingleton<KubeletConnections>();
         services.AddSingleton<LocalPathVolumes>();
+        services.AddSingleton<PodCidrs>();
         services.AddSingleton<ClusterRecords>();
         services.AddSingleton<ClusterEndpoints>();
         services.AddSingleton<ServedClusters>();
@@ -101,6 +102,7 @@ public static class KubeApiHosting
         services.AddController<CronJobController>();
         services.AddController<TtlAfterFinishedController>();
         services.AddController<NodeLifecycleController>();
+        services.AddController<NodeIpamController>();
         services.AddController<PodGarbageCollector>();
         services.AddController<HorizontalPodAutoscalerController>();
         services.AddController<PersistentVolumeController>();

@@ -5,16 +5,17 @@ using Docker.DotNet.Models;
 namespace Berth.Agent.Runtime;
 
 /// <summary>
-/// Pulls through Podman's own API (<c>/libpod/images/pull</c>) for the one thing its Docker-compatible API cannot do:
-/// reach a registry over plain HTTP. Docker treats registries on loopback as insecure by default; Podman's compatible
-/// endpoint has no such default and takes no <c>tlsVerify</c>, so loopback images are pulled here with
-/// <c>tlsVerify=false</c>, which keeps Docker's rule on either engine.
+/// Podman's own API, for what its Docker-compatible API cannot do. Pulls (<c>/libpod/images/pull</c>) reach a registry
+/// over plain HTTP: Docker treats registries on loopback as insecure by default; Podman's compatible endpoint has no
+/// such default and takes no <c>tlsVerify</c>, so loopback images are pulled here with <c>tlsVerify=false</c>, which
+/// keeps Docker's rule on either engine. Networks (<c>/libpod/networks/create</c>) are made without Podman's own DNS
+/// server, which the compatible endpoint starts on every network it makes: pods get their DNS from the cluster.
 /// </summary>
-internal sealed class LibpodImagePull : IDisposable
+internal sealed class LibpodApi : IDisposable
 {
     private readonly HttpClient _http;
 
-    public LibpodImagePull(Uri endpoint)
+    public LibpodApi(Uri endpoint)
     {
         if (endpoint.Scheme == "unix")
         {
@@ -66,6 +67,30 @@ internal sealed class LibpodImagePull : IDisposable
             }
         }
         return error;
+    }
+
+    /// <summary>Makes a bridge network with its subnet and gateway, no DNS server, and Berth's label; false when one of the name exists.</summary>
+    public async Task<bool> CreateNetworkAsync(PodNetworkSpec network, string label, CancellationToken cancellationToken)
+    {
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = network.Name,
+            ["driver"] = "bridge",
+            ["subnets"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["subnet"] = network.Subnet, ["gateway"] = network.Gateway }),
+            ["dns_enabled"] = false,
+            ["labels"] = new System.Text.Json.Nodes.JsonObject { [label] = "true" },
+        };
+        using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync("/v4.0.0/libpod/networks/create", content, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new RuntimeException($"the engine could not make network {network.Name} ({network.Subnet}): {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+        return true;
     }
 
     /// <summary>The credentials as the engine reads them: base64url of <c>{"username", "password", "serveraddress"}</c>.</summary>
