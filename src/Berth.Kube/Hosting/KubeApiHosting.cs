@@ -103,6 +103,8 @@ public static class KubeApiHosting
         services.AddController<TtlAfterFinishedController>();
         services.AddController<NodeLifecycleController>();
         services.AddController<NodeIpamController>();
+        services.AddController<Controllers.Networking.EndpointsController>();
+        services.AddController<Controllers.Networking.EndpointSliceController>();
         services.AddController<PodGarbageCollector>();
         services.AddController<HorizontalPodAutoscalerController>();
         services.AddController<PersistentVolumeController>();

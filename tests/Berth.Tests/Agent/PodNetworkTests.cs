@@ -68,4 +68,67 @@ public sealed class PodNetworkTests(PodmanClusterFixture cluster) : IClassFixtur
             await Kubectl.SucceedAsync("delete", "deploy/peers", "--wait=true");
         }
     }
+
+    [Fact]
+    public async Task ServiceEndpoints_ListReadyPodsOnly_WithNamedTargetPortsResolved()
+    {
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: backends}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: backends}}
+              template:
+                metadata: {labels: {app: backends}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: httpd
+                    image: $IMAGE
+                    command: ["sh", "-c", "mkdir -p /tmp /www && touch /tmp/ready && exec httpd -f -p 8080 -h /www"]
+                    ports: [{name: web, containerPort: 8080}]
+                    readinessProbe: {exec: {command: [test, -f, /tmp/ready]}, periodSeconds: 1}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: backends}
+            spec:
+              selector: {app: backends}
+              ports: [{name: http, port: 80, targetPort: web}]
+            """.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal)));
+        try
+        {
+            await Kubectl.SucceedAsync("rollout", "status", "deploy/backends", "--timeout=120s");
+            var pods = (await Kubectl.SucceedAsync("get", "pods", "-l", "app=backends", "-o", "jsonpath={range .items[*]}{.metadata.name} {.status.podIP}{\"\\n\"}{end}"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToList();
+            var all = string.Join(",", pods.Select(p => p[1] + ":8080").Order(StringComparer.Ordinal));
+            await UntilAsync(async () => Addresses(await Kubectl.SucceedAsync("get", "endpoints", "backends", "-o", "jsonpath={.subsets[*].addresses[*].ip}")) == all.Replace(":8080", "", StringComparison.Ordinal));
+            Assert.Equal("http 8080 TCP", await Kubectl.SucceedAsync("get", "endpointslices", "-l", "kubernetes.io/service-name=backends", "-o",
+                "jsonpath={.items[0].ports[0].name} {.items[0].ports[0].port} {.items[0].ports[0].protocol}"));
+
+            // a pod failing readiness is no longer ready in either: the Endpoints list it as not ready
+            await Kubectl.SucceedAsync("exec", pods[0][0], "--", "rm", "/tmp/ready");
+            await UntilAsync(async () => await Kubectl.SucceedAsync("get", "endpoints", "backends", "-o", "jsonpath={.subsets[*].notReadyAddresses[*].ip}") == pods[0][1]
+                && await Kubectl.SucceedAsync("get", "endpoints", "backends", "-o", "jsonpath={.subsets[*].addresses[*].ip}") == pods[1][1]);
+            Assert.Contains($"{pods[0][1]} false", await Kubectl.SucceedAsync("get", "endpointslices", "-l", "kubernetes.io/service-name=backends", "-o",
+                "jsonpath={range .items[0].endpoints[*]}{.addresses[0]} {.conditions.ready}{\"\\n\"}{end}"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Kubectl.SucceedAsync("delete", "deploy/backends", "service/backends", "--wait=true");
+        }
+    }
+
+    private static string Addresses(string text) => string.Join(",", text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
+    private static async Task UntilAsync(Func<Task<bool>> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+    }
 }
