@@ -49,8 +49,11 @@ public sealed class SimulatedNodeTests(KubeServerFixture fixture) : IClassFixtur
             "jsonpath={range .items[*]}{.spec.nodeName} {.status.phase} {.status.podIP} {.status.containerStatuses[0].ready}{\"\\n\"}{end}"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, pods.Length);
-        Assert.Contains(pods, p => p.StartsWith("sim-a Running 127.0.1.1 true", StringComparison.Ordinal));
-        Assert.Contains(pods, p => p.StartsWith("sim-b Running 127.0.1.2 true", StringComparison.Ordinal));
+        // each pod has an address of its node's pod CIDR
+        var cidrs = (await Kubectl.SucceedAsync("get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name} {.spec.podCIDR}{\"\\n\"}{end}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(l => l[0], l => System.Net.IPNetwork.Parse(l[1]));
+        Assert.All(pods.Select(p => p.Split(' ')), p => Assert.True(p[1] == "Running" && p[3] == "true" && cidrs[p[0]].Contains(System.Net.IPAddress.Parse(p[2])), string.Join(' ', p)));
+        Assert.Equal(["sim-a", "sim-b"], pods.Select(p => p.Split(' ')[0]).Distinct().Order());
 
         // a deleted pod is replaced and runs again
         var first = await Kubectl.SucceedAsync("get", "pods", "-l", "app=sim-web", "-o", "jsonpath={.items[0].metadata.name}");
