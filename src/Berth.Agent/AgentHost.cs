@@ -17,6 +17,8 @@ public static class AgentHost
     /// <summary>Runs an agent until <paramref name="cancellationToken"/> stops it.</summary>
     public static async Task RunAsync(AgentOptions options, CancellationToken cancellationToken)
     {
+        // the node's folder, there from its first start to its tear-down: how the data folder knows its nodes (berth down)
+        Directory.CreateDirectory(options.RootDirectory);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>

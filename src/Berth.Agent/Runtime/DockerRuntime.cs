@@ -90,10 +90,20 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             {
                 continue;
             }
-            var inspected = await Call(() => _client.Networks.InspectNetworkAsync(network.ID, cancellationToken));
-            if (inspected.Containers is { Count: > 0 })
+            // any container on it, of any node, running or not, keeps it: Podman's own inspect lists none of them
+            var attached = await Call(() => _client.Containers.ListContainersAsync(new ContainersListParameters
             {
-                continue; // another node's pods still use it
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["network"] = new Dictionary<string, bool> { [network.Name] = true } },
+            }, cancellationToken));
+            if (attached.Count > 0)
+            {
+                continue;
+            }
+            if (_podman)
+            {
+                await _libpod.RemoveNetworkAsync(network.Name, cancellationToken); // refused, and kept, if a pod joined it meanwhile
+                continue;
             }
             try
             {
@@ -101,7 +111,7 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             }
             catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Forbidden)
             {
-                // gone meanwhile, or a pod joined it meanwhile
+                // gone meanwhile, or a pod joined it meanwhile (Docker refuses to remove a network in use)
             }
         }
     }

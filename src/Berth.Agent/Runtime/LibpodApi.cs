@@ -93,6 +93,16 @@ internal sealed class LibpodApi : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Removes a network unless a container, running or not, is attached: <c>force=false</c>, as Podman's compatible
+    /// endpoint would remove those containers with it. False when it is in use or gone.
+    /// </summary>
+    public async Task<bool> RemoveNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        using var response = await _http.DeleteAsync($"/v4.0.0/libpod/networks/{Uri.EscapeDataString(name)}?force=false", cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
     /// <summary>The credentials as the engine reads them: base64url of <c>{"username", "password", "serveraddress"}</c>.</summary>
     private static string AuthHeader(AuthConfig auth)
     {

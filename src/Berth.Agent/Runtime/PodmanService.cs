@@ -78,21 +78,25 @@ public static partial class PodmanService
     }
 
     /// <summary>
-    /// Stops what Berth runs on the service under <paramref name="directory"/>: the containers of its pods (labelled
-    /// with their node), then the service itself. Answers how many containers were stopped.
+    /// Stops what an installation runs on the service under <paramref name="directory"/>: the containers of its nodes'
+    /// pods (each labelled with its node; the engine's storage is the machine's, shared with other installations, whose
+    /// containers stay), then the service itself. Answers how many containers were stopped.
     /// </summary>
-    public static async Task<int> StopAsync(string directory, CancellationToken cancellationToken)
+    public static async Task<int> StopAsync(string directory, IReadOnlyList<string> nodes, CancellationToken cancellationToken)
     {
         var stopped = 0;
-        if (await AnswersAsync(SocketPath(directory), cancellationToken))
+        if (nodes.Count > 0 && await AnswersAsync(SocketPath(directory), cancellationToken))
         {
             using var client = new Docker.DotNet.DockerClientBuilder().WithEndpoint(Endpoint(directory)).WithApiVersion(new System.Version(1, 41)).Build();
-            var containers = await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+            foreach (var node in nodes)
             {
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [RuntimeLabels.Node] = true } },
-            }, cancellationToken);
-            await Task.WhenAll(containers.Select(c => client.Containers.StopContainerAsync(c.ID, new Docker.DotNet.Models.ContainerStopParameters { WaitBeforeKillSeconds = 10 }, cancellationToken)));
-            stopped = containers.Count;
+                var containers = await client.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Node}={node}"] = true } },
+                }, cancellationToken);
+                await Task.WhenAll(containers.Select(c => client.Containers.StopContainerAsync(c.ID, new Docker.DotNet.Models.ContainerStopParameters { WaitBeforeKillSeconds = 10 }, cancellationToken)));
+                stopped += containers.Count;
+            }
         }
         if (File.Exists(PidPath(directory)) && int.TryParse(await File.ReadAllTextAsync(PidPath(directory), cancellationToken), out var pid))
         {

@@ -20,7 +20,10 @@ internal static class DownCommand
             var data = DataDirectory.Resolve(parseResult.GetValue(dataDir));
             var server = new LocalServer(data, ServerOptions.DefaultPort);
             await output.WriteLineAsync(await server.StopAsync(cancellationToken) ? "Stopped berth server." : "No berth server of this data folder was running.");
-            var containers = await PodmanService.StopAsync(Path.Combine(data, "podman"), cancellationToken);
+            // the nodes this data folder's agents ran: each keeps its root folder under agents/
+            var agents = Path.Combine(data, "agents");
+            var nodes = Directory.Exists(agents) ? Directory.GetDirectories(agents).Select(Path.GetFileName).OfType<string>().ToList() : [];
+            var containers = await PodmanService.StopAsync(Path.Combine(data, "podman"), nodes, cancellationToken);
             if (containers > 0)
             {
                 await output.WriteLineAsync($"Stopped {containers} container{(containers == 1 ? "" : "s")} of Berth's pods and the Podman service.");

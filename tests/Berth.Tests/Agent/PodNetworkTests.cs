@@ -19,7 +19,7 @@ public sealed class PodNetworkTests(PodmanClusterFixture cluster) : IClassFixtur
             .ToDictionary(n => n.GetProperty("metadata").GetProperty("name").GetString()!, n => (
                 Cidr: IPNetwork.Parse(n.GetProperty("spec").GetProperty("podCIDR").GetString()!),
                 Address: n.GetProperty("status").GetProperty("addresses").EnumerateArray().First(a => a.GetProperty("type").GetString() == "InternalIP").GetProperty("address").GetString()));
-        Assert.Equal(PodmanClusterFixture.Nodes, nodes.Keys.Order());
+        Assert.Equal(cluster.Nodes, nodes.Keys.Order());
         Assert.All(nodes.Values, n => Assert.True(n.Cidr.PrefixLength == 24 && IPNetwork.Parse("10.128.0.0/16").Contains(n.Cidr.BaseAddress), n.Cidr.ToString()));
         Assert.Equal(2, nodes.Values.Select(n => n.Cidr).Distinct().Count());
 

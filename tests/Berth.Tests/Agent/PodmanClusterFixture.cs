@@ -10,7 +10,11 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
 {
     public const string Image = "localhost/berth-test/busybox:1";
     public const string NextImage = "localhost/berth-test/busybox:2";
-    public static readonly string[] Nodes = ["pm-a", "pm-b"];
+    /// <summary>
+    /// The two nodes, named for this fixture alone: every fixture's agents share the machine's container storage and
+    /// find their containers by node name, so two fixtures of the same names would take each other's for their own.
+    /// </summary>
+    public string[] Nodes { get; } = [.. new[] { "pm-a", "pm-b" }.Select(n => $"{n}-{Guid.NewGuid().ToString("N")[..6]}")];
 
     private readonly KubeServerFixture _server = new();
     private NodeAgents? _agents;

@@ -52,7 +52,7 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
             "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP} {.status.containerStatuses[0].containerID}{\"\\n\"}{end}"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')).ToList();
         Assert.Equal(3, pods.Count);
-        Assert.Equal(PodmanClusterFixture.Nodes, pods.Select(p => p[1]).Distinct().Order());
+        Assert.Equal(cluster.Nodes, pods.Select(p => p[1]).Distinct().Order());
         Assert.Equal(3, pods.Select(p => p[2]).Distinct().Count());
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var pod in pods)
@@ -434,7 +434,7 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
     [Fact]
     public async Task Agent_AdoptsItsContainersWhenRestarted_AndOutlivesPodmanRestarting()
     {
-        var node = PodmanClusterFixture.Nodes[0];
+        var node = cluster.Nodes[0];
         await Kubectl.CreateAsync(PinnedSleeper("steady", node));
         await Kubectl.SucceedAsync("wait", "--for=condition=Ready", "pod/steady", "--timeout=60s");
         var containers = await ContainersOfPodAsync("steady");
@@ -488,7 +488,7 @@ public sealed class PodmanNodeTests(PodmanClusterFixture cluster) : IClassFixtur
     private static string WithImage(string manifest) => manifest.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal);
 
     private async Task<string[]> ContainersAsync() =>
-        [.. (await cluster.Podman.ContainersOfNodeAsync(PodmanClusterFixture.Nodes[0])).Concat(await cluster.Podman.ContainersOfNodeAsync(PodmanClusterFixture.Nodes[1]))];
+        [.. (await cluster.Podman.ContainersOfNodeAsync(cluster.Nodes[0])).Concat(await cluster.Podman.ContainersOfNodeAsync(cluster.Nodes[1]))];
 
     private async Task WaitForReasonAsync(string pod, string reason) =>
         await WaitForAsync(async () => await Kubectl.SucceedAsync("get", "pod", pod, "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason}") == reason,
