@@ -1,0 +1,77 @@
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Berth.Agent.Runtime;
+
+/// <summary>The pod networks: the cluster's bridge made when missing, and removed once no container is on it.</summary>
+public sealed partial class DockerRuntime
+{
+    public async Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken)
+    {
+        var existing = (await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
+            .FirstOrDefault(n => n.Name == network.Name);
+        if (existing is not null)
+        {
+            var subnets = existing.IPAM?.Config?.Select(c => c.Subnet) ?? [];
+            if (!subnets.Contains(network.Subnet))
+            {
+                throw new RuntimeException($"network {network.Name} exists with the subnets {string.Join(", ", subnets)}, not {network.Subnet}: remove it (podman network rm {network.Name})");
+            }
+            return;
+        }
+        if (_podman)
+        {
+            await _libpod.CreateNetworkAsync(network, RuntimeLabels.PodNetwork, cancellationToken); // made meanwhile by another agent: false, and as good
+            return;
+        }
+        try
+        {
+            await _client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = network.Name,
+                Driver = "bridge",
+                IPAM = new IPAM { Config = [new IPAMConfig { Subnet = network.Subnet, Gateway = network.Gateway }] },
+                Labels = new Dictionary<string, string> { [RuntimeLabels.PodNetwork] = "true" },
+            }, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // made meanwhile by another agent of the machine
+        }
+    }
+
+    public async Task RemoveUnusedNetworksAsync(CancellationToken cancellationToken)
+    {
+        foreach (var network in await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
+        {
+            if (network.Labels?.ContainsKey(RuntimeLabels.PodNetwork) != true)
+            {
+                continue;
+            }
+            // any container on it, of any node, running or not, keeps it: Podman's own inspect lists none of them
+            var attached = await Call(() => _client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["network"] = new Dictionary<string, bool> { [network.Name] = true } },
+            }, cancellationToken));
+            if (attached.Count > 0)
+            {
+                continue;
+            }
+            if (_podman)
+            {
+                await _libpod.RemoveNetworkAsync(network.Name, cancellationToken); // refused, and kept, if a pod joined it meanwhile
+                continue;
+            }
+            try
+            {
+                await _client.Networks.DeleteNetworkAsync(network.ID, cancellationToken);
+            }
+            catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Forbidden)
+            {
+                // gone meanwhile, or a pod joined it meanwhile (Docker refuses to remove a network in use)
+            }
+        }
+    }
+}
