@@ -118,22 +118,10 @@ internal sealed class EndpointSliceController(SharedInformers informers, Resourc
         return json;
     }
 
-    private static JsonObject Metadata(JsonObject service, string name)
+    private static JsonObject Metadata(JsonObject service, string name) => new()
     {
-        var uid = service["metadata"]!["uid"]!.GetValue<string>();
-        return new JsonObject
-        {
-            ["generateName"] = name + "-",
-            ["labels"] = new JsonObject { [ServiceNameLabel] = name, [ManagedByLabel] = ManagedBy },
-            ["ownerReferences"] = new JsonArray(new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Service",
-                ["name"] = name,
-                ["uid"] = uid,
-                ["controller"] = true,
-                ["blockOwnerDeletion"] = true,
-            }),
-        };
-    }
+        ["generateName"] = name + "-",
+        ["labels"] = new JsonObject { [ServiceNameLabel] = name, [ManagedByLabel] = ManagedBy },
+        ["ownerReferences"] = ServiceBackends.OwnedBy(service),
+    };
 }

@@ -41,7 +41,6 @@ internal sealed class EndpointsController(SharedInformers informers, ResourceHan
         var subsets = new JsonArray([.. ServiceBackends.Compute(service, pods).Where(g => g.Backends.Count > 0).Select(g => (JsonNode)Subset(ns, g))]);
         if (current is null)
         {
-            var uid = service["metadata"]!["uid"]!.GetValue<string>();
             await objects.CreateObjectAsync(Cluster, Endpoints, ns, new JsonObject
             {
                 ["apiVersion"] = "v1",
@@ -50,15 +49,7 @@ internal sealed class EndpointsController(SharedInformers informers, ResourceHan
                 {
                     ["name"] = name,
                     ["labels"] = service["metadata"]?["labels"]?.DeepClone(),
-                    ["ownerReferences"] = new JsonArray(new JsonObject
-                    {
-                        ["apiVersion"] = "v1",
-                        ["kind"] = "Service",
-                        ["name"] = name,
-                        ["uid"] = uid,
-                        ["controller"] = true,
-                        ["blockOwnerDeletion"] = true,
-                    }),
+                    ["ownerReferences"] = ServiceBackends.OwnedBy(service),
                 },
                 ["subsets"] = subsets,
             }, FieldOwner.ControllerManager, dryRun: false, cancellationToken);

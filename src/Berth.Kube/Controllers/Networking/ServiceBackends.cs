@@ -24,6 +24,17 @@ internal static class ServiceBackends
     /// <summary>Whether the Service's endpoints are the controllers' to keep: it has a selector.</summary>
     public static bool IsManaged(JsonObject service) => service["spec"]?["selector"] is JsonObject { Count: > 0 };
 
+    /// <summary>The owner references of what the endpoint controllers make for a Service: the Service, as their controller.</summary>
+    public static JsonArray OwnedBy(JsonObject service) => new(new JsonObject
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["name"] = service["metadata"]!["name"]!.GetValue<string>(),
+        ["uid"] = service["metadata"]!["uid"]!.GetValue<string>(),
+        ["controller"] = true,
+        ["blockOwnerDeletion"] = true,
+    });
+
     public static IReadOnlyList<BackendGroup> Compute(JsonObject service, IEnumerable<JsonObject> podsOfNamespace)
     {
         var selector = LabelSelector.Parse(string.Join(',', (service["spec"]!["selector"] as JsonObject)!.Select(p => $"{p.Key}={p.Value.AsText()}")));
