@@ -34,13 +34,14 @@ internal sealed class NodeAgents : IAsyncDisposable
 
     public string Output => string.Concat(_agents.Values.Select(a => a.Output));
 
-    /// <summary>Waits until every node has registered and is Ready.</summary>
+    /// <summary>Waits until every node has registered, holds its lease, and is Ready.</summary>
     public async Task WaitReadyAsync(Kubectl kubectl)
     {
         var nodes = _agents.Keys.Select(n => "node/" + n).ToArray();
-        for (var round = 0; round < 300 && (await kubectl.RunAsync(["get", .. nodes])).ExitCode != 0; round++)
+        string[] registered = ["get", "-n", "kube-node-lease", .. nodes, .. _agents.Keys.Select(n => "lease/" + n)];
+        for (var round = 0; round < 300 && (await kubectl.RunAsync(registered)).ExitCode != 0; round++)
         {
-            await Task.Delay(100, TestContext.Current.CancellationToken); // the agents register as they start
+            await Task.Delay(100, TestContext.Current.CancellationToken); // the agents register, then take their leases
         }
         await kubectl.SucceedAsync(["wait", "--for=condition=Ready", .. nodes, "--timeout=30s"]);
     }
