@@ -37,6 +37,8 @@ public static class AgentHost
             _ => throw new ArgumentException($"unknown runtime \"{options.Runtime}\"; the runtimes are: podman, docker, simulated"),
         });
         builder.Services.AddSingleton<Network.PodNetwork>();
+        builder.Services.AddSingleton<Services.ServiceProxy>();
+        builder.Services.AddSingleton<Services.ClusterServices>();
         builder.Services.AddSingleton<PodVolumes>();
         // probes and hooks: an HTTPS endpoint's certificate is not checked, as the kubelet does not check it
 #pragma warning disable CA5359 // a pod's self-signed certificate must not fail its probe

@@ -33,6 +33,17 @@ public sealed record AgentOptions
 
     public int MaxPods { get; init; } = 110;
 
+    /// <summary>The cluster DNS Service's address EKS gives it: the tenth of the service range.</summary>
+    public static readonly IPAddress DefaultClusterDns = IPAddress.Parse("10.100.0.10");
+
+    public const string DefaultClusterDomain = "cluster.local";
+
+    /// <summary>The nameserver of pods whose <c>dnsPolicy</c> is ClusterFirst: the cluster DNS Service (the kubelet's <c>clusterDNS</c>).</summary>
+    public IPAddress ClusterDns { get; init; } = DefaultClusterDns;
+
+    /// <summary>The cluster's DNS domain, pods' search domains end in it (the kubelet's <c>clusterDomain</c>).</summary>
+    public string ClusterDomain { get; init; } = DefaultClusterDomain;
+
     /// <summary>The images a simulated runtime says it holds (and the Node reports); a real runtime lists its own.</summary>
     public IReadOnlyList<Runtime.ImageSummary> SimulatedImages { get; init; } = [];
 

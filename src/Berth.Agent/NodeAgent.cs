@@ -12,7 +12,8 @@ namespace Berth.Agent;
 /// The <c>berth agent</c> process, Berth's kubelet: registers its Node, keeps its Lease, reports its status, and
 /// runs the pods bound to it, all through the cluster's Kubernetes API as a remote kubelet would.
 /// </summary>
-internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, Network.PodNetwork network, PodSync pods, TimeProvider time,
+internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, Network.PodNetwork network, PodSync pods,
+    Services.ClusterServices clusterServices, TimeProvider time,
     IHostApplicationLifetime lifetime, IServiceProvider services, ILoggerFactory loggers)
     : BackgroundService
 {
@@ -54,10 +55,13 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
     /// <summary>
     /// Waits for the control plane to give the Node its pod CIDR (within moments of registering; later when the cluster's
     /// ranges were all taken and one is freed), then makes the pod network. Pods wait for it before their sandboxes.
+    /// Then, on a real runtime, takes part in running the cluster's Services on this machine (a simulated node's pods
+    /// have addresses nothing answers on).
     /// </summary>
     private async Task ConfigureNetworkAsync(CancellationToken cancellationToken)
     {
         var asked = 0;
+        Runtime.PodNetworkSpec spec;
         while (true)
         {
             try
@@ -66,9 +70,9 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
                 if (node.Spec?.PodCIDR is { Length: > 0 } cidr)
                 {
                     await network.ConfigureAsync(cidr, cancellationToken);
-                    var bridge = Network.PodNetwork.SpecFor(cidr).Name;
-                    LogNetwork(_logger, cidr, bridge);
-                    return;
+                    spec = Network.PodNetwork.SpecFor(cidr);
+                    LogNetwork(_logger, cidr, spec.Name);
+                    break;
                 }
                 if (++asked == 50)
                 {
@@ -80,6 +84,10 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
                 LogServerUnreachable(_logger, e);
             }
             await Task.Delay(asked < 50 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(5), time, cancellationToken);
+        }
+        if (options.Runtime != "simulated")
+        {
+            await clusterServices.RunAsync(spec.Subnet, spec.Bridge, cancellationToken);
         }
     }
 

@@ -19,12 +19,12 @@ internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
 
     public bool IsConfigured => _configured.Task.IsCompleted;
 
-    /// <summary>The cluster's bridge for a node's pod CIDR: the /24's /16, named <c>berth-pods-a-b</c>.</summary>
+    /// <summary>The cluster's bridge for a node's pod CIDR: the /24's /16, named <c>berth-pods-a-b</c>, its interface <c>berth-a-b</c>.</summary>
     public static PodNetworkSpec SpecFor(string nodeCidr)
     {
         var octets = IPNetwork.Parse(nodeCidr).BaseAddress.GetAddressBytes();
         var (a, b) = (octets[0].ToString(CultureInfo.InvariantCulture), octets[1].ToString(CultureInfo.InvariantCulture));
-        return new PodNetworkSpec($"berth-pods-{a}-{b}", $"{a}.{b}.0.0/16", $"{a}.{b}.0.1");
+        return new PodNetworkSpec($"berth-pods-{a}-{b}", $"{a}.{b}.0.0/16", $"{a}.{b}.0.1", $"berth-{a}-{b}");
     }
 
     /// <summary>Makes the bridge (unless it exists) and takes the node's range; pods wait for this before their sandboxes.</summary>
@@ -57,7 +57,7 @@ internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
                 if (!used.Contains(ip))
                 {
                     _reserved[podUid] = ip;
-                    return new PodNetworkAttachment(spec.Name, ip);
+                    return new PodNetworkAttachment(spec.Name, ip, spec.Bridge);
                 }
             }
             throw new RuntimeException($"every address of the node's pod CIDR {range} is a pod's");

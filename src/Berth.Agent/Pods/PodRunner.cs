@@ -73,8 +73,7 @@ internal sealed partial class PodRunner(
             var attachment = pod.Spec.HostNetwork == true ? null : await network.ReserveAsync(uid, cancellationToken);
             try
             {
-                sandbox = await runtime.RunSandboxAsync(new SandboxConfig(uid, pod.Metadata.NamespaceProperty, pod.Metadata.Name, attempt, Hostname(pod), attachment),
-                    cancellationToken);
+                sandbox = await runtime.RunSandboxAsync(SandboxConfigs.For(pod, attempt, attachment, options), cancellationToken);
             }
             finally
             {
@@ -374,12 +373,6 @@ internal sealed partial class PodRunner(
     }
 
     /// <summary>The pod's hostname: <c>spec.hostname</c>, else its name, cut to 63 characters as the kubelet cuts it.</summary>
-    private static string Hostname(V1Pod pod)
-    {
-        var name = string.IsNullOrEmpty(pod.Spec.Hostname) ? pod.Metadata.Name : pod.Spec.Hostname;
-        return name.Length <= 63 ? name : name[..63].TrimEnd('-', '.');
-    }
-
     private static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>A duration as Go prints one (<c>10s</c>, <c>1m20s</c>, <c>1.2s</c>).</summary>

@@ -7,6 +7,9 @@ namespace Berth.Agent.Runtime;
 /// <summary>The pod networks: the cluster's bridge made when missing, and removed once no container is on it.</summary>
 public sealed partial class DockerRuntime
 {
+    /// <summary>The network option naming a Docker bridge's host interface.</summary>
+    private const string BridgeNameOption = "com.docker.network.bridge.name";
+
     public async Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken)
     {
         var existing = (await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
@@ -14,9 +17,11 @@ public sealed partial class DockerRuntime
         if (existing is not null)
         {
             var subnets = existing.IPAM?.Config?.Select(c => c.Subnet) ?? [];
-            if (!subnets.Contains(network.Subnet))
+            var bridge = _podman ? await _libpod.NetworkInterfaceAsync(network.Name, cancellationToken)
+                : existing.Options is { } options && options.TryGetValue(BridgeNameOption, out var name) ? name : null;
+            if (!subnets.Contains(network.Subnet) || bridge != network.Bridge)
             {
-                throw new RuntimeException($"network {network.Name} exists with the subnets {string.Join(", ", subnets)}, not {network.Subnet}: remove it (podman network rm {network.Name})");
+                throw new RuntimeException($"network {network.Name} exists with the subnets {string.Join(", ", subnets)} on bridge {bridge}, not {network.Subnet} on {network.Bridge}: remove it (podman network rm {network.Name})");
             }
             return;
         }
@@ -33,6 +38,7 @@ public sealed partial class DockerRuntime
                 Driver = "bridge",
                 IPAM = new IPAM { Config = [new IPAMConfig { Subnet = network.Subnet, Gateway = network.Gateway }] },
                 Labels = new Dictionary<string, string> { [RuntimeLabels.PodNetwork] = "true" },
+                Options = new Dictionary<string, string> { [BridgeNameOption] = network.Bridge },
             }, cancellationToken);
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)

@@ -51,6 +51,11 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     public async Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
         var host = new HostConfig { IpcMode = "shareable", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No } };
+        if (config.Dns is { } dns)
+        {
+            // the pod's containers join the sandbox's namespaces and share its resolv.conf
+            (host.DNS, host.DNSSearch, host.DNSOptions) = ([.. dns.Nameservers], [.. dns.Searches], [.. dns.Options]);
+        }
         NetworkingConfig? networking = null;
         if (config.Network is { } attachment)
         {
@@ -73,6 +78,10 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             NetworkingConfig = networking,
         }, cancellationToken));
         await Call(() => _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
+        if (config.Network is { } joined)
+        {
+            Network.HostBridge.Prepare(joined.Bridge);
+        }
         return (await ListSandboxesAsync(config.PodUid, cancellationToken)).FirstOrDefault(s => s.Id == created.ID)
             ?? throw new RuntimeException($"sandbox {created.ID} vanished as it started");
     }

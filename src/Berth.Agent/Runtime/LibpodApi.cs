@@ -76,6 +76,7 @@ internal sealed class LibpodApi : IDisposable
         {
             ["name"] = network.Name,
             ["driver"] = "bridge",
+            ["network_interface"] = network.Bridge,
             ["subnets"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["subnet"] = network.Subnet, ["gateway"] = network.Gateway }),
             ["dns_enabled"] = false,
             ["labels"] = new System.Text.Json.Nodes.JsonObject { [label] = "true" },
@@ -91,6 +92,19 @@ internal sealed class LibpodApi : IDisposable
             throw new RuntimeException($"the engine could not make network {network.Name} ({network.Subnet}): {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
         return true;
+    }
+
+    /// <summary>The host interface of a network's bridge; null when there is no such network.</summary>
+    public async Task<string?> NetworkInterfaceAsync(string name, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"/v4.0.0/libpod/networks/{Uri.EscapeDataString(name)}/json", cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        return json.RootElement.TryGetProperty("network_interface", out var bridge) ? bridge.GetString() : null;
     }
 
     /// <summary>

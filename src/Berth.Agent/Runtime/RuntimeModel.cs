@@ -2,13 +2,17 @@ namespace Berth.Agent.Runtime;
 
 /// <summary>What identifies a pod's sandbox: the pod it belongs to and which attempt at it this is.</summary>
 /// <summary>A pod's sandbox: whose it is, and where on the pod network it is attached (none: the runtime's default network).</summary>
-public sealed record SandboxConfig(string PodUid, string PodNamespace, string PodName, int Attempt, string Hostname, PodNetworkAttachment? Network = null);
+public sealed record SandboxConfig(string PodUid, string PodNamespace, string PodName, int Attempt, string Hostname, PodNetworkAttachment? Network = null,
+    PodDnsSettings? Dns = null);
+
+/// <summary>A pod's <c>resolv.conf</c>: its nameservers, search domains and options.</summary>
+public sealed record PodDnsSettings(IReadOnlyList<string> Nameservers, IReadOnlyList<string> Searches, IReadOnlyList<string> Options);
 
 /// <summary>The bridge network a cluster's pods share on this machine: its name, its subnet (the cluster's pod CIDR) and gateway.</summary>
-public sealed record PodNetworkSpec(string Name, string Subnet, string Gateway);
+public sealed record PodNetworkSpec(string Name, string Subnet, string Gateway, string Bridge);
 
 /// <summary>A sandbox's place on a pod network: the network, and the address the agent chose from its node's pod CIDR.</summary>
-public sealed record PodNetworkAttachment(string Network, string Ip);
+public sealed record PodNetworkAttachment(string Network, string Ip, string Bridge);
 
 public sealed record SandboxStatus(string Id, string PodUid, int Attempt, bool Running, string? Ip, DateTimeOffset CreatedAt);
 

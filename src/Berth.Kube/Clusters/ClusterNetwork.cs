@@ -8,11 +8,16 @@ namespace Berth.Kube.Clusters;
 /// default. Pods take theirs from the cluster's own /16 of Berth's pod pool (<c>10.128.0.0/10</c>, so that the
 /// clusters' bridges on one machine never overlap), and within it from their node's /24, as kube-controller-manager's
 /// node IPAM gives each node a slice of the cluster CIDR. The first /24 holds the bridge's gateway and is no node's.
+/// LoadBalancer Services take addresses of the loopback /16 that mirrors the cluster's pod /16 (<c>10.130.0.0/16</c>
+/// → <c>127.130.0.0/16</c>): reachable from the host without setup, and unique on the machine as the pod CIDR is.
 /// </summary>
 public static class ClusterNetwork
 {
     /// <summary>The range Services' cluster IPs are taken from.</summary>
     public const string ServiceCidr = "10.100.0.0/16";
+
+    /// <summary>The cluster DNS Service's address, the tenth of the range as EKS has it; node agents give it to pods.</summary>
+    public const string DnsServiceIp = "10.100.0.10";
 
     /// <summary>How many clusters the pod pool has a /16 for.</summary>
     public const int PodCidrCount = 64;
@@ -33,4 +38,11 @@ public static class ClusterNetwork
     /// <summary>Which /24 of its cluster's CIDR a node's pod CIDR is; null when it is not one.</summary>
     public static int? NodePodCidrIndex(string? nodeCidr) =>
         nodeCidr is not null && IPNetwork.TryParse(nodeCidr, out var network) && network.PrefixLength == 24 ? network.BaseAddress.GetAddressBytes()[2] : null;
+
+    /// <summary>The loopback range a cluster's load balancers take their addresses from, mirroring its pod CIDR.</summary>
+    public static IPNetwork LoadBalancerRange(string clusterCidr)
+    {
+        var octets = IPNetwork.Parse(clusterCidr).BaseAddress.GetAddressBytes();
+        return new IPNetwork(new IPAddress([127, octets[1], 0, 0]), 16);
+    }
 }

@@ -12,7 +12,9 @@ namespace Berth.Kube.Hosting;
 /// <summary>
 /// Creates what every Kubernetes cluster starts with, where it is missing: the system namespaces, the default RBAC
 /// roles and bindings, the built-in priority classes, the default StorageClass (<c>local-path</c>), and the
-/// <c>kubernetes</c> Service in <c>default</c>, at the first address of the service range.
+/// <c>kubernetes</c> Service in <c>default</c>, at the first address of the service range, and the cluster DNS
+/// Service <c>kube-dns</c> in <c>kube-system</c> at the tenth, as EKS makes it (the node agents answer it while no
+/// pod of its selector does).
 /// </summary>
 internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegistry registry, string cluster)
 {
@@ -61,6 +63,30 @@ internal sealed class ClusterBootstrap(ResourceHandler resources, ResourceRegist
             {
                 ["clusterIP"] = ServiceAllocator.KubernetesServiceIp.ToString(),
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = 443 }),
+            },
+        }, cancellationToken);
+        await EnsureAsync(registry.Find("", "v1", "services")!, "kube-system", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "kube-dns",
+                ["labels"] = new JsonObject
+                {
+                    ["eks.amazonaws.com/component"] = "kube-dns",
+                    ["k8s-app"] = "kube-dns",
+                    ["kubernetes.io/cluster-service"] = "true",
+                    ["kubernetes.io/name"] = "CoreDNS",
+                },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["clusterIP"] = Clusters.ClusterNetwork.DnsServiceIp,
+                ["selector"] = new JsonObject { ["k8s-app"] = "kube-dns" },
+                ["ports"] = new JsonArray(
+                    new JsonObject { ["name"] = "dns", ["port"] = 53, ["protocol"] = "UDP", ["targetPort"] = 53 },
+                    new JsonObject { ["name"] = "dns-tcp", ["port"] = 53, ["protocol"] = "TCP", ["targetPort"] = 53 }),
             },
         }, cancellationToken);
     }

@@ -105,6 +105,7 @@ public static class KubeApiHosting
         services.AddController<NodeIpamController>();
         services.AddController<Controllers.Networking.EndpointsController>();
         services.AddController<Controllers.Networking.EndpointSliceController>();
+        services.AddController<Controllers.Networking.LoadBalancerController>();
         services.AddController<PodGarbageCollector>();
         services.AddController<HorizontalPodAutoscalerController>();
         services.AddController<PersistentVolumeController>();

@@ -91,9 +91,34 @@ internal static class AgentCommand
                 }
             }
         });
+        var clusterDns = new Option<string>("--cluster-dns")
+        {
+            Description = "The cluster DNS Service's address, the nameserver pods are given (the kubelet's clusterDNS).",
+            DefaultValueFactory = _ => AgentOptions.DefaultClusterDns.ToString(),
+        };
+        clusterDns.Validators.Add(result =>
+        {
+            if (!IPAddress.TryParse(result.GetValueOrDefault<string>(), out var given) || given.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                result.AddError($"--cluster-dns '{result.GetValueOrDefault<string>()}' is not an IPv4 address");
+            }
+        });
+        var clusterDomain = new Option<string>("--cluster-domain")
+        {
+            Description = "The cluster's DNS domain, which pods search (the kubelet's clusterDomain).",
+            DefaultValueFactory = _ => AgentOptions.DefaultClusterDomain,
+        };
+        clusterDomain.Validators.Add(result =>
+        {
+            var domain = result.GetValueOrDefault<string>() ?? "";
+            if (domain.Length is 0 or > 253 || !domain.Split('.').All(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")))
+            {
+                result.AddError($"--cluster-domain '{domain}' is not a DNS domain (lower-case labels of letters, digits and '-', joined by '.')");
+            }
+        });
         var command = new Command("agent", "Run a node agent: register a Node in a cluster and run the pods bound to it.")
         {
-            nodeName, kubeconfig, address, port, cpu, memory, maxPods, labels, taints, runtime, endpoint, tearDown,
+            nodeName, kubeconfig, address, port, cpu, memory, maxPods, labels, taints, runtime, endpoint, clusterDns, clusterDomain, tearDown,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -137,6 +162,8 @@ internal static class AgentCommand
                 Cpu = parseResult.GetValue(cpu)!,
                 Memory = parseResult.GetValue(memory)!,
                 MaxPods = parseResult.GetValue(maxPods),
+                ClusterDns = IPAddress.Parse(parseResult.GetValue(clusterDns)!),
+                ClusterDomain = parseResult.GetValue(clusterDomain)!,
                 Labels = (parseResult.GetValue(labels) ?? []).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal),
                 Taints = [.. (parseResult.GetValue(taints) ?? []).Select(t => ParseTaint(t)!)],
                 Runtime = runtimeName,

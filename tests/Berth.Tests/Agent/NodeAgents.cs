@@ -7,11 +7,17 @@ internal sealed class NodeAgents : IAsyncDisposable
 {
     private readonly Dictionary<string, BerthProcess> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Func<BerthProcess>> _starts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _addresses = new(StringComparer.Ordinal);
+
+    /// <summary>The third octet of the next agents' addresses: node ports answer on them, machine-wide, so each set of agents has its own.</summary>
+    private static int s_subnets;
+
+    private readonly int _subnet = 1 + (Interlocked.Increment(ref s_subnets) % 250);
 
     /// <summary>
     /// Starts one agent per node name with the given runtime (<c>simulated</c> or <c>podman</c>), its data (and its
-    /// Podman service) in the server's data folder; the n-th node is at 127.0.1.n in zone <c>zone-</c> and the last
-    /// letter of its name.
+    /// Podman service) in the server's data folder; the n-th node is at 127.0.s.n (s this set's own) in zone
+    /// <c>zone-</c> and the last letter of its name.
     /// </summary>
     public static NodeAgents Start(KubeServerFixture fixture, string runtime, params string[] names)
     {
@@ -26,11 +32,15 @@ internal sealed class NodeAgents : IAsyncDisposable
     /// <summary>Starts one more agent, as a node that joins later, at the next address, with any further arguments given.</summary>
     public void Add(KubeServerFixture fixture, string runtime, string name, params string[] more)
     {
-        string[] arguments = ["agent", "--runtime", runtime, "--node-name", name, "--address", $"127.0.1.{_agents.Count + 1}", "--port", "0",
+        _addresses[name] = $"127.0.{_subnet}.{_agents.Count + 1}";
+        string[] arguments = ["agent", "--runtime", runtime, "--node-name", name, "--address", _addresses[name], "--port", "0",
             "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + name[^1], .. more];
         _starts[name] = () => BerthProcess.Start(arguments, new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
         _agents[name] = _starts[name]();
     }
+
+    /// <summary>The address a node's agent was started with, its InternalIP.</summary>
+    public string Address(string name) => _addresses[name];
 
     public string Output => string.Concat(_agents.Values.Select(a => a.Output));
 

@@ -45,6 +45,8 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // the cluster's bridge and service rules are the machine's: gone with the fixture, as with its cluster's last node
+        var (_, podCidr, _) = await Kubectl.RunAsync("get", "node", Nodes[0], "-o", "jsonpath={.spec.podCIDR}");
         await Kubectl.RunAsync("delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false");
         if (_agents is not null)
         {
@@ -57,6 +59,15 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
             {
                 await Podman.SucceedAsync("rm", "-f", name);
             }
+        }
+        if (podCidr.Length > 0)
+        {
+            var network = Berth.Agent.Network.PodNetwork.SpecFor(podCidr);
+            if ((await Podman.SucceedAsync("network", "ls", "--format", "{{.Name}}")).Split('\n').Contains(network.Name))
+            {
+                await Podman.SucceedAsync("network", "rm", network.Name);
+            }
+            await Berth.Agent.Services.Nftables.DeleteAsync(Berth.Agent.Services.NftablesRules.TableName(network.Bridge), CancellationToken.None);
         }
         Podman.StopService(PodmanDirectory);
         await _server.DisposeAsync();

@@ -27,7 +27,7 @@ public sealed class SimulatedNodeTests(KubeServerFixture fixture) : IClassFixtur
         await _agents!.WaitReadyAsync(Kubectl);
         var node = await Kubectl.SucceedAsync("get", "node", "sim-a", "-o",
             "jsonpath={.status.addresses[?(@.type==\"InternalIP\")].address} {.status.allocatable.cpu} {.status.allocatable.memory} {.metadata.labels.topology\\.kubernetes\\.io/zone} {.status.nodeInfo.containerRuntimeVersion}");
-        Assert.Equal("127.0.1.1 1 2Gi zone-a simulated://1.0.0", node);
+        Assert.Equal($"{_agents!.Address("sim-a")} 1 2Gi zone-a simulated://1.0.0", node);
         Assert.Equal("sim-a 40 Node", await Kubectl.SucceedAsync("get", "lease", "sim-a", "-n", "kube-node-lease", "-o",
             "jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds} {.metadata.ownerReferences[0].kind}"));
 

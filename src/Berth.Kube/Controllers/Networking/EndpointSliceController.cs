@@ -98,6 +98,10 @@ internal sealed class EndpointSliceController(SharedInformers informers, Resourc
             ["addresses"] = new JsonArray(backend.Ip),
             ["conditions"] = new JsonObject { ["ready"] = backend.Ready, ["serving"] = backend.Serving, ["terminating"] = backend.Terminating },
         };
+        if (backend.Hostname is { } hostname)
+        {
+            endpoint["hostname"] = hostname;
+        }
         if (backend.NodeName is { } node)
         {
             endpoint["nodeName"] = node;

@@ -71,6 +71,10 @@ internal sealed class EndpointsController(SharedInformers informers, ResourceHan
         JsonObject Address(Backend b)
         {
             var address = new JsonObject { ["ip"] = b.Ip };
+            if (b.Hostname is { } hostname)
+            {
+                address["hostname"] = hostname;
+            }
             if (b.NodeName is { } node)
             {
                 address["nodeName"] = node;

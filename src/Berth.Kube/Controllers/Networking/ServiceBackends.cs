@@ -4,8 +4,11 @@ using Berth.Kube.Resources.Core;
 
 namespace Berth.Kube.Controllers.Networking;
 
-/// <summary>One pod behind a Service: its address, its state as endpoint conditions, and where it runs.</summary>
-internal sealed record Backend(string Ip, bool Ready, bool Serving, bool Terminating, string? NodeName, string PodName, string PodUid);
+/// <summary>
+/// One pod behind a Service: its address, its state as endpoint conditions, where it runs, and its hostname when its
+/// subdomain is the Service (a StatefulSet's pods under their governing Service), which cluster DNS names it by.
+/// </summary>
+internal sealed record Backend(string Ip, bool Ready, bool Serving, bool Terminating, string? NodeName, string PodName, string PodUid, string? Hostname);
 
 /// <summary>A Service port as a pod serves it: the Service port's name and protocol, and the pod's port number.</summary>
 internal sealed record BackendPort(string? Name, int Port, string Protocol);
@@ -50,8 +53,9 @@ internal static class ServiceBackends
             var terminating = pod["metadata"]?["deletionTimestamp"] is not null;
             var ready = PodConditions.IsTrue(pod, PodConditions.Ready);
             var metadata = pod["metadata"]!;
+            var hostname = pod["spec"]?["subdomain"].AsText() == service["metadata"]?["name"].AsText() ? pod["spec"]?["hostname"].AsText() : null;
             var backend = new Backend(ip, (ready || publishNotReady) && !terminating, ready || publishNotReady, terminating, pod["spec"]?["nodeName"].AsText(),
-                metadata["name"]!.GetValue<string>(), metadata["uid"]!.GetValue<string>());
+                metadata["name"]!.GetValue<string>(), metadata["uid"]!.GetValue<string>(), hostname is { Length: > 0 } ? hostname : null);
             var ports = Ports(service, pod);
             var signature = string.Join(';', ports.Select(p => $"{p.Name}/{p.Port}/{p.Protocol}"));
             if (!groups.TryGetValue(signature, out var group))

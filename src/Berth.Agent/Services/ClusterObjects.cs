@@ -1,0 +1,64 @@
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Agent.Services;
+
+/// <summary>
+/// The objects of a cluster its Services are made of (Services, EndpointSlices, Nodes), kept by watches while the
+/// agent leads: the proxy renders its rules from them, the DNS server answers from them. <see cref="Changed"/> is
+/// signalled after any change, coalesced while no one has read it.
+/// </summary>
+internal sealed class ClusterObjects
+{
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ObjectCache<V1Service> _services;
+    private readonly ObjectCache<V1EndpointSlice> _slices;
+    private readonly ObjectCache<V1Node> _nodes;
+
+    public ClusterObjects(IKubernetes client, TimeProvider time, ILogger logger)
+    {
+        _services = new ObjectCache<V1Service>(
+            async ct =>
+            {
+                var list = await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (version, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, cancellationToken: ct),
+            Signal, time, logger);
+        _slices = new ObjectCache<V1EndpointSlice>(
+            async ct =>
+            {
+                var list = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(cancellationToken: ct);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (version, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, cancellationToken: ct),
+            Signal, time, logger);
+        _nodes = new ObjectCache<V1Node>(
+            async ct =>
+            {
+                var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (version, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, cancellationToken: ct),
+            Signal, time, logger);
+    }
+
+    public bool Synced => _services.Synced && _slices.Synced && _nodes.Synced;
+
+    public IReadOnlyCollection<V1Service> Services => _services.Objects;
+
+    public IReadOnlyCollection<V1EndpointSlice> Slices => _slices.Objects;
+
+    public IReadOnlyCollection<V1Node> Nodes => _nodes.Objects;
+
+    public ChannelReader<bool> Changed => _changed.Reader;
+
+    /// <summary>Signals a change, as a watch does: to have what depends on the objects looked at again.</summary>
+    public void Signal() => _changed.Writer.TryWrite(true);
+
+    /// <summary>Keeps the objects until cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_services.RunAsync(cancellationToken), _slices.RunAsync(cancellationToken), _nodes.RunAsync(cancellationToken));
+}

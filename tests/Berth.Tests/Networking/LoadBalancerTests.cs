@@ -1,0 +1,109 @@
+using Berth.Tests.Agent;
+using Berth.Tests.Kube;
+
+namespace Berth.Tests.Networking;
+
+/// <summary>
+/// A Deployment of busybox httpd behind a Service of type LoadBalancer, on two podman nodes, driven with the stock
+/// kubectl and curl: the Service gets an EXTERNAL-IP that answers from every Ready pod, its node port answers on
+/// every node's address, its cluster IP from a pod; a pod failing readiness, or scaled away, gets no more traffic;
+/// and deleting the Service takes its address and its rules away.
+/// </summary>
+public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixture<PodmanClusterFixture>
+{
+    private Kubectl Kubectl => cluster.Kubectl;
+
+    [Fact]
+    public async Task LoadBalancer_AnswersFromReadyPodsOnly_AndGoesWithItsService()
+    {
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: echo}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: echo}}
+              template:
+                metadata: {labels: {app: echo}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: httpd
+                    image: $IMAGE
+                    command: ["sh", "-c", "mkdir -p /www && echo $(POD_NAME) > /www/index.html && touch /ready && exec httpd -f -p 8080 -h /www"]
+                    env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+                    ports: [{name: http, containerPort: 8080}]
+                    readinessProbe: {exec: {command: ["test", "-f", "/ready"]}, periodSeconds: 1}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: echo}
+            spec:
+              type: LoadBalancer
+              selector: {app: echo}
+              ports: [{name: web, port: 80, targetPort: http}]
+            """.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal)));
+        await Kubectl.SucceedAsync("rollout", "status", "deploy/echo", "--timeout=120s");
+        var pods = (await Kubectl.SucceedAsync("get", "pods", "-l", "app=echo", "-o", "jsonpath={.items[*].metadata.name}")).Split(' ');
+        Assert.Equal(3, pods.Length);
+
+        var external = await UntilAsync(async () => await Kubectl.SucceedAsync("get", "svc", "echo", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"),
+            ip => ip.StartsWith("127.", StringComparison.Ordinal), "the Service's EXTERNAL-IP");
+        Assert.Contains(external, await Kubectl.SucceedAsync("get", "svc", "echo"), StringComparison.Ordinal);
+
+        // every pod answers through the load balancer
+        var answers = await UntilAsync(() => Curl.AnswersAsync($"http://{external}/", 40), a => pods.All(a.ContainsKey) && a.Count == 3,
+            "answers from all three pods through the load balancer");
+
+        // the node port, on every node's address
+        var nodePort = await Kubectl.SucceedAsync("get", "svc", "echo", "-o", "jsonpath={.spec.ports[0].nodePort}");
+        foreach (var node in cluster.Nodes)
+        {
+            var (exitCode, body) = await Curl.GetAsync($"http://{cluster.Agents.Address(node)}:{nodePort}/");
+            Assert.True(exitCode == 0 && pods.Contains(body), $"node port {nodePort} on {node}: {body}");
+        }
+
+        // the cluster IP, from a pod of the cluster
+        var clusterIp = await Kubectl.SucceedAsync("get", "svc", "echo", "-o", "jsonpath={.spec.clusterIP}");
+        var fromPod = await Kubectl.SucceedAsync("exec", pods[0], "--", "wget", "-q", "-O", "-", $"http://{clusterIp}/");
+        Assert.Contains(fromPod.Trim(), pods);
+
+        // a pod failing readiness leaves the endpoints, and gets no traffic
+        await Kubectl.SucceedAsync("exec", pods[0], "--", "rm", "/ready");
+        await UntilAsync(() => Kubectl.SucceedAsync("get", "endpoints", "echo", "-o", "jsonpath={.subsets[0].addresses[*].targetRef.name}"),
+            names => names.Split(' ').Length == 2 && !names.Contains(pods[0], StringComparison.Ordinal), "the unready pod out of the endpoints");
+        answers = await UntilAsync(() => Curl.AnswersAsync($"http://{external}/", 20), a => !a.ContainsKey(pods[0]) && a.Keys.All(pods.Contains),
+            "answers from the Ready pods only");
+        Assert.DoesNotContain(pods[0], answers.Keys);
+
+        // scaled to one: only that one answers
+        await Kubectl.SucceedAsync("exec", pods[0], "--", "touch", "/ready");
+        await Kubectl.SucceedAsync("scale", "deploy/echo", "--replicas=1");
+        var remaining = await UntilAsync(() => Kubectl.SucceedAsync("get", "pods", "-l", "app=echo", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].metadata.name}"),
+            names => names.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 1, "one pod left");
+        answers = await UntilAsync(() => Curl.AnswersAsync($"http://{external}/", 10), a => a.Count == 1 && a.ContainsKey(remaining),
+            "answers from the one pod left");
+
+        // the Service deleted: its address answers no more, and its rules are gone
+        await Kubectl.SucceedAsync("delete", "svc", "echo");
+        await UntilAsync(() => Curl.GetAsync($"http://{external}/"), r => r.ExitCode != 0, "the load balancer gone");
+        await Kubectl.SucceedAsync("delete", "deploy", "echo");
+    }
+
+    /// <summary>Reads <paramref name="read"/> until <paramref name="done"/> holds (a minute at most); returns what it read last.</summary>
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var last = default(T);
+        for (var round = 0; round < 120; round++)
+        {
+            last = await read();
+            if (done(last))
+            {
+                return last;
+            }
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+        }
+        Assert.Fail($"no {what} within a minute; last: {System.Text.Json.JsonSerializer.Serialize(last)}");
+        return last!;
+    }
+}
