@@ -99,7 +99,11 @@ public static class AgentHost
                 await runtime.StopSandboxAsync(sandbox.Id, cancellationToken);
                 await runtime.RemoveSandboxAsync(sandbox.Id, cancellationToken);
             }
-            await runtime.RemoveUnusedNetworksAsync(cancellationToken); // the last node of its cluster here takes the bridge with it
+            // the last node of its cluster here takes the bridge with it, and the cluster's service rules
+            foreach (var network in await runtime.RemoveUnusedNetworksAsync(cancellationToken))
+            {
+                await Services.ClusterServices.RemoveRulesIfLastAsync(Network.PodNetwork.BridgeOf(network), cancellationToken);
+            }
         }
         finally
         {

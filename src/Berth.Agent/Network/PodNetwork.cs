@@ -27,6 +27,9 @@ internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
         return new PodNetworkSpec($"berth-pods-{a}-{b}", $"{a}.{b}.0.0/16", $"{a}.{b}.0.1", $"berth-{a}-{b}");
     }
 
+    /// <summary>The bridge interface of the pod network named <paramref name="network"/> (<c>berth-pods-a-b</c> → <c>berth-a-b</c>).</summary>
+    public static string BridgeOf(string network) => "berth-" + network["berth-pods-".Length..];
+
     /// <summary>Makes the bridge (unless it exists) and takes the node's range; pods wait for this before their sandboxes.</summary>
     public async Task ConfigureAsync(string nodeCidr, CancellationToken cancellationToken)
     {

@@ -47,8 +47,9 @@ public sealed partial class DockerRuntime
         }
     }
 
-    public async Task RemoveUnusedNetworksAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(CancellationToken cancellationToken)
     {
+        var removed = new List<string>();
         foreach (var network in await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
         {
             if (network.Labels?.ContainsKey(RuntimeLabels.PodNetwork) != true)
@@ -67,17 +68,22 @@ public sealed partial class DockerRuntime
             }
             if (_podman)
             {
-                await _libpod.RemoveNetworkAsync(network.Name, cancellationToken); // refused, and kept, if a pod joined it meanwhile
+                if (await _libpod.RemoveNetworkAsync(network.Name, cancellationToken)) // refused, and kept, if a pod joined it meanwhile
+                {
+                    removed.Add(network.Name);
+                }
                 continue;
             }
             try
             {
                 await _client.Networks.DeleteNetworkAsync(network.ID, cancellationToken);
+                removed.Add(network.Name);
             }
             catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Forbidden)
             {
                 // gone meanwhile, or a pod joined it meanwhile (Docker refuses to remove a network in use)
             }
         }
+        return removed;
     }
 }

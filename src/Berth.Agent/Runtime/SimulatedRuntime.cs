@@ -29,7 +29,7 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
 
     public Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task RemoveUnusedNetworksAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 
     public Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {

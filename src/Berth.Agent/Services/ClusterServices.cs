@@ -73,6 +73,16 @@ internal sealed partial class ClusterServices(IKubernetes client, AgentOptions o
         }
     }
 
+    /// <summary>Removes the cluster's service rules unless an agent of the cluster still runs here (its network went with its last pod).</summary>
+    public static async Task RemoveRulesIfLastAsync(string bridge, CancellationToken cancellationToken)
+    {
+        using var locks = await ProxyLocks.JoinAsync(bridge, cancellationToken);
+        if (locks.TryLead() && locks.IsLastLeader())
+        {
+            await Nftables.DeleteAsync(NftablesRules.TableName(bridge), cancellationToken);
+        }
+    }
+
     [LoggerMessage(EventId = 5105, Level = LogLevel.Error, Message = "Could not run the Services of the cluster on bridge {Bridge}; trying again")]
     private static partial void LogFailed(ILogger logger, string bridge, Exception exception);
 

@@ -90,6 +90,55 @@ public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixt
         await Kubectl.SucceedAsync("delete", "deploy", "echo");
     }
 
+    [Fact]
+    public async Task RestartedAgents_RebuildTheRules_WithoutDuplicates()
+    {
+        await Kubectl.SucceedAsync("apply", "-f", await Kubectl.WriteManifestAsync("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: steady}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: steady}}
+              template:
+                metadata: {labels: {app: steady}}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: httpd
+                    image: $IMAGE
+                    command: ["sh", "-c", "mkdir -p /www && echo $(POD_NAME) > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                    env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: steady}
+            spec:
+              type: LoadBalancer
+              selector: {app: steady}
+              ports: [{port: 80, targetPort: 8080}]
+            """.Replace("$IMAGE", PodmanClusterFixture.Image, StringComparison.Ordinal)));
+        await Kubectl.SucceedAsync("rollout", "status", "deploy/steady", "--timeout=120s");
+        var external = await UntilAsync(async () => await Kubectl.SucceedAsync("get", "svc", "steady", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"),
+            ip => ip.StartsWith("127.", StringComparison.Ordinal), "the Service's EXTERNAL-IP");
+        await UntilAsync(() => Curl.GetAsync($"http://{external}/"), r => r.ExitCode == 0, "the load balancer answering");
+        var podCidr = await Kubectl.SucceedAsync("get", "node", cluster.Nodes[0], "-o", "jsonpath={.spec.podCIDR}");
+        var table = Berth.Agent.Services.NftablesRules.TableName(Berth.Agent.Network.PodNetwork.SpecFor(podCidr).Bridge);
+
+        // each agent in turn killed outright and started again: whichever led, another takes over, and the rules stay one set
+        foreach (var node in cluster.Nodes)
+        {
+            await cluster.Agents.RestartAsync(node);
+            await cluster.Agents.WaitReadyAsync(Kubectl);
+            var answers = await Curl.AnswersAsync($"http://{external}/", 10);
+            Assert.True(answers.Keys.All(k => k.StartsWith("steady-", StringComparison.Ordinal)), string.Join(", ", answers.Keys));
+            var rules = await Berth.Agent.Network.HostCommand.RunAsync("nft", ["list", "table", "ip", table], null, TestContext.Current.CancellationToken);
+            Assert.Equal(1, rules.Split('\n').Count(l => l.Contains($"{external} . tcp . 80 :", StringComparison.Ordinal)));
+            Assert.Equal(1, rules.Split('\n').Count(l => l.Contains("chain nat-output {", StringComparison.Ordinal)));
+        }
+        await Kubectl.SucceedAsync("delete", "svc,deploy", "steady");
+    }
+
     /// <summary>Reads <paramref name="read"/> until <paramref name="done"/> holds (a minute at most); returns what it read last.</summary>
     private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {

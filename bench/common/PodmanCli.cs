@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Berth.Testing;
 
-namespace Berth.Bench.Pods;
+namespace Berth.Bench;
 
 /// <summary>The stock <c>podman</c> command with the container settings the agent's Podman service uses.</summary>
-internal sealed class PodmanCli(string configPath)
+public sealed class PodmanCli(string configPath)
 {
     public async Task<string> RunAsync(params string[] arguments)
     {
