@@ -7,11 +7,14 @@ namespace Berth.Agent.Services;
 /// The cluster-wide networking services one agent of each cluster runs on this machine: the service proxy's rules
 /// and the cluster DNS, both from the cluster's objects as the agent watches them.
 /// Every agent of the cluster joins (<see cref="ProxyLocks"/>) and tries every second to lead; the leader runs them
-/// until it stops, and then, when it was the cluster's last agent here, removes the cluster's table.
+/// until it stops. The cluster's last agent here to stop removes the cluster's table.
 /// </summary>
 internal sealed partial class ClusterServices(IKubernetes client, AgentOptions options, ServiceProxy proxy, TimeProvider time, ILogger<ClusterServices> logger)
 {
     private static readonly TimeSpan s_tryLead = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a leaving agent waits for the leader lock: agents leaving together take it one after another.</summary>
+    private static readonly TimeSpan s_handOver = TimeSpan.FromSeconds(3);
 
     /// <summary>Serves the cluster of the pod bridge <paramref name="bridge"/> (pods in <paramref name="podCidr"/>) until cancelled.</summary>
     public async Task RunAsync(string podCidr, string bridge, CancellationToken cancellationToken)
@@ -34,41 +37,47 @@ internal sealed partial class ClusterServices(IKubernetes client, AgentOptions o
     private async Task ServeAsync(string podCidr, string bridge, CancellationToken cancellationToken)
     {
         using var locks = await ProxyLocks.JoinAsync(bridge, cancellationToken);
-        while (!locks.TryLead())
-        {
-            await Task.Delay(s_tryLead, time, cancellationToken);
-        }
-        LogLeading(logger, bridge);
         try
         {
-            var objects = new ClusterObjects(client, time, logger);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var watches = objects.RunAsync(stop.Token);
-            try
+            while (!locks.TryLead())
             {
-                using var dns = ClusterDnsServer.Start(objects, options.ClusterDomain, logger);
-                LogDns(logger, dns.Port);
-                await proxy.RunAsync(objects, podCidr, bridge, dns.Port, cancellationToken);
+                await Task.Delay(s_tryLead, time, cancellationToken);
             }
-            finally
-            {
-                await stop.CancelAsync();
-                try
-                {
-                    await watches;
-                }
-                catch (OperationCanceledException)
-                {
-                    // the watches end with the leadership
-                }
-            }
+            LogLeading(logger, bridge);
+            await LeadAsync(podCidr, bridge, cancellationToken);
         }
         finally
         {
-            if (locks.IsLastLeader())
+            // leaving: the last agent of the cluster here (whoever led) takes its rules away
+            if (await locks.TryLeadAsync(s_handOver, CancellationToken.None) && locks.IsLastLeader())
             {
                 await Nftables.DeleteAsync(NftablesRules.TableName(bridge), CancellationToken.None);
                 LogRemoved(logger, bridge);
+            }
+        }
+    }
+
+    private async Task LeadAsync(string podCidr, string bridge, CancellationToken cancellationToken)
+    {
+        var objects = new ClusterObjects(client, time, logger);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watches = objects.RunAsync(stop.Token);
+        try
+        {
+            using var dns = ClusterDnsServer.Start(objects, options.ClusterDomain, logger);
+            LogDns(logger, dns.Port);
+            await proxy.RunAsync(objects, podCidr, bridge, dns.Port, cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await watches;
+            }
+            catch (OperationCanceledException)
+            {
+                // the watches end with the leadership
             }
         }
     }
@@ -77,7 +86,7 @@ internal sealed partial class ClusterServices(IKubernetes client, AgentOptions o
     public static async Task RemoveRulesIfLastAsync(string bridge, CancellationToken cancellationToken)
     {
         using var locks = await ProxyLocks.JoinAsync(bridge, cancellationToken);
-        if (locks.TryLead() && locks.IsLastLeader())
+        if (await locks.TryLeadAsync(s_handOver, cancellationToken) && locks.IsLastLeader())
         {
             await Nftables.DeleteAsync(NftablesRules.TableName(bridge), cancellationToken);
         }

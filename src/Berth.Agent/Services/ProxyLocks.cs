@@ -7,14 +7,16 @@ namespace Berth.Agent.Services;
 /// stack, so one table serves them all and one agent writes it. Two <c>flock</c> locks per cluster in a directory of
 /// the machine's, named after the cluster's bridge (unique on the machine, as its pod CIDR is): every agent holds
 /// the members lock shared while it runs; the leader holds the leader lock exclusively. The kernel drops both when
-/// a process dies, so a killed leader's place is taken at once. A leader that stops while no other member is left
-/// is the last of its cluster here, and removes the table.
+/// a process dies, so a killed leader's place is taken at once. Every agent that stops takes the leader lock in turn
+/// and, holding it, asks whether any other member is left: the last one removes the table, however many stop at once.
 /// </summary>
 internal sealed partial class ProxyLocks : IDisposable
 {
     private const int LockShared = 1;
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
+
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(50);
 
     private readonly FileStream _members;
     private readonly string _leaderPath;
@@ -48,6 +50,20 @@ internal sealed partial class ProxyLocks : IDisposable
         }
         _leader = TryOpenLocked(_leaderPath, LockExclusive);
         return _leader is not null;
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the leader lock; true when this agent leads.</summary>
+    public async Task<bool> TryLeadAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        for (var waited = TimeSpan.Zero; !TryLead(); waited += s_poll)
+        {
+            if (waited >= timeout)
+            {
+                return false;
+            }
+            await Task.Delay(s_poll, cancellationToken);
+        }
+        return true;
     }
 
     /// <summary>

@@ -50,10 +50,48 @@ public sealed class UpDownTests : IDisposable
                 var (stepExit, stepOutput) = await ShellAsync(step, cli, bin);
                 Assert.True(stepExit == 0, $"{step}\n{stepOutput}");
             }
-            // a pod, whose containers berth down stops
+            // the first thing an EKS user deploys: a web server behind a LoadBalancer, then its page opened (berth down stops its containers)
             await (await Podman.CreateAsync(_home.Path)).BuildBusyboxAsync(_home.Path, "localhost/berth-test/busybox:1");
-            await cli.Kubectl().SucceedAsync("run", "sleeper", "--image=localhost/berth-test/busybox:1", "--image-pull-policy=Never", "--command", "--", "sleep", "3600");
-            await cli.Kubectl().SucceedAsync("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=60s");
+            await cli.Kubectl().SucceedAsync("apply", "-f", await cli.Kubectl().WriteManifestAsync("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      containers:
+                      - name: web
+                        image: localhost/berth-test/busybox:1
+                        imagePullPolicy: Never
+                        command: ["sh", "-c", "mkdir -p /www && echo '<h1>Welcome to Berth</h1>' > /www/index.html && exec httpd -f -p 80 -h /www"]
+                        ports: [{containerPort: 80}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec:
+                  type: LoadBalancer
+                  selector: {app: web}
+                  ports: [{port: 80, targetPort: 80}]
+                """));
+            await cli.Kubectl().SucceedAsync("rollout", "status", "deploy/web", "--timeout=120s");
+            string external = "";
+            for (var round = 0; round < 60 && external.Length == 0; round++)
+            {
+                await Task.Delay(500, TestContext.Current.CancellationToken);
+                external = await cli.Kubectl().SucceedAsync("get", "svc", "web", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}");
+            }
+            (int ExitCode, string Body) page = (0, "");
+            for (var round = 0; round < 60 && !page.Body.Contains("Welcome to Berth", StringComparison.Ordinal); round++)
+            {
+                await Task.Delay(500, TestContext.Current.CancellationToken);
+                page = await Networking.Curl.GetAsync($"http://{external}/");
+            }
+            Assert.Contains("<h1>Welcome to Berth</h1>", page.Body, StringComparison.Ordinal);
+            var podCidr = await cli.Kubectl().SucceedAsync("get", "nodes", "-o", "jsonpath={.items[0].spec.podCIDR}");
             Assert.Equal(3, (await cli.Kubectl().SucceedAsync("get", "nodes", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Count(l => l.Contains(" Ready ", StringComparison.Ordinal)));
 
@@ -71,6 +109,9 @@ public sealed class UpDownTests : IDisposable
             {
                 Assert.Equal("", await podman.SucceedAsync("ps", "--filter", $"label=io.berth.node={node}", "--filter", "status=running", "--format", "{{.Names}}"));
             }
+            // the cluster's service rules went with its last agent
+            var table = Berth.Agent.Services.NftablesRules.TableName(Berth.Agent.Network.PodNetwork.SpecFor(podCidr).Bridge);
+            Assert.DoesNotContain($"table ip {table}\n", await Berth.Agent.Network.HostCommand.RunAsync("nft", ["list", "tables"], null, TestContext.Current.CancellationToken) + "\n", StringComparison.Ordinal);
         }
         finally
         {
