@@ -7,7 +7,7 @@ internal sealed record BenchSettings(int Seconds, int Connections, int Rounds)
 {
     public static BenchSettings Parse(string[] args)
     {
-        var settings = new BenchSettings(Seconds: 10, Connections: 16, Rounds: 3);
+        var settings = new BenchSettings(Seconds: 10, Connections: 4, Rounds: 3);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

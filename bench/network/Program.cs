@@ -2,7 +2,7 @@
 // a client pod's network namespace), each beside wrk straight to the serving pod's IP from the same place, in the
 // same run, alternating round by round. One pod (lighttpd, see BackendImage) serves, so every path ends at the same
 // server; wrk, the serving pod and Berth share the machine's cores.
-// Usage: dotnet run -c Release --project bench/network [-- --seconds 10 --connections 16 --rounds 3]
+// Usage: dotnet run -c Release --project bench/network [-- --seconds 10 --connections 4 --rounds 3]
 using System.Globalization;
 using Berth.Agent.Runtime;
 using Berth.Bench;

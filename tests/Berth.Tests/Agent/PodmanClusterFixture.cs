@@ -47,29 +47,30 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
     {
         // the cluster's bridge and service rules are the machine's: gone with the fixture, as with its cluster's last node
         var (_, podCidr, _) = await Kubectl.RunAsync("get", "node", Nodes[0], "-o", "jsonpath={.spec.podCIDR}");
-        await Kubectl.RunAsync("delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false");
-        if (_agents is not null)
+        try
         {
-            await _agents.DisposeAsync();
-        }
-        foreach (var node in Nodes)
-        {
-            // a sandbox goes after the containers that share its namespaces
-            foreach (var name in (await Podman.ContainersOfNodeAsync(node)).OrderBy(n => n.StartsWith("k8s_POD_", StringComparison.Ordinal)))
+            await Kubectl.RunAsync("delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false");
+            if (_agents is not null)
             {
-                await Podman.SucceedAsync("rm", "-f", name);
+                await _agents.DisposeAsync();
+            }
+            foreach (var node in Nodes)
+            {
+                // a sandbox goes after the containers that share its namespaces
+                foreach (var name in (await Podman.ContainersOfNodeAsync(node)).OrderBy(n => n.StartsWith("k8s_POD_", StringComparison.Ordinal)))
+                {
+                    await Podman.SucceedAsync("rm", "-f", name);
+                }
+            }
+            if (podCidr.Length > 0)
+            {
+                await Podman.RemoveNetworkAsync(podCidr);
             }
         }
-        if (podCidr.Length > 0)
+        finally
         {
-            var network = Berth.Agent.Network.PodNetwork.SpecFor(podCidr);
-            if ((await Podman.SucceedAsync("network", "ls", "--format", "{{.Name}}")).Split('\n').Contains(network.Name))
-            {
-                await Podman.SucceedAsync("network", "rm", network.Name);
-            }
-            await Berth.Agent.Services.Nftables.DeleteAsync(Berth.Agent.Services.NftablesRules.TableName(network.Bridge), CancellationToken.None);
+            Podman.StopService(PodmanDirectory);
+            await _server.DisposeAsync();
         }
-        Podman.StopService(PodmanDirectory);
-        await _server.DisposeAsync();
     }
 }

@@ -7,7 +7,8 @@ namespace Berth.Tests.Networking;
 /// A Deployment of busybox httpd behind a Service of type LoadBalancer, on two podman nodes, driven with the stock
 /// kubectl and curl: the Service gets an EXTERNAL-IP that answers from every Ready pod, its node port answers on
 /// every node's address, its cluster IP from a pod; a pod failing readiness, or scaled away, gets no more traffic;
-/// and deleting the Service takes its address and its rules away.
+/// deleting the Service takes its address and its rules away; a Service selecting nothing refuses connections; and
+/// agents killed and started again rebuild the rules without duplicates.
 /// </summary>
 public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixture<PodmanClusterFixture>
 {
@@ -88,6 +89,13 @@ public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixt
         await Kubectl.SucceedAsync("delete", "svc", "echo");
         await UntilAsync(() => Curl.GetAsync($"http://{external}/"), r => r.ExitCode != 0, "the load balancer gone");
         await Kubectl.SucceedAsync("delete", "deploy", "echo");
+
+        // a Service selecting nothing still gets its address, and refuses connections at once rather than timing out
+        await Kubectl.SucceedAsync("create", "service", "loadbalancer", "nothing", "--tcp=80:8080");
+        var empty = await UntilAsync(async () => await Kubectl.SucceedAsync("get", "svc", "nothing", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"),
+            ip => ip.StartsWith("127.", StringComparison.Ordinal), "the empty Service's EXTERNAL-IP");
+        await UntilAsync(() => Curl.GetAsync($"http://{empty}/"), r => r.ExitCode == 7, "connection refused by the empty Service"); // 7: could not connect
+        await Kubectl.SucceedAsync("delete", "svc", "nothing");
     }
 
     [Fact]
