@@ -94,13 +94,16 @@ public static class AgentHost
             {
                 await runtime.RemoveContainerAsync(container.Id, cancellationToken);
             }
-            foreach (var sandbox in await runtime.ListSandboxesAsync(null, cancellationToken))
+            var sandboxes = await runtime.ListSandboxesAsync(null, cancellationToken);
+            foreach (var sandbox in sandboxes)
             {
                 await runtime.StopSandboxAsync(sandbox.Id, cancellationToken);
                 await runtime.RemoveSandboxAsync(sandbox.Id, cancellationToken);
             }
             // the last node of its cluster here takes the bridge with it, and the cluster's service rules
-            foreach (var network in await runtime.RemoveUnusedNetworksAsync(cancellationToken))
+            var joined = sandboxes.Select(s => s.Network).Append(Network.PodNetwork.Joined(options)).OfType<string>()
+                .Where(Network.PodNetwork.IsPodNetwork).ToHashSet(StringComparer.Ordinal);
+            foreach (var network in await runtime.RemoveUnusedNetworksAsync(joined, cancellationToken))
             {
                 await Services.ClusterServices.RemoveRulesIfLastAsync(Network.PodNetwork.BridgeOf(network), cancellationToken);
             }

@@ -11,7 +11,7 @@ namespace Berth.Agent.Network;
 /// the node's own /24 (<c>spec.podCIDR</c>) handed out to sandboxes, the lowest free first. Addresses in use are read
 /// from the runtime's sandboxes, so a restarted agent never hands out one a running pod holds.
 /// </summary>
-internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
+internal sealed class PodNetwork(IContainerRuntime runtime, AgentOptions options) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, string> _reserved = new(StringComparer.Ordinal);
@@ -27,6 +27,14 @@ internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
         return new PodNetworkSpec($"berth-pods-{a}-{b}", $"{a}.{b}.0.0/16", $"{a}.{b}.0.1", $"berth-{a}-{b}");
     }
 
+    /// <summary>Whether <paramref name="network"/> is named as a cluster's pod network.</summary>
+    public static bool IsPodNetwork(string network) => network.StartsWith("berth-pods-", StringComparison.Ordinal);
+
+    /// <summary>The pod network the node joined, as recorded in its directory when configured; null when none was.</summary>
+    public static string? Joined(AgentOptions options) => File.Exists(RecordPath(options)) ? File.ReadAllText(RecordPath(options)).Trim() : null;
+
+    private static string RecordPath(AgentOptions options) => Path.Combine(options.RootDirectory, "pod-network");
+
     /// <summary>The bridge interface of the pod network named <paramref name="network"/> (<c>berth-pods-a-b</c> → <c>berth-a-b</c>).</summary>
     public static string BridgeOf(string network) => "berth-" + network["berth-pods-".Length..];
 
@@ -40,6 +48,8 @@ internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
         }
         var spec = SpecFor(nodeCidr);
         await runtime.EnsureNetworkAsync(spec, cancellationToken);
+        Directory.CreateDirectory(options.RootDirectory);
+        await File.WriteAllTextAsync(RecordPath(options), spec.Name, cancellationToken);
         _configured.TrySetResult((spec, range));
     }
 
@@ -47,6 +57,8 @@ internal sealed class PodNetwork(IContainerRuntime runtime) : IDisposable
     public async Task<PodNetworkAttachment> ReserveAsync(string podUid, CancellationToken cancellationToken)
     {
         var (spec, range) = await _configured.Task.WaitAsync(cancellationToken);
+        // made again if it went (removed by hand, or by a tear-down while it had no pod), as the CNI bridge plugin does
+        await runtime.EnsureNetworkAsync(spec, cancellationToken);
         await _lock.WaitAsync(cancellationToken);
         try
         {

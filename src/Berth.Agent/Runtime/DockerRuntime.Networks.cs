@@ -47,12 +47,12 @@ public sealed partial class DockerRuntime
         }
     }
 
-    public async Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(IReadOnlyCollection<string> networks, CancellationToken cancellationToken)
     {
         var removed = new List<string>();
         foreach (var network in await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
         {
-            if (network.Labels?.ContainsKey(RuntimeLabels.PodNetwork) != true)
+            if (network.Labels?.ContainsKey(RuntimeLabels.PodNetwork) != true || !networks.Contains(network.Name))
             {
                 continue;
             }

@@ -95,7 +95,7 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
         var listed = await ListAsync(RuntimeLabels.SandboxType, podUid, cancellationToken);
         return [.. listed.Select(c => new SandboxStatus(c.ID, c.Labels![RuntimeLabels.PodUid], RuntimeLabels.AttemptOf(c.Labels), c.State == "running",
             c.NetworkSettings?.Networks?.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip)),
-            new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc))))];
+            new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc)), c.NetworkSettings?.Networks?.Keys.FirstOrDefault()))];
     }
 
     public async Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken)

@@ -17,8 +17,11 @@ public interface IContainerRuntime
     /// <summary>Makes the bridge network the node's pods join, unless it exists (with that subnet); the CNI plugin's setup.</summary>
     Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken);
 
-    /// <summary>Removes the pod networks of Berth's that no container uses any more (those in use stay); answers the names of those removed.</summary>
-    Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes those of the named pod networks that no container uses any more (those in use stay, and any other
+    /// installation's); answers the names of those removed.
+    /// </summary>
+    Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(IReadOnlyCollection<string> networks, CancellationToken cancellationToken);
 
     /// <summary>Creates and starts a pod's sandbox.</summary>
     Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken);

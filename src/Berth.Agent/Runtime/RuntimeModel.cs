@@ -14,7 +14,8 @@ public sealed record PodNetworkSpec(string Name, string Subnet, string Gateway, 
 /// <summary>A sandbox's place on a pod network: the network, and the address the agent chose from its node's pod CIDR.</summary>
 public sealed record PodNetworkAttachment(string Network, string Ip, string Bridge);
 
-public sealed record SandboxStatus(string Id, string PodUid, int Attempt, bool Running, string? Ip, DateTimeOffset CreatedAt);
+/// <summary>A pod's sandbox as the runtime has it: its address, and the network it joined (none for the host's).</summary>
+public sealed record SandboxStatus(string Id, string PodUid, int Attempt, bool Running, string? Ip, DateTimeOffset CreatedAt, string? Network = null);
 
 /// <summary>A directory of the host mounted into a container.</summary>
 public sealed record Mount(string HostPath, string ContainerPath, bool ReadOnly);

@@ -29,7 +29,8 @@ public sealed class SimulatedRuntime(AgentOptions options, TimeProvider time) : 
 
     public Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+    public Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(IReadOnlyCollection<string> networks, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
 
     public Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace Berth.Tests.Networking;
 /// <summary>
 /// Cluster DNS through two podman nodes, with the stock kubectl: a front pod reaches the back tier by its Service's
 /// name and a StatefulSet's pod by its own name under its headless Service, finds a named port by SRV, and has the
-/// resolv.conf its dnsPolicy asks for.
+/// resolv.conf its dnsPolicy asks for; names outside the cluster are the host resolver's answers.
 /// </summary>
 public sealed class ClusterDnsTests(PodmanClusterFixture cluster) : IClassFixture<PodmanClusterFixture>
 {
@@ -112,6 +112,11 @@ public sealed class ClusterDnsTests(PodmanClusterFixture cluster) : IClassFixtur
         Assert.All(dbIps, ip => Assert.Contains(ip, lookup, StringComparison.Ordinal));
         // a named port by SRV
         Assert.Contains("3306", await ExecAsync("nslookup", "-type=srv", "_mysql._tcp.db.default.svc.cluster.local"), StringComparison.Ordinal);
+        // a name outside the cluster, answered by the host's resolver through the cluster DNS
+        var upstream = await System.Net.Dns.GetHostAddressesAsync("deb.debian.org", System.Net.Sockets.AddressFamily.InterNetwork, TestContext.Current.CancellationToken);
+        var forwarded = await ExecAsync("nslookup", "-type=a", "deb.debian.org");
+        Assert.True(upstream.Any(a => forwarded.Contains(a.ToString(), StringComparison.Ordinal)), $"the host has {string.Join(", ", upstream.Select(a => a.ToString()))}; the pod got:\n{forwarded}");
+
         // a name the cluster does not have
         var (exitCode, _, _) = await Kubectl.RunAsync("exec", "front", "--", "nslookup", "nothing.default.svc.cluster.local");
         Assert.NotEqual(0, exitCode);

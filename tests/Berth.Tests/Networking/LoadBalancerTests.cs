@@ -6,9 +6,9 @@ namespace Berth.Tests.Networking;
 /// <summary>
 /// A Deployment of busybox httpd behind a Service of type LoadBalancer, on two podman nodes, driven with the stock
 /// kubectl and curl: the Service gets an EXTERNAL-IP that answers from every Ready pod, its node port answers on
-/// every node's address, its cluster IP from a pod; a pod failing readiness, or scaled away, gets no more traffic;
+/// every node's address, its cluster IP from a pod; ClientIP affinity keeps a client on one pod; a pod failing readiness, or scaled away, gets no more traffic;
 /// deleting the Service takes its address and its rules away; a Service selecting nothing refuses connections; and
-/// agents killed and started again rebuild the rules without duplicates.
+/// agents killed and started again rebuild the rules without duplicates, and a connection made before goes on.
 /// </summary>
 public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixture<PodmanClusterFixture>
 {
@@ -56,6 +56,12 @@ public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixt
         var answers = await UntilAsync(() => Curl.AnswersAsync($"http://{external}/", 40), a => pods.All(a.ContainsKey) && a.Count == 3,
             "answers from all three pods through the load balancer");
 
+        // ClientIP affinity: the host's requests stay with one pod, until the Service lets go of it
+        await Kubectl.SucceedAsync("patch", "svc", "echo", "-p", """{"spec":{"sessionAffinity":"ClientIP"}}""");
+        await UntilAsync(() => Curl.AnswersAsync($"http://{external}/", 10), a => a.Count == 1 && pods.Contains(a.Keys.Single()), "answers from one pod only");
+        await Kubectl.SucceedAsync("patch", "svc", "echo", "-p", """{"spec":{"sessionAffinity":"None"}}""");
+        await UntilAsync(() => Curl.AnswersAsync($"http://{external}/", 20), a => a.Count > 1, "answers from several pods again");
+
         // the node port, on every node's address
         var nodePort = await Kubectl.SucceedAsync("get", "svc", "echo", "-o", "jsonpath={.spec.ports[0].nodePort}");
         foreach (var node in cluster.Nodes)
@@ -88,6 +94,10 @@ public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixt
         // the Service deleted: its address answers no more, and its rules are gone
         await Kubectl.SucceedAsync("delete", "svc", "echo");
         await UntilAsync(() => Curl.GetAsync($"http://{external}/"), r => r.ExitCode != 0, "the load balancer gone");
+        var table = Berth.Agent.Services.NftablesRules.TableName(Berth.Agent.Network.PodNetwork.SpecFor(
+            await Kubectl.SucceedAsync("get", "node", cluster.Nodes[0], "-o", "jsonpath={.spec.podCIDR}")).Bridge);
+        Assert.DoesNotContain($"{external} . tcp", await Berth.Agent.Network.HostCommand.RunAsync("nft", ["list", "table", "ip", table], null, TestContext.Current.CancellationToken),
+            StringComparison.Ordinal);
         await Kubectl.SucceedAsync("delete", "deploy", "echo");
 
         // a Service selecting nothing still gets its address, and refuses connections at once rather than timing out
@@ -133,6 +143,10 @@ public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixt
         var podCidr = await Kubectl.SucceedAsync("get", "node", cluster.Nodes[0], "-o", "jsonpath={.spec.podCIDR}");
         var table = Berth.Agent.Services.NftablesRules.TableName(Berth.Agent.Network.PodNetwork.SpecFor(podCidr).Bridge);
 
+        // a connection made now, through the load balancer, and left waiting
+        using var established = new System.Net.Sockets.TcpClient();
+        await established.ConnectAsync(System.Net.IPAddress.Parse(external), 80, TestContext.Current.CancellationToken);
+
         // each agent in turn killed outright and started again: whichever led, another takes over, and the rules stay one set
         foreach (var node in cluster.Nodes)
         {
@@ -144,6 +158,11 @@ public sealed class LoadBalancerTests(PodmanClusterFixture cluster) : IClassFixt
             Assert.Equal(1, rules.Split('\n').Count(l => l.Contains($"{external} . tcp . 80 :", StringComparison.Ordinal)));
             Assert.Equal(1, rules.Split('\n').Count(l => l.Contains("chain nat-output {", StringComparison.Ordinal)));
         }
+        // the connection made before is still there, to the same pod, through the rewritten rules
+        var stream = established.GetStream();
+        await stream.WriteAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream);
+        Assert.Contains("steady-", await reader.ReadToEndAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         await Kubectl.SucceedAsync("delete", "svc,deploy", "steady");
     }
 

@@ -60,10 +60,12 @@ internal sealed partial class LoadBalancerController(SharedInformers informers, 
         }
         var metadata = service["metadata"]!;
         var (ns, name) = (metadata["namespace"].AsText(), metadata["name"]!.GetValue<string>());
-        var held = Addresses(service).Where(a => _held.TryGetValue(a, out var holder) && holder == key).ToList();
+        var range = ClusterNetwork.LoadBalancerRange(clusterCidr);
+        var held = Addresses(service).Where(a => range.Contains(a) && _held.TryGetValue(a, out var holder) && holder == key).ToList();
         if (!Wants(service))
         {
-            if (service["status"]?["loadBalancer"]?["ingress"] is JsonArray { Count: > 0 })
+            // only an address of this controller's range is its own to take back: a status someone else wrote stays
+            if (Addresses(service).Any(range.Contains))
             {
                 await WriteIngressAsync(ns, name, null, cancellationToken);
                 await events.RecordAsync(cluster, service, EventRecorder.Normal, "DeletedLoadBalancer", "Deleted load balancer", Component, cancellationToken);
@@ -75,10 +77,10 @@ internal sealed partial class LoadBalancerController(SharedInformers informers, 
             return;
         }
         await events.RecordAsync(cluster, service, EventRecorder.Normal, "EnsuringLoadBalancer", "Ensuring load balancer", Component, cancellationToken);
-        if (Allocate(ClusterNetwork.LoadBalancerRange(clusterCidr), key) is not { } address)
+        if (Allocate(range, key) is not { } address)
         {
             await events.RecordAsync(cluster, service, EventRecorder.Warning, "SyncLoadBalancerFailed",
-                $"Error syncing load balancer: every address of {ClusterNetwork.LoadBalancerRange(clusterCidr)} is a load balancer's", Component, cancellationToken);
+                $"Error syncing load balancer: every address of {range} is a load balancer's", Component, cancellationToken);
             LogRangeFull(logger, ns, name);
             return;
         }
