@@ -16,6 +16,8 @@ public sealed class ClusterCliTests : IDisposable
 
     public void Dispose()
     {
+        // the Podman service the nodes' agents started outlives them, as it does for a user: stopped with the test's data
+        Berth.Tests.Agent.Podman.StopService(Path.Combine(_data.Path, "podman"));
         _home.Dispose();
         _data.Dispose();
     }
