@@ -48,8 +48,9 @@ internal sealed partial class ClusterServices(IKubernetes client, AgentOptions o
         }
         finally
         {
-            // leaving: the last agent of the cluster here (whoever led) takes its rules away
-            if (await locks.TryLeadAsync(s_handOver, CancellationToken.None) && locks.IsLastLeader())
+            // the agent stops: the last of the cluster here (whoever led) takes its rules away; after a failure they
+            // stay in place while it tries again
+            if (cancellationToken.IsCancellationRequested && await locks.TryLeadAsync(s_handOver, CancellationToken.None) && locks.IsLastLeader())
             {
                 await Nftables.DeleteAsync(NftablesRules.TableName(bridge), CancellationToken.None);
                 LogRemoved(logger, bridge);
