@@ -6,7 +6,7 @@ internal sealed record BenchSettings(int Clients, int Pods, int Watchers, int Ev
 {
     public static BenchSettings Parse(string[] args)
     {
-        var settings = new BenchSettings(Clients: 100, Pods: 10_000, Watchers: 100, Events: 200, WarmUp: 3000);
+        var settings = new BenchSettings(Clients: 100, Pods: 10_000, Watchers: 100, Events: 200, WarmUp: 15_000);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

@@ -1,6 +1,6 @@
 // The Kubernetes API benchmark: create, get and list of pods and watch delivery through `berth server`
 // over HTTPS from many clients, printed beside the same operations on the raw store in this process.
-// Usage: dotnet run -c Release --project bench/kube [-- --clients 100 --pods 10000 --watchers 100 --events 200 --warm-up 3000]
+// Usage: dotnet run -c Release --project bench/kube [-- --clients 100 --pods 10000 --watchers 100 --events 200 --warm-up 15000]
 using Berth.Bench;
 using Berth.Bench.Kube;
 

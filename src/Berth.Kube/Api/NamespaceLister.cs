@@ -13,27 +13,20 @@ namespace Berth.Kube.Api;
 /// A namespace being deleted is read from the store for a while whatever the copy says (kube-apiserver's
 /// forceLiveLookup): until the copy has seen the deletion, it would still call the namespace active.
 /// </remarks>
-internal sealed class NamespaceLister(SharedInformers informers, ResourceRegistry registry, TimeProvider time, string cluster) : IController
+internal sealed class NamespaceLister(SharedInformers informers, ResourceRegistry registry, TimeProvider time, string cluster)
+    : Lister(informers, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "namespaces")!, null))
 {
     /// <summary>How long a deleted namespace is read from the store, as kube-apiserver's lifecycle check does.</summary>
     private static readonly TimeSpan s_liveLookup = TimeSpan.FromSeconds(30);
 
-    private readonly string _prefix = ObjectStorage.Prefix(cluster, registry.Find("", "v1", "namespaces")!, null);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _liveUntil = new(StringComparer.Ordinal);
-    private ObjectInformer? _informer;
 
-    public string Name => "namespace-lister";
-
-    public Task RunAsync(CancellationToken cancellationToken)
-    {
-        _informer = informers.Watch(_prefix, _ => { });
-        return _informer.RunAsync(cancellationToken);
-    }
+    public override string Name => "namespace-lister";
 
     /// <summary>True when the copy holds <paramref name="name"/> in <paramref name="inCluster"/> and it is not being deleted.</summary>
     public bool IsKnownActive(string inCluster, string name)
     {
-        if (inCluster != cluster || _informer?.Get(_prefix + name) is not { } found || found["metadata"]?["deletionTimestamp"] is not null)
+        if (inCluster != cluster || Informer?.Get(Prefix + name) is not { } found || found["metadata"]?["deletionTimestamp"] is not null)
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Kube.Resources;
@@ -63,9 +64,37 @@ internal static class ObjectStorage
     /// metadata. Every other value is copied as stored, never parsed into objects, so a list of many objects costs
     /// little more than its bytes.
     /// </summary>
-    public static void WriteListItem(Utf8JsonWriter writer, StoreEntry entry)
+    public static void WriteListItem(Utf8JsonWriter writer, StoreEntry entry) =>
+        Copy(writer, entry.Value.Span, entry.ModRevision, skipped: s_typeFields, skippedInMetadata: []);
+
+    /// <summary>
+    /// A stored object as the server's informers keep it: without <c>metadata.managedFields</c>, which no
+    /// controller reads (kube-controller-manager's and kube-scheduler's informers drop them too). The object is
+    /// copied without them before it is parsed, so what the cache holds is only the object's own fields.
+    /// </summary>
+    public static JsonObject DecodeForCache(ReadOnlyMemory<byte> value, long revision)
     {
-        var stored = entry.Value.Span;
+        var buffer = s_cacheBuffer ??= new ArrayBufferWriter<byte>();
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Copy(writer, value.Span, revision, skipped: [], skippedInMetadata: s_managedFields);
+        }
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+    }
+
+    private static readonly string[] s_typeFields = ["kind", "apiVersion"];
+    private static readonly string[] s_managedFields = ["managedFields"];
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? s_cacheBuffer;
+
+    /// <summary>
+    /// Copies a stored object value by value, as raw bytes, leaving out the named top-level and metadata fields
+    /// and putting <paramref name="revision"/> first in its metadata as its resourceVersion.
+    /// </summary>
+    private static void Copy(Utf8JsonWriter writer, ReadOnlySpan<byte> stored, long revision, string[] skipped, string[] skippedInMetadata)
+    {
         var reader = new Utf8JsonReader(stored);
         reader.Read(); // the object's start
         writer.WriteStartObject();
@@ -73,28 +102,33 @@ internal static class ObjectStorage
         {
             var name = reader.GetString()!;
             reader.Read();
-            switch (name)
+            if (skipped.Contains(name))
             {
-                case "kind" or "apiVersion":
-                    reader.Skip();
-                    break;
-                case "metadata" when reader.TokenType == JsonTokenType.StartObject:
-                    writer.WritePropertyName(name);
-                    writer.WriteStartObject();
-                    writer.WriteString("resourceVersion", entry.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                reader.Skip();
+            }
+            else if (name == "metadata" && reader.TokenType == JsonTokenType.StartObject)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteStartObject();
+                writer.WriteString("resourceVersion", revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var field = reader.GetString()!;
+                    reader.Read();
+                    if (skippedInMetadata.Contains(field))
                     {
-                        var field = reader.GetString()!;
-                        reader.Read();
-                        writer.WritePropertyName(field);
-                        CopyValue(ref reader, writer, stored);
+                        reader.Skip();
+                        continue;
                     }
-                    writer.WriteEndObject();
-                    break;
-                default:
-                    writer.WritePropertyName(name);
+                    writer.WritePropertyName(field);
                     CopyValue(ref reader, writer, stored);
-                    break;
+                }
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WritePropertyName(name);
+                CopyValue(ref reader, writer, stored);
             }
         }
         writer.WriteEndObject();

@@ -10,23 +10,17 @@ namespace Berth.Kube.Api;
 /// resolve its priority, as kube-apiserver's Priority admission reads its lister. Another cluster's classes, or
 /// any before the first list, are read from the store.
 /// </summary>
-internal sealed class PriorityClassLister(IStore store, SharedInformers informers, ResourceRegistry registry, string cluster) : IController
+internal sealed class PriorityClassLister(IStore store, SharedInformers informers, ResourceRegistry registry, string cluster)
+    : Lister(informers, ObjectStorage.Prefix(cluster, registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!, null))
 {
     private readonly ResourceType _type = registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
-    private ObjectInformer? _informer;
 
-    public string Name => "priorityclass-lister";
-
-    public Task RunAsync(CancellationToken cancellationToken)
-    {
-        _informer = informers.Watch(ObjectStorage.Prefix(cluster, _type, null), _ => { });
-        return _informer.RunAsync(cancellationToken);
-    }
+    public override string Name => "priorityclass-lister";
 
     /// <summary>Every PriorityClass of <paramref name="inCluster"/>.</summary>
     public async Task<IReadOnlyList<JsonObject>> ListAsync(string inCluster, CancellationToken cancellationToken)
     {
-        if (inCluster == cluster && _informer is { Synced.IsCompletedSuccessfully: true } informer)
+        if (inCluster == cluster && Informer is { Synced.IsCompletedSuccessfully: true } informer)
         {
             return [.. informer.Objects.Select(o => o.Value)];
         }

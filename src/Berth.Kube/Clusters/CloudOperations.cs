@@ -12,7 +12,7 @@ namespace Berth.Kube.Clusters;
 /// API: read the nodes' readiness, cordon and drain one (evictions, so budgets hold), delete one whose machine is gone,
 /// delete the pods a label selects. One cluster's, in its scope.
 /// </summary>
-internal sealed class CloudOperations(IStore store, ResourceHandler objects, ResourceRegistry registry, string cluster)
+internal sealed class CloudOperations(IStore store, ResourceHandler objects, ServiceAccountLister accounts, ResourceRegistry registry, string cluster)
 {
     private readonly ResourceType _nodes = registry.Find("", "v1", "nodes")!;
     private readonly ResourceType _pods = registry.Find("", "v1", "pods")!;
@@ -97,7 +97,7 @@ internal sealed class CloudOperations(IStore store, ResourceHandler objects, Res
 
     /// <summary>The annotations of a ServiceAccount, or null when there is none of that name.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> ServiceAccountAnnotationsAsync(string ns, string name, CancellationToken cancellationToken) =>
-        await objects.GetObjectAsync(cluster, registry.Find("", "v1", "serviceaccounts")!, ns, name, cancellationToken) is { } account
+        await accounts.GetAsync(ns, name, cancellationToken) is { } account
             ? (account["metadata"]?["annotations"] as JsonObject ?? []).ToDictionary(a => a.Key, a => a.Value.AsText() ?? "", StringComparer.Ordinal)
             : null;
 

@@ -44,7 +44,7 @@ internal sealed class GarbageCollector(SharedInformers informers, ResourceHandle
 
     private static JsonObject OwnershipView(JsonObject obj)
     {
-        var view = new JsonObject { ["apiVersion"] = obj["apiVersion"]?.DeepClone(), ["kind"] = obj["kind"]?.DeepClone() };
+        var view = new JsonObject { ["apiVersion"] = obj["apiVersion"].Detached(), ["kind"] = obj["kind"].Detached() };
         if (obj["metadata"] is JsonObject metadata)
         {
             var kept = new JsonObject();
@@ -52,7 +52,7 @@ internal sealed class GarbageCollector(SharedInformers informers, ResourceHandle
             {
                 if (metadata[field] is { } value)
                 {
-                    kept[field] = value.DeepClone();
+                    kept[field] = value.Detached();
                 }
             }
             view["metadata"] = kept;

@@ -9,7 +9,8 @@ namespace Berth.Kube.Controllers;
 /// One list and watch of a store prefix whose objects are kept once in memory and whose changes go to every
 /// subscriber, as client-go's shared informers serve every controller of kube-controller-manager: each stored
 /// change is decoded once however many controllers watch the kind. A watch that falls behind compaction (TooOld)
-/// lists again, and the differences from the copy are reported as changes, so no deletion is missed.
+/// lists again, and the differences from the copy are reported as changes, so no deletion is missed. Objects are
+/// kept without their managedFields (<see cref="ObjectStorage.DecodeForCache"/>).
 /// </summary>
 /// <remarks>
 /// Subscribers receive the cached objects themselves and must treat them as read-only. <paramref name="retain"/>
@@ -67,14 +68,14 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
                     {
                         // the cached copy is the object before the change, unless the cache keeps only part of it
                         var old = retain is null ? _objects.GetValueOrDefault(e.Entry.Key) : null;
-                        old ??= e.PrevValue.IsEmpty ? null : ObjectStorage.Decode(e.PrevValue, e.Revision);
+                        old ??= e.PrevValue.IsEmpty ? null : ObjectStorage.DecodeForCache(e.PrevValue, e.Revision);
                         if (e.Type == WatchEventType.Deleted)
                         {
                             _objects.TryRemove(e.Entry.Key, out _);
-                            Publish(new ObjectChange(e.Entry.Key, old ?? ObjectStorage.Decode(e.Entry), null));
+                            Publish(new ObjectChange(e.Entry.Key, old ?? Decode(e.Entry), null));
                             continue;
                         }
-                        var now = ObjectStorage.Decode(e.Entry);
+                        var now = Decode(e.Entry);
                         _objects[e.Entry.Key] = Retained(now);
                         Publish(new ObjectChange(e.Entry.Key, old, now));
                     }
@@ -95,6 +96,8 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
         }
     }
 
+    private static JsonObject Decode(StoreEntry entry) => ObjectStorage.DecodeForCache(entry.Value, entry.ModRevision);
+
     private JsonObject Retained(JsonObject obj) => retain is null ? obj : retain(obj);
 
     private async Task<long> ListAsync(CancellationToken cancellationToken)
@@ -106,7 +109,7 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
             foreach (var entry in list.Items)
             {
                 seen.Add(entry.Key);
-                var now = ObjectStorage.Decode(entry);
+                var now = Decode(entry);
                 var old = _objects.GetValueOrDefault(entry.Key);
                 if (old is null || old["metadata"]?["resourceVersion"].AsText() != now["metadata"]?["resourceVersion"].AsText())
                 {

@@ -80,6 +80,7 @@ public static class KubeApiHosting
         services.AddScoped<OpenApiEndpoint>();
         services.AddPerCluster<NamespaceLister>(isController: true);
         services.AddPerCluster<PriorityClassLister>(isController: true);
+        services.AddPerCluster<ServiceAccountLister>(isController: true);
         services.AddScoped<UsageSamples>();
         services.AddScoped<ResourceMetrics>();
         services.AddScoped<IComputedObjects>(sp => sp.GetRequiredService<ResourceMetrics>());

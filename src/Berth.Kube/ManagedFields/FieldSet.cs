@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -179,18 +180,34 @@ internal sealed class FieldSet
     }
 
     /// <summary>The set in FieldsV1 form.</summary>
+    /// <remarks>
+    /// Written out and parsed back rather than built node by node: every write records a set, and the object it goes
+    /// into is serialized far more often than its sets are read, so a parsed value, copied out as its bytes, is cheaper.
+    /// </remarks>
     public JsonObject ToFieldsV1()
     {
-        var result = new JsonObject();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WriteFieldsV1(writer);
+        }
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+    }
+
+    private void WriteFieldsV1(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
         if (Member && ChildCount > 0)
         {
-            result["."] = new JsonObject();
+            writer.WriteStartObject(".");
+            writer.WriteEndObject();
         }
         foreach (var (element, child) in Children)
         {
-            result[element] = child.ToFieldsV1();
+            writer.WritePropertyName(element);
+            child.WriteFieldsV1(writer);
         }
-        return result;
+        writer.WriteEndObject();
     }
 
     /// <summary>Reads a FieldsV1 value; null when it is not one.</summary>

@@ -19,42 +19,55 @@ internal static partial class SchemaDecoder
     public static DecodeResult Decode(JsonObject obj, TypeSchema schema)
     {
         var unknown = new List<string>();
-        var error = DecodeObject(obj, schema, "", "", unknown);
+        var error = DecodeObject(obj, schema, new FieldPath(), unknown);
         return new DecodeResult(unknown, error);
     }
 
-    // path is the field path with list indexes, as unknown fields are reported; goPath has no indexes, as Go's
-    // type errors name fields.
-    private static string? DecodeObject(JsonObject obj, TypeSchema schema, string path, string goPath, List<string> unknown)
+    private static string? DecodeObject(JsonObject obj, TypeSchema schema, FieldPath path, List<string> unknown)
     {
-        foreach (var (name, value) in obj.ToList())
+        // Walked by position, as values may be replaced in place (quantities made canonical); fields are dropped
+        // once the walk is done.
+        List<string>? dropped = null;
+        try
         {
-            var fieldPath = path.Length == 0 ? name : $"{path}.{name}";
-            if (!schema.Properties.TryGetValue(name, out var property))
+            for (var i = 0; i < obj.Count; i++)
             {
-                if (schema.PreserveUnknownFields)
+                var (name, value) = obj.GetAt(i);
+                if (!schema.Properties.TryGetValue(name, out var property))
                 {
+                    if (schema.PreserveUnknownFields)
+                    {
+                        continue;
+                    }
+                    unknown.Add(path.Format(name));
+                    (dropped ??= []).Add(name);
                     continue;
                 }
-                unknown.Add(fieldPath);
-                obj.Remove(name);
-                continue;
+                if (value is null)
+                {
+                    (dropped ??= []).Add(name);
+                    continue;
+                }
+                path.PushField(name);
+                var error = DecodeValue(value, property.Schema, path, schema, unknown);
+                path.Pop();
+                if (error is not null)
+                {
+                    return error;
+                }
             }
-            if (value is null)
+            return null;
+        }
+        finally
+        {
+            foreach (var name in dropped ?? [])
             {
                 obj.Remove(name);
-                continue;
-            }
-            var fieldGoPath = goPath.Length == 0 ? name : $"{goPath}.{name}";
-            if (DecodeValue(value, property.Schema, fieldPath, fieldGoPath, schema, unknown) is { } error)
-            {
-                return error;
             }
         }
-        return null;
     }
 
-    private static string? DecodeValue(JsonNode node, TypeSchema schema, string path, string goPath, TypeSchema owner, List<string> unknown)
+    private static string? DecodeValue(JsonNode node, TypeSchema schema, FieldPath path, TypeSchema owner, List<string> unknown)
     {
         var kind = node.GetValueKind();
         switch (schema.Kind)
@@ -62,15 +75,22 @@ internal static partial class SchemaDecoder
             case SchemaKind.Any:
                 return null;
             case SchemaKind.Object:
-                return node is JsonObject obj ? DecodeObject(obj, schema, path, goPath, unknown) : Mismatch(kind, owner, goPath, schema);
+                return node is JsonObject obj ? DecodeObject(obj, schema, path, unknown) : Mismatch(kind, owner, path, schema);
             case SchemaKind.Array:
                 if (node is not JsonArray array)
                 {
-                    return Mismatch(kind, owner, goPath, schema);
+                    return Mismatch(kind, owner, path, schema);
                 }
                 for (var i = 0; i < array.Count; i++)
                 {
-                    if (array[i] is { } item && DecodeValue(item, schema.Items!, $"{path}[{i}]", goPath, owner, unknown) is { } itemError)
+                    if (array[i] is not { } item)
+                    {
+                        continue;
+                    }
+                    path.PushIndex(i.ToString(CultureInfo.InvariantCulture));
+                    var itemError = DecodeValue(item, schema.Items!, path, owner, unknown);
+                    path.Pop();
+                    if (itemError is not null)
                     {
                         return itemError;
                     }
@@ -79,33 +99,41 @@ internal static partial class SchemaDecoder
             case SchemaKind.Map:
                 if (node is not JsonObject map)
                 {
-                    return Mismatch(kind, owner, goPath, schema);
+                    return Mismatch(kind, owner, path, schema);
                 }
-                foreach (var (key, value) in map.ToList())
+                for (var i = 0; i < map.Count; i++)
                 {
-                    if (value is not null && DecodeValue(value, schema.Items!, $"{path}[{key}]", goPath, owner, unknown) is { } valueError)
+                    var (key, value) = map.GetAt(i);
+                    if (value is null)
+                    {
+                        continue;
+                    }
+                    path.PushIndex(key);
+                    var valueError = DecodeValue(value, schema.Items!, path, owner, unknown);
+                    path.Pop();
+                    if (valueError is not null)
                     {
                         return valueError;
                     }
                 }
                 return null;
             case SchemaKind.String:
-                return kind == JsonValueKind.String ? null : Mismatch(kind, owner, goPath, schema);
+                return kind == JsonValueKind.String ? null : Mismatch(kind, owner, path, schema);
             case SchemaKind.Boolean:
-                return kind is JsonValueKind.True or JsonValueKind.False ? null : Mismatch(kind, owner, goPath, schema);
+                return kind is JsonValueKind.True or JsonValueKind.False ? null : Mismatch(kind, owner, path, schema);
             case SchemaKind.Number:
-                return kind == JsonValueKind.Number ? null : Mismatch(kind, owner, goPath, schema);
+                return kind == JsonValueKind.Number ? null : Mismatch(kind, owner, path, schema);
             case SchemaKind.Integer:
                 // Go names the number only when it is a number that does not fit: "cannot unmarshal number 1.5 into …"
-                return kind == JsonValueKind.Number && FitsInteger(node, schema.Format) ? null : Mismatch(kind, owner, goPath, schema, node);
+                return kind == JsonValueKind.Number && FitsInteger(node, schema.Format) ? null : Mismatch(kind, owner, path, schema, node);
             case SchemaKind.IntOrString:
                 return kind == JsonValueKind.String || (kind == JsonValueKind.Number && FitsInteger(node, "int32"))
                     ? null
-                    : Mismatch(kind, owner, goPath, schema, node);
+                    : Mismatch(kind, owner, path, schema, node);
             case SchemaKind.Quantity:
                 if (kind is not (JsonValueKind.Number or JsonValueKind.String))
                 {
-                    return Mismatch(kind, owner, goPath, schema);
+                    return Mismatch(kind, owner, path, schema);
                 }
                 var text = kind == JsonValueKind.Number ? node.ToJsonString() : node.GetValue<string>();
                 if (!QuantityPattern().IsMatch(text))
@@ -144,7 +172,7 @@ internal static partial class SchemaDecoder
     }
 
     /// <summary>Go's message for a JSON value that does not fit its field: <c>json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32</c>.</summary>
-    private static string Mismatch(JsonValueKind kind, TypeSchema owner, string goPath, TypeSchema expected, JsonNode? number = null)
+    private static string Mismatch(JsonValueKind kind, TypeSchema owner, FieldPath path, TypeSchema expected, JsonNode? number = null)
     {
         var found = kind switch
         {
@@ -156,7 +184,7 @@ internal static partial class SchemaDecoder
             _ => kind.ToString().ToLowerInvariant(),
         };
         return string.Create(CultureInfo.InvariantCulture,
-            $"json: cannot unmarshal {found.TrimEnd()} into Go struct field {owner.GoName ?? "Object"}.{goPath} of type {expected.GoTypeName}");
+            $"json: cannot unmarshal {found.TrimEnd()} into Go struct field {owner.GoName ?? "Object"}.{path.FormatGo()} of type {expected.GoTypeName}");
     }
 
     [GeneratedRegex("^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")]

@@ -30,4 +30,21 @@ public sealed class ObjectStorageTests
         Assert.True(JsonNode.DeepEquals(expected, written), written.ToJsonString());
         Assert.Equal("42", written["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void DecodeForCache_IsTheStoredObject_WithoutItsManagedFields()
+    {
+        var obj = (JsonObject)JsonNode.Parse("""
+            {"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","managedFields":[{"manager":"m","fieldsV1":{"f:spec":{}}}],"uid":"u"},
+             "spec":{"nodeName":"n"}}
+            """)!;
+        var entry = new StoreEntry("/k8s/default/core/pods/default/p", ObjectStorage.Encode(obj), 7, 42);
+
+        var cached = ObjectStorage.DecodeForCache(entry.Value, entry.ModRevision);
+
+        var expected = ObjectStorage.Decode(entry);
+        ((JsonObject)expected["metadata"]!).Remove("managedFields");
+        Assert.True(JsonNode.DeepEquals(expected, cached), cached.ToJsonString());
+        Assert.Equal("42", cached["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
 }

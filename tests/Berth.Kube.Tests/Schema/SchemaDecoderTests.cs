@@ -42,6 +42,21 @@ public sealed class SchemaDecoderTests
     }
 
     [Fact]
+    public void QuantityFields_AreMadeCanonicalInPlace_BesideTheFieldsAfterThem()
+    {
+        var obj = Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"w"},
+             "spec":{"template":{"spec":{"volumes":[{"name":"v","emptyDir":{"sizeLimit":"1.5Gi","medium":"Memory","extra":1}}]}}}}
+            """);
+
+        var result = SchemaDecoder.Decode(obj, Deployment);
+
+        Assert.Null(result.TypeError);
+        Assert.Equal(["spec.template.spec.volumes[0].emptyDir.extra"], result.UnknownFields);
+        Assert.Equal("""{"sizeLimit":"1536Mi","medium":"Memory"}""", obj["spec"]!["template"]!["spec"]!["volumes"]![0]!["emptyDir"]!.ToJsonString());
+    }
+
+    [Fact]
     public void UnknownFields_AreDroppedAndNamedByPath()
     {
         var obj = Parse("""

@@ -99,7 +99,7 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
         await CreateNamespaceAsync("ssa-noop");
         var manifest = await Kubectl.WriteManifestAsync(Deployment("ssa-noop", 1));
         await Kubectl.SucceedAsync("apply", "--server-side", "-f", manifest);
-        var before = await Kubectl.SucceedAsync("get", "deployment", "web", "-n", "ssa-noop", "-o", "jsonpath={.metadata.resourceVersion}");
+        var before = await SettledResourceVersionAsync("ssa-noop");
 
         await Kubectl.SucceedAsync("apply", "--server-side", "-f", manifest);
         var after = await Kubectl.SucceedAsync("get", "deployment", "web", "-n", "ssa-noop", "-o", "jsonpath={.metadata.resourceVersion}");
@@ -196,6 +196,23 @@ public sealed class ServerSideApplyTests(KubeServerFixture fixture) : IClassFixt
         // the Deployment controller's status writes are its own business
         return [.. obj["metadata"]!["managedFields"]!.AsArray().Where(e => e!["subresource"]?.GetValue<string>() != "status")
             .Select(e => $"{e!["manager"]} {e["operation"]}")];
+    }
+
+    /// <summary>The Deployment's resourceVersion once its controller has stopped writing its status.</summary>
+    private async Task<string> SettledResourceVersionAsync(string ns)
+    {
+        var seen = "";
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            var now = await Kubectl.SucceedAsync("get", "deployment", "web", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}");
+            if (now == seen)
+            {
+                return now;
+            }
+            seen = now;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        throw new TimeoutException($"the Deployment in {ns} kept changing");
     }
 
     private Task CreateNamespaceAsync(string name) => Kubectl.CreateAsync($"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}}}");
