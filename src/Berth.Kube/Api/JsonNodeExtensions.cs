@@ -19,25 +19,4 @@ internal static class JsonNodeExtensions
         node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
             ? value.TryGetValue<long>(out var number) ? number : value.TryGetValue<int>(out var small) ? small : null
             : null;
-
-    /// <summary>
-    /// A copy that holds its own values. <see cref="JsonNode.DeepClone"/> of a node parsed from JSON shares the
-    /// parsed document, so a few fields cloned out of a large object keep the whole object's text and index alive.
-    /// </summary>
-    public static JsonNode? Detached(this JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, p.Value.Detached()))),
-        JsonArray array => new JsonArray([.. array.Select(Detached)]),
-        JsonValue value => value.GetValueKind() switch
-        {
-            JsonValueKind.String => JsonValue.Create(value.GetValue<string>()),
-            JsonValueKind.True => JsonValue.Create(true),
-            JsonValueKind.False => JsonValue.Create(false),
-            JsonValueKind.Number when value.TryGetValue<long>(out var integer) => JsonValue.Create(integer),
-            JsonValueKind.Number => JsonValue.Create(value.GetValue<double>()),
-            _ => null,
-        },
-        _ => throw new ArgumentException($"unexpected node {node.GetType()}", nameof(node)),
-    };
 }

@@ -65,35 +65,42 @@ internal static class ObjectStorage
     /// little more than its bytes.
     /// </summary>
     public static void WriteListItem(Utf8JsonWriter writer, StoreEntry entry) =>
-        Copy(writer, entry.Value.Span, entry.ModRevision, skipped: s_typeFields, skippedInMetadata: []);
+        Copy(writer, entry.Value.Span, entry.ModRevision, keep: name => name is not ("kind" or "apiVersion"), keepInMetadata: _ => true);
 
     /// <summary>
     /// A stored object as the server's informers keep it: without <c>metadata.managedFields</c>, which no
     /// controller reads (kube-controller-manager's and kube-scheduler's informers drop them too). The object is
     /// copied without them before it is parsed, so what the cache holds is only the object's own fields.
     /// </summary>
-    public static JsonObject DecodeForCache(ReadOnlyMemory<byte> value, long revision)
+    public static JsonObject DecodeForCache(ReadOnlyMemory<byte> value, long revision) =>
+        DecodeCopy(value, revision, keep: _ => true, keepInMetadata: field => field != "managedFields");
+
+    /// <summary>
+    /// Only the type and the named metadata fields of a stored object, as a metadata-only informer reads them
+    /// (kube-controller-manager's garbage collector watches every kind that way): the rest is never parsed.
+    /// </summary>
+    public static JsonObject DecodeMetadata(ReadOnlyMemory<byte> value, long revision, IReadOnlySet<string> fields) =>
+        DecodeCopy(value, revision, keep: name => name is "kind" or "apiVersion" or "metadata", keepInMetadata: fields.Contains);
+
+    private static JsonObject DecodeCopy(ReadOnlyMemory<byte> value, long revision, Func<string, bool> keep, Func<string, bool> keepInMetadata)
     {
-        var buffer = s_cacheBuffer ??= new ArrayBufferWriter<byte>();
+        var buffer = s_decodeBuffer ??= new ArrayBufferWriter<byte>();
         buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Copy(writer, value.Span, revision, skipped: [], skippedInMetadata: s_managedFields);
+            Copy(writer, value.Span, revision, keep, keepInMetadata);
         }
         return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
     }
 
-    private static readonly string[] s_typeFields = ["kind", "apiVersion"];
-    private static readonly string[] s_managedFields = ["managedFields"];
-
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? s_cacheBuffer;
+    private static ArrayBufferWriter<byte>? s_decodeBuffer;
 
     /// <summary>
-    /// Copies a stored object value by value, as raw bytes, leaving out the named top-level and metadata fields
-    /// and putting <paramref name="revision"/> first in its metadata as its resourceVersion.
+    /// Copies a stored object value by value, as raw bytes, keeping the top-level and metadata fields the predicates
+    /// keep and putting <paramref name="revision"/> first in its metadata as its resourceVersion.
     /// </summary>
-    private static void Copy(Utf8JsonWriter writer, ReadOnlySpan<byte> stored, long revision, string[] skipped, string[] skippedInMetadata)
+    private static void Copy(Utf8JsonWriter writer, ReadOnlySpan<byte> stored, long revision, Func<string, bool> keep, Func<string, bool> keepInMetadata)
     {
         var reader = new Utf8JsonReader(stored);
         reader.Read(); // the object's start
@@ -102,7 +109,7 @@ internal static class ObjectStorage
         {
             var name = reader.GetString()!;
             reader.Read();
-            if (skipped.Contains(name))
+            if (!keep(name))
             {
                 reader.Skip();
             }
@@ -115,7 +122,7 @@ internal static class ObjectStorage
                 {
                     var field = reader.GetString()!;
                     reader.Read();
-                    if (skippedInMetadata.Contains(field))
+                    if (!keepInMetadata(field))
                     {
                         reader.Skip();
                         continue;

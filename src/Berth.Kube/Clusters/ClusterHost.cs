@@ -44,7 +44,7 @@ internal sealed partial class ClusterHost(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var informers = new SharedInformers(store, time, loggers.CreateLogger<SharedInformers>());
-        var informer = informers.WatchUnshared(ClusterRecord.Prefix, change => _queue.Add(change.Key), retain: o => o);
+        var informer = informers.WatchUnshared(ClusterRecord.Prefix, change => _queue.Add(change.Key));
         try
         {
             await ControllerLoop.RunAsync("cluster-host", informer, _queue, (key, ct) => ReconcileAsync(informer, key, ct), _logger, stoppingToken);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using Berth.Kube.Api;
 using Berth.Kube.ManagedFields;
@@ -36,29 +37,13 @@ internal sealed class GarbageCollector(SharedInformers informers, ResourceHandle
     }
 
     /// <summary>
-    /// What the collector keeps of each object in the cluster: its identity and the fields ownership and deletion
-    /// are decided by. Every object passes through here, so the rest (specs, managedFields) is not held.
+    /// What the collector reads of each object in the cluster: its identity and the fields ownership and deletion
+    /// are decided by. Every object passes through here, so the rest (specs, managedFields) is never parsed.
     /// </summary>
-    private static readonly string[] s_ownershipFields =
-        ["name", "namespace", "uid", "resourceVersion", "deletionTimestamp", "finalizers", "ownerReferences"];
+    private static readonly FrozenSet<string> s_ownershipFields =
+        FrozenSet.Create(StringComparer.Ordinal, "name", "namespace", "uid", "deletionTimestamp", "finalizers", "ownerReferences");
 
-    private static JsonObject OwnershipView(JsonObject obj)
-    {
-        var view = new JsonObject { ["apiVersion"] = obj["apiVersion"].Detached(), ["kind"] = obj["kind"].Detached() };
-        if (obj["metadata"] is JsonObject metadata)
-        {
-            var kept = new JsonObject();
-            foreach (var field in s_ownershipFields)
-            {
-                if (metadata[field] is { } value)
-                {
-                    kept[field] = value.Detached();
-                }
-            }
-            view["metadata"] = kept;
-        }
-        return view;
-    }
+    private static JsonObject OwnershipView(ReadOnlyMemory<byte> value, long revision) => ObjectStorage.DecodeMetadata(value, revision, s_ownershipFields);
 
     /// <summary>Keeps the ownership graph and queues every object a change may decide.</summary>
     private void Observe(ObjectChange change)

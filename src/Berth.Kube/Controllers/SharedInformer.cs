@@ -5,6 +5,9 @@ using Berth.Store;
 
 namespace Berth.Kube.Controllers;
 
+/// <summary>Reads a stored object, at the revision given, into what an informer keeps of it.</summary>
+internal delegate JsonObject ObjectDecoder(ReadOnlyMemory<byte> value, long revision);
+
 /// <summary>
 /// One list and watch of a store prefix whose objects are kept once in memory and whose changes go to every
 /// subscriber, as client-go's shared informers serve every controller of kube-controller-manager: each stored
@@ -13,10 +16,11 @@ namespace Berth.Kube.Controllers;
 /// kept without their managedFields (<see cref="ObjectStorage.DecodeForCache"/>).
 /// </summary>
 /// <remarks>
-/// Subscribers receive the cached objects themselves and must treat them as read-only. <paramref name="retain"/>
-/// picks what of each object is kept, for an informer that is not shared and needs little of many objects.
+/// Subscribers receive the cached objects themselves and must treat them as read-only. <paramref name="decode"/>
+/// reads a stored object into what is kept and published of it, for an informer that is not shared and needs
+/// little of many objects; by default every field but the managedFields.
 /// </remarks>
-internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObject, JsonObject>? retain = null)
+internal sealed class SharedInformer(IStore store, string prefix, ObjectDecoder? decode = null)
 {
     private readonly Lock _gate = new(); // orders changes, cache updates and subscriptions
     private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
@@ -66,9 +70,8 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
                     }
                     lock (_gate)
                     {
-                        // the cached copy is the object before the change, unless the cache keeps only part of it
-                        var old = retain is null ? _objects.GetValueOrDefault(e.Entry.Key) : null;
-                        old ??= e.PrevValue.IsEmpty ? null : ObjectStorage.DecodeForCache(e.PrevValue, e.Revision);
+                        var old = _objects.GetValueOrDefault(e.Entry.Key)
+                            ?? (e.PrevValue.IsEmpty ? null : Decode(e.PrevValue, e.Revision));
                         if (e.Type == WatchEventType.Deleted)
                         {
                             _objects.TryRemove(e.Entry.Key, out _);
@@ -76,7 +79,7 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
                             continue;
                         }
                         var now = Decode(e.Entry);
-                        _objects[e.Entry.Key] = Retained(now);
+                        _objects[e.Entry.Key] = now;
                         Publish(new ObjectChange(e.Entry.Key, old, now));
                     }
                 }
@@ -96,9 +99,9 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
         }
     }
 
-    private static JsonObject Decode(StoreEntry entry) => ObjectStorage.DecodeForCache(entry.Value, entry.ModRevision);
+    private JsonObject Decode(StoreEntry entry) => Decode(entry.Value, entry.ModRevision);
 
-    private JsonObject Retained(JsonObject obj) => retain is null ? obj : retain(obj);
+    private JsonObject Decode(ReadOnlyMemory<byte> value, long revision) => (decode ?? ObjectStorage.DecodeForCache)(value, revision);
 
     private async Task<long> ListAsync(CancellationToken cancellationToken)
     {
@@ -113,7 +116,7 @@ internal sealed class SharedInformer(IStore store, string prefix, Func<JsonObjec
                 var old = _objects.GetValueOrDefault(entry.Key);
                 if (old is null || old["metadata"]?["resourceVersion"].AsText() != now["metadata"]?["resourceVersion"].AsText())
                 {
-                    _objects[entry.Key] = Retained(now);
+                    _objects[entry.Key] = now;
                     Publish(new ObjectChange(entry.Key, old, now));
                 }
             }

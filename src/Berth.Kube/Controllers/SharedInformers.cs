@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Berth.Store;
 using Microsoft.Extensions.Logging;
 
@@ -20,11 +19,12 @@ internal sealed partial class SharedInformers(IStore store, TimeProvider time, I
     public ObjectInformer Watch(string prefix, Action<ObjectChange> onChange) => new(For(prefix), onChange);
 
     /// <summary>
-    /// An informer of the controller's own, for one that keeps only part (<paramref name="retain"/>) of many objects
-    /// no other controller watches as a whole; it lists and watches while the controller runs.
+    /// An informer of the controller's own, for one that reads only part (<paramref name="decode"/>) of many objects
+    /// no other controller watches as a whole, or that runs outside any cluster; it lists and watches while the
+    /// controller runs.
     /// </summary>
-    public ObjectInformer WatchUnshared(string prefix, Action<ObjectChange> onChange, Func<JsonObject, JsonObject> retain) =>
-        new(new SharedInformer(store, prefix, retain), onChange, runsSource: true);
+    public ObjectInformer WatchUnshared(string prefix, Action<ObjectChange> onChange, ObjectDecoder? decode = null) =>
+        new(new SharedInformer(store, prefix, decode), onChange, runsSource: true);
 
     private SharedInformer For(string prefix) =>
         _informers.GetOrAdd(prefix, p => new Lazy<SharedInformer>(() => Start(new SharedInformer(store, p)))).Value;

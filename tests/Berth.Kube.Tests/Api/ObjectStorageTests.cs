@@ -47,4 +47,18 @@ public sealed class ObjectStorageTests
         Assert.True(JsonNode.DeepEquals(expected, cached), cached.ToJsonString());
         Assert.Equal("42", cached["metadata"]!["resourceVersion"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void DecodeMetadata_IsTheTypeAndTheNamedMetadataFields()
+    {
+        var obj = (JsonObject)JsonNode.Parse("""
+            {"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","uid":"u","labels":{"a":"b"},"ownerReferences":[{"uid":"o"}]},
+             "spec":{"nodeName":"n"}}
+            """)!;
+
+        var view = ObjectStorage.DecodeMetadata(ObjectStorage.Encode(obj), 42, new HashSet<string> { "name", "uid", "ownerReferences" });
+
+        Assert.Equal("""{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"42","name":"p","uid":"u","ownerReferences":[{"uid":"o"}]}}""",
+            view.ToJsonString());
+    }
 }
