@@ -1,4 +1,5 @@
 using Berth.Kube.Controllers;
+using Berth.Kube.Resources;
 
 namespace Berth.Kube.Api;
 
@@ -7,18 +8,23 @@ namespace Berth.Kube.Api;
 /// as kube-apiserver's admission plugins read listers. The copy may lag the store: each lister says what it reads
 /// when the copy cannot be trusted.
 /// </summary>
-internal abstract class Lister(SharedInformers informers, string prefix) : IController
+internal abstract class Lister(SharedInformers informers, ResourceType type, string cluster) : IController
 {
     public abstract string Name { get; }
 
-    protected string Prefix => prefix;
+    protected ResourceType Type => type;
+
+    protected string Cluster => cluster;
+
+    /// <summary>Where the cluster's objects of <see cref="Type"/> are kept, in every namespace.</summary>
+    protected string Prefix { get; } = ObjectStorage.Prefix(cluster, type, null);
 
     /// <summary>The copy; null until the lister runs.</summary>
     protected ObjectInformer? Informer { get; private set; }
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        Informer = informers.Watch(prefix, _ => { });
+        Informer = informers.Watch(Prefix, _ => { });
         return Informer.RunAsync(cancellationToken);
     }
 }

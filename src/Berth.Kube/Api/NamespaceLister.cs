@@ -14,7 +14,7 @@ namespace Berth.Kube.Api;
 /// forceLiveLookup): until the copy has seen the deletion, it would still call the namespace active.
 /// </remarks>
 internal sealed class NamespaceLister(SharedInformers informers, ResourceRegistry registry, TimeProvider time, string cluster)
-    : Lister(informers, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "namespaces")!, null))
+    : Lister(informers, registry.Find("", "v1", "namespaces")!, cluster)
 {
     /// <summary>How long a deleted namespace is read from the store, as kube-apiserver's lifecycle check does.</summary>
     private static readonly TimeSpan s_liveLookup = TimeSpan.FromSeconds(30);
@@ -26,7 +26,7 @@ internal sealed class NamespaceLister(SharedInformers informers, ResourceRegistr
     /// <summary>True when the copy holds <paramref name="name"/> in <paramref name="inCluster"/> and it is not being deleted.</summary>
     public bool IsKnownActive(string inCluster, string name)
     {
-        if (inCluster != cluster || Informer?.Get(Prefix + name) is not { } found || found["metadata"]?["deletionTimestamp"] is not null)
+        if (inCluster != Cluster || Informer?.Get(Prefix + name) is not { } found || found["metadata"]?["deletionTimestamp"] is not null)
         {
             return false;
         }
@@ -44,7 +44,7 @@ internal sealed class NamespaceLister(SharedInformers informers, ResourceRegistr
     /// <summary>A namespace is being deleted: for a while, only the store may say it is active.</summary>
     public void RequireLiveLookup(string inCluster, string name)
     {
-        if (inCluster == cluster)
+        if (inCluster == Cluster)
         {
             _liveUntil[name] = time.GetUtcNow() + s_liveLookup;
         }

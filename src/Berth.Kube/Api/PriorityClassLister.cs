@@ -11,20 +11,18 @@ namespace Berth.Kube.Api;
 /// any before the first list, are read from the store.
 /// </summary>
 internal sealed class PriorityClassLister(IStore store, SharedInformers informers, ResourceRegistry registry, string cluster)
-    : Lister(informers, ObjectStorage.Prefix(cluster, registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!, null))
+    : Lister(informers, registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!, cluster)
 {
-    private readonly ResourceType _type = registry.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
-
     public override string Name => "priorityclass-lister";
 
     /// <summary>Every PriorityClass of <paramref name="inCluster"/>.</summary>
     public async Task<IReadOnlyList<JsonObject>> ListAsync(string inCluster, CancellationToken cancellationToken)
     {
-        if (inCluster == cluster && Informer is { Synced.IsCompletedSuccessfully: true } informer)
+        if (inCluster == Cluster && Informer is { Synced.IsCompletedSuccessfully: true } informer)
         {
             return [.. informer.Objects.Select(o => o.Value)];
         }
-        var listed = await store.ListAsync(ObjectStorage.Prefix(inCluster, _type, null), null, cancellationToken);
-        return [.. listed.Items.Select(e => ObjectStorage.Decode(_type, e))];
+        var listed = await store.ListAsync(ObjectStorage.Prefix(inCluster, Type, null), null, cancellationToken);
+        return [.. listed.Items.Select(e => ObjectStorage.Decode(Type, e))];
     }
 }

@@ -11,14 +11,12 @@ namespace Berth.Kube.Api;
 /// delay, as it reaches the webhook's cache.
 /// </summary>
 internal sealed class ServiceAccountLister(ResourceHandler objects, SharedInformers informers, ResourceRegistry registry, string cluster)
-    : Lister(informers, ObjectStorage.Prefix(cluster, registry.Find("", "v1", "serviceaccounts")!, null))
+    : Lister(informers, registry.Find("", "v1", "serviceaccounts")!, cluster)
 {
-    private readonly ResourceType _type = registry.Find("", "v1", "serviceaccounts")!;
-
     public override string Name => "serviceaccount-lister";
 
     /// <summary>The ServiceAccount <paramref name="name"/> in <paramref name="ns"/>, or null when there is none.</summary>
     public async Task<JsonObject?> GetAsync(string ns, string name, CancellationToken cancellationToken) =>
-        Informer?.Get(ObjectStorage.Key(cluster, _type, ns, name))
-        ?? await objects.GetObjectAsync(cluster, _type, ns, name, cancellationToken);
+        Informer?.Get(ObjectStorage.Key(Cluster, Type, ns, name))
+        ?? await objects.GetObjectAsync(Cluster, Type, ns, name, cancellationToken);
 }
