@@ -2,7 +2,8 @@
 # Sets Berth up on a Debian or Ubuntu machine and starts it:
 #   1. installs the system packages Berth needs that are missing,
 #   2. installs the .NET SDK named in global.json if no suitable one is present,
-#   3. builds the `berth` executable into .build/berth and puts a `berth` command on PATH,
+#   3. builds the `berth` executable into .build/berth (the node agent beside it, compiled ahead of time) and puts
+#      a `berth` command on PATH,
 #   4. runs `berth up`: the server in the background on its embedded defaults and a demo cluster with two
 #      Ready nodes, its kubeconfig and the berth AWS CLI profile (skip with --no-start).
 # Run it again at any time: every step checks first and does only what is missing.
@@ -36,7 +37,8 @@ as_root() {
 # requests the AWS signature tests verify, with the AWS CLI's own signer; awscli is the AWS CLI the
 # end-to-end tests drive the AWS endpoint with.
 # podman, runc, catatonit and busybox-static run the node agents' containers and build the test image.
-packages=(ca-certificates curl git python3 python3-kubernetes python3-swagger-spec-validator python3-botocore python3-boto3 awscli podman runc catatonit busybox-static skopeo)
+# clang and zlib1g-dev link the node agent, which is compiled ahead of time (Native AOT's toolchain).
+packages=(ca-certificates curl git python3 python3-kubernetes python3-swagger-spec-validator python3-botocore python3-boto3 awscli podman runc catatonit busybox-static skopeo clang zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

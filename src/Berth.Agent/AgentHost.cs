@@ -29,7 +29,8 @@ public static class AgentHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath)));
+        builder.Services.AddSingleton(_ => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath)));
+        builder.Services.AddSingleton<IKubernetes>(services => services.GetRequiredService<Kubernetes>());
         builder.Services.AddSingleton<IContainerRuntime>(services => options.Runtime switch
         {
             "simulated" => ActivatorUtilities.CreateInstance<SimulatedRuntime>(services),

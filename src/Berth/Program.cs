@@ -1,6 +1,11 @@
 using System.CommandLine;
 using Berth.Cli;
 
+if (args is ["agent", .. var agentArguments])
+{
+    return AgentCommand.Exec(agentArguments); // the agent's own program reads, and refuses, its arguments
+}
+
 var parseResult = BerthCli.Create().Parse(args);
 if (parseResult.Errors.Count > 0 && args.Length > 0)
 {

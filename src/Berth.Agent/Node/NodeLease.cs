@@ -1,4 +1,5 @@
 using System.Net;
+using Berth.Agent.Client;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -24,7 +25,7 @@ internal sealed class NodeLease(IKubernetes client, AgentOptions options, TimePr
         try
         {
             await client.CoordinationV1.PatchNamespacedLeaseAsync(
-                new V1Patch(new { spec = new { holderIdentity = options.NodeName, leaseDurationSeconds = DurationSeconds, renewTime = now } }, V1Patch.PatchType.MergePatch),
+                MergePatch.Of(new V1Lease { Spec = new V1LeaseSpec { HolderIdentity = options.NodeName, LeaseDurationSeconds = DurationSeconds, RenewTime = now } }),
                 options.NodeName, Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)

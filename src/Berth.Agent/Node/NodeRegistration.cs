@@ -1,4 +1,5 @@
 using System.Net;
+using Berth.Agent.Client;
 using Berth.Agent.Runtime;
 using k8s;
 using k8s.Autorest;
@@ -24,7 +25,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             // a merge patch adds and overwrites these labels and leaves the Node's others alone
-            node = await client.CoreV1.PatchNodeAsync(new V1Patch(new { metadata = new { labels = Labels() } }, V1Patch.PatchType.MergePatch),
+            node = await client.CoreV1.PatchNodeAsync(MergePatch.Of(new V1Node { Metadata = new V1ObjectMeta { Labels = Labels() } }),
                 options.NodeName, cancellationToken: cancellationToken);
         }
         return await ReportStatusAsync(node, cancellationToken);
@@ -53,7 +54,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
 
     /// <summary>Writes the Node's status afresh over <paramref name="current"/>, heartbeat times included.</summary>
     private async Task<V1Node> ReportStatusAsync(V1Node current, CancellationToken cancellationToken) =>
-        await client.CoreV1.PatchNodeStatusAsync(new V1Patch(new { status = Status(current.Status?.Conditions) }, V1Patch.PatchType.MergePatch),
+        await client.CoreV1.PatchNodeStatusAsync(MergePatch.Of(new V1Node { Status = Status(current.Status?.Conditions) }),
             options.NodeName, cancellationToken: cancellationToken);
 
     private V1Node NewNode() => new()

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Berth.Agent.Client;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -44,8 +45,8 @@ internal sealed partial class PodEvents(IKubernetes client, AgentOptions options
         {
             if (_recent.TryGetValue(key, out var recent) && now - recent.At < s_series)
             {
-                var patch = new { count = recent.Count + 1, lastTimestamp = now.UtcDateTime };
-                await client.CoreV1.PatchNamespacedEventAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), recent.Name, ns);
+                var patch = new Corev1Event { Count = recent.Count + 1, LastTimestamp = now.UtcDateTime };
+                await client.CoreV1.PatchNamespacedEventAsync(MergePatch.Of(patch), recent.Name, ns);
                 _recent[key] = (recent.Name, recent.Count + 1, now);
                 return;
             }

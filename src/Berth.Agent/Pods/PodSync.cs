@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
+using Berth.Agent.Client;
 using Berth.Agent.Runtime;
 using k8s;
 using k8s.Autorest;
@@ -16,7 +17,7 @@ namespace Berth.Agent.Pods;
 /// one reported. A pod being deleted is stopped within its grace period and its deletion confirmed. On start, what
 /// the runtime already runs is adopted, and what no pod wants any more is removed.
 /// </summary>
-internal sealed partial class PodSync(IKubernetes client, AgentOptions options, IContainerRuntime runtime, PodRunner runner, TimeProvider time, ILogger<PodSync> logger)
+internal sealed partial class PodSync(Kubernetes client, AgentOptions options, IContainerRuntime runtime, PodRunner runner, TimeProvider time, ILogger<PodSync> logger)
 {
     /// <summary>How often the runtime is relisted for changes the agent did not make (a container exited), as the kubelet's PLEG.</summary>
     public static readonly TimeSpan RelistInterval = TimeSpan.FromSeconds(1);
@@ -81,8 +82,7 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
 
     private async Task WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        var events = client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: FieldSelector,
-            resourceVersion: resourceVersion, cancellationToken: cancellationToken);
+        var events = client.WatchAsync<V1Pod>("api/v1/pods", resourceVersion, FieldSelector, cancellationToken);
         await foreach (var (type, pod) in events)
         {
             if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
@@ -263,7 +263,7 @@ internal sealed partial class PodSync(IKubernetes client, AgentOptions options, 
         }
         try
         {
-            await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(new { status }, V1Patch.PatchType.MergePatch),
+            await client.CoreV1.PatchNamespacedPodStatusAsync(MergePatch.Of(new V1Pod { Status = status }),
                 pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             _reported[uid] = new Reported(serialized, status.Phase, Fingerprint(status));
             if (status.Phase != last.Phase)

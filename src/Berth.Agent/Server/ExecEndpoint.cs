@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Agent.Runtime;
 using Microsoft.AspNetCore.Http;
@@ -130,7 +129,7 @@ internal sealed class ExecEndpoint(ContainerTargets targets, IContainerRuntime r
                     await session.WriteInputAsync(data[1..], cancellationToken);
                     break;
                 case Resize when data.Length > 1:
-                    var size = JsonSerializer.Deserialize<JsonObject>(data.Span[1..]);
+                    var size = JsonNode.Parse(data.Span[1..]);
                     if (size?["Width"]?.GetValue<int>() is { } width && size["Height"]?.GetValue<int>() is { } height)
                     {
                         await session.ResizeAsync(width, height, cancellationToken);

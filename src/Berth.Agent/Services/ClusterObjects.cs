@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Berth.Agent.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ internal sealed class ClusterObjects
     private readonly ObjectCache<V1EndpointSlice> _slices;
     private readonly ObjectCache<V1Node> _nodes;
 
-    public ClusterObjects(IKubernetes client, TimeProvider time, ILogger logger)
+    public ClusterObjects(Kubernetes client, TimeProvider time, ILogger logger)
     {
         _services = new ObjectCache<V1Service>(
             async ct =>
@@ -25,7 +26,7 @@ internal sealed class ClusterObjects
                 var list = await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
                 return (list.Items, list.Metadata.ResourceVersion);
             },
-            (version, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, cancellationToken: ct),
+            (version, ct) => client.WatchAsync<V1Service>("api/v1/services", version, null, ct),
             Signal, time, logger);
         _slices = new ObjectCache<V1EndpointSlice>(
             async ct =>
@@ -33,7 +34,7 @@ internal sealed class ClusterObjects
                 var list = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(cancellationToken: ct);
                 return (list.Items, list.Metadata.ResourceVersion);
             },
-            (version, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, cancellationToken: ct),
+            (version, ct) => client.WatchAsync<V1EndpointSlice>("apis/discovery.k8s.io/v1/endpointslices", version, null, ct),
             Signal, time, logger);
         _nodes = new ObjectCache<V1Node>(
             async ct =>
@@ -41,7 +42,7 @@ internal sealed class ClusterObjects
                 var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
                 return (list.Items, list.Metadata.ResourceVersion);
             },
-            (version, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, cancellationToken: ct),
+            (version, ct) => client.WatchAsync<V1Node>("api/v1/nodes", version, null, ct),
             Signal, time, logger);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Berth.Agent.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;

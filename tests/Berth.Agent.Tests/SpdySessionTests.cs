@@ -4,7 +4,7 @@ using System.Text;
 using Berth.Agent.Server.Spdy;
 using ICSharpCode.SharpZipLib.Zip.Compression;
 
-namespace Berth.Tests.Agent;
+namespace Berth.Agent.Tests;
 
 /// <summary>The agent's SPDY/3.1 server session, driven frame by frame as a client writes them.</summary>
 public sealed class SpdySessionTests : IDisposable

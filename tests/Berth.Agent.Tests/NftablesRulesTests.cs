@@ -1,7 +1,7 @@
 using Berth.Agent.Network;
 using Berth.Agent.Services;
 
-namespace Berth.Tests.Agent;
+namespace Berth.Agent.Tests;
 
 /// <summary>
 /// The service proxy's table, rendered from Services of every kind and checked by the kernel's nftables itself

@@ -1,9 +1,8 @@
 using System.Net;
-using Berth.Agent;
 using Berth.Agent.Pods;
 using k8s.Models;
 
-namespace Berth.Tests.Agent;
+namespace Berth.Agent.Tests;
 
 /// <summary>A pod's resolv.conf from its dnsPolicy and dnsConfig, as the kubelet writes it.</summary>
 public sealed class PodDnsTests

@@ -1,7 +1,7 @@
 using System.Text;
 using Berth.Agent.Runtime;
 
-namespace Berth.Tests.Agent;
+namespace Berth.Agent.Tests;
 
 /// <summary>A followed log that the engine ends early is continued from the entry after the last one passed on.</summary>
 public sealed class LogResumptionTests

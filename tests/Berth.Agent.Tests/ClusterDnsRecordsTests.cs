@@ -3,7 +3,7 @@ using ARSoft.Tools.Net.Dns;
 using Berth.Agent.Services;
 using k8s.Models;
 
-namespace Berth.Tests.Agent;
+namespace Berth.Agent.Tests;
 
 /// <summary>The cluster DNS's records, as the Kubernetes DNS specification names them, from Services and EndpointSlices.</summary>
 public sealed class ClusterDnsRecordsTests
