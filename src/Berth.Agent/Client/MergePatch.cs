@@ -10,5 +10,6 @@ internal static class MergePatch
     /// The patch that sets the fields <paramref name="value"/> sets. The client sends a patch's body as text: written
     /// here by its serializer, which knows every model type ahead of time.
     /// </summary>
-    public static V1Patch Of(object value) => new(KubernetesJson.Serialize(value), V1Patch.PatchType.MergePatch);
+    public static V1Patch Of<T>(T value)
+        where T : IKubernetesObject => new(KubernetesJson.Serialize(value), V1Patch.PatchType.MergePatch);
 }

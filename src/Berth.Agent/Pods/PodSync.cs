@@ -166,10 +166,13 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
         a.Metadata.DeletionTimestamp == b.Metadata.DeletionTimestamp
         && a.Status?.Phase == b.Status?.Phase
         && Json(a.Spec) == Json(b.Spec)
-        && Json(a.Metadata.Labels) == Json(b.Metadata.Labels)
-        && Json(a.Metadata.Annotations) == Json(b.Metadata.Annotations);
+        && SameEntries(a.Metadata.Labels, b.Metadata.Labels)
+        && SameEntries(a.Metadata.Annotations, b.Metadata.Annotations);
 
-    private static string Json(object? value) => value is null ? "" : KubernetesJson.Serialize(value);
+    private static string Json(V1PodSpec? spec) => spec is null ? "" : KubernetesJson.Serialize(spec);
+
+    private static bool SameEntries(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(e => b is not null && b.TryGetValue(e.Key, out var value) && value == e.Value);
 
     private void Wake(string uid, CancellationToken cancellationToken)
     {

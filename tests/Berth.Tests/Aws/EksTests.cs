@@ -392,7 +392,7 @@ public sealed partial class EksTests : IDisposable
     private List<int> AgentProcesses() =>
         [.. Process.GetProcesses().Where(p => File.Exists($"/proc/{p.Id}/cmdline")
             && File.ReadAllText($"/proc/{p.Id}/cmdline").Replace('\0', ' ') is var commandLine
-            && commandLine.Contains(" agent ", StringComparison.Ordinal) && commandLine.Contains(_data.Path, StringComparison.Ordinal)).Select(p => p.Id)];
+            && commandLine.Contains("/berth-agent ", StringComparison.Ordinal) && commandLine.Contains(_data.Path, StringComparison.Ordinal)).Select(p => p.Id)];
 
     private static async Task UntilAsync(string what, Func<Task<bool>> done)
     {

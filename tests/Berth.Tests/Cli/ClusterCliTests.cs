@@ -249,5 +249,5 @@ public sealed class ClusterCliTests : IDisposable
     private List<int> AgentProcesses() =>
         [.. Process.GetProcesses().Where(p => File.Exists($"/proc/{p.Id}/cmdline")
             && File.ReadAllText($"/proc/{p.Id}/cmdline").Replace('\0', ' ') is var commandLine
-            && commandLine.Contains(" agent ", StringComparison.Ordinal) && commandLine.Contains(_data.Path, StringComparison.Ordinal)).Select(p => p.Id)];
+            && commandLine.Contains("/berth-agent ", StringComparison.Ordinal) && commandLine.Contains(_data.Path, StringComparison.Ordinal)).Select(p => p.Id)];
 }
