@@ -63,21 +63,24 @@ internal sealed partial class PodRunner(
             changed = true;
         }
         var sandbox = actions.Sandbox;
+        Task<StartContext?>? preparing = null;
         if (actions.NewSandboxAttempt is { } attempt)
         {
             if (attempt > 0)
             {
                 events.Normal(pod, null, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
             }
-            // a pod on the host's network joins no bridge; any other gets an address of the node's pod CIDR
-            var attachment = pod.Spec.HostNetwork == true ? null : await network.ReserveAsync(uid, cancellationToken);
+            // the volumes and pull credentials are made while the engine makes the sandbox: they need nothing of it
+            // (the kubelet mounts a pod's volumes before it asks for the sandbox)
+            preparing = actions.Start.Count > 0 ? PrepareAsync(pod, cancellationToken) : null;
             try
             {
-                sandbox = await runtime.RunSandboxAsync(SandboxConfigs.For(pod, attempt, attachment, options), cancellationToken);
+                sandbox = await RunSandboxAsync(pod, attempt, cancellationToken);
             }
-            finally
+            catch when (preparing is not null)
             {
-                network.Release(uid);
+                await preparing; // the next sync prepares again: never two at once
+                throw;
             }
             changed = true;
         }
@@ -90,7 +93,7 @@ internal sealed partial class PodRunner(
         }
         if (sandbox is not null && actions.Start.Count > 0)
         {
-            var context = await PrepareAsync(pod, sandbox, cancellationToken);
+            var context = await (preparing ?? PrepareAsync(pod, cancellationToken));
             if (context is null)
             {
                 again = s_configRetry;
@@ -172,25 +175,6 @@ internal sealed partial class PodRunner(
 
     public static TimeSpan GracePeriod(V1Pod pod) =>
         TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
-
-    /// <summary>What every container of one sync shares: the pod's objects, volumes and pull credentials.</summary>
-    private sealed record StartContext(PodObjects Objects, IReadOnlyDictionary<string, (string Path, bool ReadOnly)> Volumes, IReadOnlyList<RegistryCredential> Credentials);
-
-    private async Task<StartContext?> PrepareAsync(V1Pod pod, SandboxStatus sandbox, CancellationToken cancellationToken)
-    {
-        var objects = new PodObjects(client, pod.Metadata.NamespaceProperty);
-        var withIp = WithAddresses(pod, sandbox);
-        try
-        {
-            var podVolumes = await volumes.SetUpAsync(withIp, objects, options.Address.ToString(), options.Allocatable, cancellationToken);
-            return new StartContext(objects, podVolumes, await PullSecrets.ResolveAsync(pod, objects, cancellationToken));
-        }
-        catch (VolumeSetupException e)
-        {
-            events.Warning(pod, null, "FailedMount", e.Message);
-            return null;
-        }
-    }
 
     /// <summary>Starts one container, or says why it waits; returns how soon to try again when it waits on a back-off or a retry.</summary>
     private async Task<TimeSpan?> StartContainerAsync(V1Pod pod, SandboxStatus sandbox, ContainerStart start, StartContext context,
