@@ -50,21 +50,19 @@ internal static class ResourceWatch
             using var document = JsonDocument.Parse(line);
             var type = document.RootElement.GetProperty("type").GetString();
             var item = document.RootElement.GetProperty("object");
-            yield return type switch
+            var kind = type switch
             {
-                "ADDED" => (WatchEventType.Added, KubernetesJson.Deserialize<T>(item)),
-                "MODIFIED" => (WatchEventType.Modified, KubernetesJson.Deserialize<T>(item)),
-                "DELETED" => (WatchEventType.Deleted, KubernetesJson.Deserialize<T>(item)),
-                "BOOKMARK" => (WatchEventType.Bookmark, KubernetesJson.Deserialize<T>(item)),
+                "ADDED" => WatchEventType.Added,
+                "MODIFIED" => WatchEventType.Modified,
+                "DELETED" => WatchEventType.Deleted,
+                "BOOKMARK" => WatchEventType.Bookmark,
                 "ERROR" => throw new WatchEndedException(KubernetesJson.Deserialize<V1Status>(item)),
                 _ => throw new JsonException($"a watch event of unknown type \"{type}\""),
             };
+            yield return (kind, KubernetesJson.Deserialize<T>(item));
         }
     }
 }
 
 /// <summary>A watch the server ended with an ERROR event (410 Gone when the version expired).</summary>
-internal sealed class WatchEndedException(V1Status status) : Exception($"the server ended the watch: {status.Code} {status.Reason}: {status.Message}")
-{
-    public V1Status Status { get; } = status;
-}
+internal sealed class WatchEndedException(V1Status status) : Exception($"the server ended the watch: {status.Code} {status.Reason}: {status.Message}");

@@ -172,7 +172,7 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
     private static string Json(V1PodSpec? spec) => spec is null ? "" : KubernetesJson.Serialize(spec);
 
     private static bool SameEntries(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
-        (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(e => b is not null && b.TryGetValue(e.Key, out var value) && value == e.Value);
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(e => b!.TryGetValue(e.Key, out var value) && value == e.Value));
 
     private void Wake(string uid, CancellationToken cancellationToken)
     {
