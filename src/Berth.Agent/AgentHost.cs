@@ -1,8 +1,8 @@
+using Berth.Agent.Client;
 using Berth.Agent.Pods;
 using Berth.Agent.Probes;
 using Berth.Agent.Runtime;
 using Berth.Agent.Server;
-using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,8 +29,8 @@ public static class AgentHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath)));
-        builder.Services.AddSingleton<IKubernetes>(services => services.GetRequiredService<Kubernetes>());
+        using var client = ApiClient.FromKubeconfig(options.KubeconfigPath);
+        builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<IContainerRuntime>(services => options.Runtime switch
         {
             "simulated" => ActivatorUtilities.CreateInstance<SimulatedRuntime>(services),
@@ -62,9 +62,9 @@ public static class AgentHost
         builder.Services.AddSingleton<Stats.ResourceUsage>();
         builder.Services.AddSingleton<Stats.StatsEndpoint>();
         builder.Services.AddHostedService<NodeAgent>();
-        var clusterAuthorities = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath).SslCaCerts ?? [];
+        builder.Services.AddHostedService<MemoryReturn>();
         using var serving = ServingCertificate.Create(options, TimeProvider.System);
-        builder.WebHost.ConfigureKestrel(kestrel => AgentEndpoint.Listen(kestrel, options, serving, clusterAuthorities));
+        builder.WebHost.ConfigureKestrel(kestrel => AgentEndpoint.Listen(kestrel, options, serving, client.ClusterAuthorities));
         await using var app = builder.Build();
         AgentEndpoint.Map(app);
         await app.RunAsync(cancellationToken);

@@ -1,8 +1,8 @@
+using Berth.Agent.Client;
 using Berth.Agent.Node;
 using Berth.Agent.Pods;
 using Berth.Agent.Runtime;
 using Berth.Agent.Server;
-using k8s;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +12,7 @@ namespace Berth.Agent;
 /// The <c>berth agent</c> process, Berth's kubelet: registers its Node, keeps its Lease, reports its status, and
 /// runs the pods bound to it, all through the cluster's Kubernetes API as a remote kubelet would.
 /// </summary>
-internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options, IContainerRuntime runtime, Network.PodNetwork network, PodSync pods,
+internal sealed partial class NodeAgent(ApiClient client, AgentOptions options, IContainerRuntime runtime, Network.PodNetwork network, PodSync pods,
     Services.ClusterServices clusterServices, TimeProvider time,
     IHostApplicationLifetime lifetime, IServiceProvider services, ILoggerFactory loggers)
     : BackgroundService
@@ -66,7 +66,7 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
         {
             try
             {
-                var node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
+                var node = await client.ReadAsync(ApiResources.Nodes, null, options.NodeName, cancellationToken);
                 if (node.Spec?.PodCIDR is { Length: > 0 } cidr)
                 {
                     await network.ConfigureAsync(cidr, cancellationToken);
@@ -79,7 +79,7 @@ internal sealed partial class NodeAgent(IKubernetes client, AgentOptions options
                     LogNoPodCidr(_logger, options.NodeName);
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or RuntimeException or k8s.Autorest.HttpOperationException)
+            catch (Exception e) when (e is HttpRequestException or IOException or RuntimeException or ApiException)
             {
                 LogServerUnreachable(_logger, e);
             }

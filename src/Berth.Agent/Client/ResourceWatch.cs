@@ -16,30 +16,22 @@ internal enum WatchEventType
 
 /// <summary>
 /// Watches of a resource collection (<c>?watch=true</c>), read line by line as client-go's stream watcher reads them:
-/// each line one event, its object decoded with the client's own serializer. An ERROR event (the version expired, the
+/// each line one event, its object decoded with the resource's serializer. An ERROR event (the version expired, the
 /// watch refused) ends the watch with the Status it carries, for the caller to list again.
 /// </summary>
 internal static class ResourceWatch
 {
-    /// <summary>Watches <paramref name="path"/> (<c>api/v1/pods</c>) from <paramref name="resourceVersion"/>, with bookmarks.</summary>
-    public static async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync<T>(this Kubernetes client, string path,
+    /// <summary>Watches the collection across namespaces from <paramref name="resourceVersion"/>, with bookmarks.</summary>
+    public static async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync<T, TList>(this ApiClient client, ApiResource<T, TList> resource,
         string resourceVersion, string? fieldSelector, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
+        where TList : IKubernetesObject<V1ListMeta>, IItems<T>
     {
         var query = $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"
             + (fieldSelector is null ? "" : "&fieldSelector=" + Uri.EscapeDataString(fieldSelector));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path + query));
-        if (client.Credentials is { } credentials)
-        {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, resource.CollectionPath + query);
         // the client's timeout bounds the wait for the headers only; the stream then lasts as long as the server keeps it
-        using var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"the watch of {path} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}",
-                null, response.StatusCode);
-        }
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
@@ -56,13 +48,13 @@ internal static class ResourceWatch
                 "MODIFIED" => WatchEventType.Modified,
                 "DELETED" => WatchEventType.Deleted,
                 "BOOKMARK" => WatchEventType.Bookmark,
-                "ERROR" => throw new WatchEndedException(KubernetesJson.Deserialize<V1Status>(item)),
+                "ERROR" => throw new WatchEndedException(item.Deserialize(AgentJson.Default.V1Status)),
                 _ => throw new JsonException($"a watch event of unknown type \"{type}\""),
             };
-            yield return (kind, KubernetesJson.Deserialize<T>(item));
+            yield return (kind, item.Deserialize(resource.Type) ?? throw new JsonException($"a {type} event without an object"));
         }
     }
 }
 
 /// <summary>A watch the server ended with an ERROR event (410 Gone when the version expired).</summary>
-internal sealed class WatchEndedException(V1Status status) : Exception($"the server ended the watch: {status.Code} {status.Reason}: {status.Message}");
+internal sealed class WatchEndedException(V1Status? status) : Exception($"the server ended the watch: {status?.Code} {status?.Reason}: {status?.Message}");

@@ -1,7 +1,5 @@
 using System.Net;
 using Berth.Agent.Client;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Berth.Agent.Node;
@@ -11,7 +9,7 @@ namespace Berth.Agent.Node;
 /// the Node, renewed every ten seconds (a quarter of its 40-second duration). The node lifecycle controller counts
 /// a node whose lease ran out as lost.
 /// </summary>
-internal sealed class NodeLease(IKubernetes client, AgentOptions options, TimeProvider time)
+internal sealed class NodeLease(ApiClient client, AgentOptions options, TimeProvider time)
 {
     public const string Namespace = "kube-node-lease";
     public const int DurationSeconds = 40;
@@ -24,13 +22,13 @@ internal sealed class NodeLease(IKubernetes client, AgentOptions options, TimePr
         var now = time.GetUtcNow().UtcDateTime;
         try
         {
-            await client.CoordinationV1.PatchNamespacedLeaseAsync(
-                MergePatch.Of(new V1Lease { Spec = new V1LeaseSpec { HolderIdentity = options.NodeName, LeaseDurationSeconds = DurationSeconds, RenewTime = now } }),
-                options.NodeName, Namespace, cancellationToken: cancellationToken);
+            await client.PatchAsync(ApiResources.Leases, Namespace, options.NodeName,
+                new V1Lease { Spec = new V1LeaseSpec { HolderIdentity = options.NodeName, LeaseDurationSeconds = DurationSeconds, RenewTime = now } },
+                cancellationToken);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (ApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
+            await client.CreateAsync(ApiResources.Leases, new V1Lease
             {
                 ApiVersion = "coordination.k8s.io/v1",
                 Kind = "Lease",
@@ -41,7 +39,7 @@ internal sealed class NodeLease(IKubernetes client, AgentOptions options, TimePr
                     OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "Node", Name = node.Metadata.Name, Uid = node.Metadata.Uid }],
                 },
                 Spec = new V1LeaseSpec { HolderIdentity = options.NodeName, LeaseDurationSeconds = DurationSeconds, RenewTime = now },
-            }, Namespace, cancellationToken: cancellationToken);
+            }, cancellationToken);
         }
     }
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using Berth.Agent.Client;
 using Berth.Agent.Runtime;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Berth.Agent.Node;
@@ -12,7 +10,7 @@ namespace Berth.Agent.Node;
 /// well-known labels, its addresses, the pressure conditions and Ready (False while the runtime is down), and
 /// what it runs on. A condition's <c>lastTransitionTime</c> moves only when its status changes.
 /// </summary>
-internal sealed class NodeRegistration(IKubernetes client, AgentOptions options, IContainerRuntime runtime, RuntimeHealth health, TimeProvider time)
+internal sealed class NodeRegistration(ApiClient client, AgentOptions options, IContainerRuntime runtime, RuntimeHealth health, TimeProvider time)
 {
     /// <summary>Creates the Node, or takes over the one of that name a previous run of the agent made; returns it.</summary>
     public async Task<V1Node> RegisterAsync(CancellationToken cancellationToken)
@@ -20,13 +18,13 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
         V1Node node;
         try
         {
-            node = await client.CoreV1.CreateNodeAsync(NewNode(), cancellationToken: cancellationToken);
+            node = await client.CreateAsync(ApiResources.Nodes, NewNode(), cancellationToken);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (ApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             // a merge patch adds and overwrites these labels and leaves the Node's others alone
-            node = await client.CoreV1.PatchNodeAsync(MergePatch.Of(new V1Node { Metadata = new V1ObjectMeta { Labels = Labels() } }),
-                options.NodeName, cancellationToken: cancellationToken);
+            node = await client.PatchAsync(ApiResources.Nodes, null, options.NodeName,
+                new V1Node { Metadata = new V1ObjectMeta { Labels = Labels() } }, cancellationToken);
         }
         return await ReportStatusAsync(node, cancellationToken);
     }
@@ -43,7 +41,7 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
     /// </summary>
     public async Task SyncStatusAsync(CancellationToken cancellationToken)
     {
-        var node = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
+        var node = await client.ReadAsync(ApiResources.Nodes, null, options.NodeName, cancellationToken);
         var ready = node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
         if (ready?.Status != ReadyStatus() || ready.LastHeartbeatTime is not { } heartbeat
             || time.GetUtcNow() - new DateTimeOffset(DateTime.SpecifyKind(heartbeat, DateTimeKind.Utc)) >= ReportInterval)
@@ -54,8 +52,8 @@ internal sealed class NodeRegistration(IKubernetes client, AgentOptions options,
 
     /// <summary>Writes the Node's status afresh over <paramref name="current"/>, heartbeat times included.</summary>
     private async Task<V1Node> ReportStatusAsync(V1Node current, CancellationToken cancellationToken) =>
-        await client.CoreV1.PatchNodeStatusAsync(MergePatch.Of(new V1Node { Status = Status(current.Status?.Conditions) }),
-            options.NodeName, cancellationToken: cancellationToken);
+        await client.PatchAsync(ApiResources.Nodes, null, options.NodeName, new V1Node { Status = Status(current.Status?.Conditions) },
+            cancellationToken, subresource: "status");
 
     private V1Node NewNode() => new()
     {

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Berth.Agent.Client;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +10,7 @@ namespace Berth.Agent.Pods;
 /// Unhealthy, Failed …) as core/v1 Events, counting a repeat of the same one within ten minutes on the Event
 /// already recorded, as client-go's recorder does. Recording never fails the work it reports on.
 /// </summary>
-internal sealed partial class PodEvents(IKubernetes client, AgentOptions options, TimeProvider time, ILogger<PodEvents> logger)
+internal sealed partial class PodEvents(ApiClient client, AgentOptions options, TimeProvider time, ILogger<PodEvents> logger)
 {
     private static readonly TimeSpan s_series = TimeSpan.FromMinutes(10);
 
@@ -46,12 +44,12 @@ internal sealed partial class PodEvents(IKubernetes client, AgentOptions options
             if (_recent.TryGetValue(key, out var recent) && now - recent.At < s_series)
             {
                 var patch = new Corev1Event { Count = recent.Count + 1, LastTimestamp = now.UtcDateTime };
-                await client.CoreV1.PatchNamespacedEventAsync(MergePatch.Of(patch), recent.Name, ns);
+                await client.PatchAsync(ApiResources.Events, ns, recent.Name, patch, CancellationToken.None);
                 _recent[key] = (recent.Name, recent.Count + 1, now);
                 return;
             }
             var name = $"{pod.Metadata.Name}.{(now - DateTimeOffset.UnixEpoch).Ticks * 100:x}";
-            await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+            await client.CreateAsync(ApiResources.Events, new Corev1Event
             {
                 Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
                 InvolvedObject = new V1ObjectReference
@@ -73,10 +71,10 @@ internal sealed partial class PodEvents(IKubernetes client, AgentOptions options
                 Count = 1,
                 ReportingComponent = "kubelet",
                 ReportingInstance = options.NodeName,
-            }, ns);
+            }, CancellationToken.None);
             _recent[key] = (name, 1, now);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+        catch (Exception e) when (e is ApiException or HttpRequestException or IOException)
         {
             _recent.TryRemove(key, out _);
             LogNotRecorded(logger, reason, e.Message);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
-using k8s;
-using k8s.Autorest;
+using Berth.Agent.Client;
 using k8s.Models;
 
 namespace Berth.Agent.Pods;
@@ -10,7 +9,7 @@ namespace Berth.Agent.Pods;
 /// The ConfigMaps and Secrets a pod refers to, read from the API for one sync, each once; missing ones are null,
 /// so each use can say in its own words what is missing.
 /// </summary>
-internal sealed class PodObjects(IKubernetes client, string @namespace)
+internal sealed class PodObjects(ApiClient client, string @namespace)
 {
     private readonly Dictionary<string, V1ConfigMap?> _configMaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1Secret?> _secrets = new(StringComparer.Ordinal);
@@ -19,7 +18,7 @@ internal sealed class PodObjects(IKubernetes client, string @namespace)
     {
         if (!_configMaps.TryGetValue(name, out var configMap))
         {
-            configMap = await ReadAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync(name, @namespace, cancellationToken: cancellationToken));
+            configMap = await ReadAsync(() => client.ReadAsync(ApiResources.ConfigMaps, @namespace, name, cancellationToken));
             _configMaps[name] = configMap;
         }
         if (configMap is null)
@@ -42,7 +41,7 @@ internal sealed class PodObjects(IKubernetes client, string @namespace)
     {
         if (!_secrets.TryGetValue(name, out var secret))
         {
-            secret = await ReadAsync(() => client.CoreV1.ReadNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken));
+            secret = await ReadAsync(() => client.ReadAsync(ApiResources.Secrets, @namespace, name, cancellationToken));
             _secrets[name] = secret;
         }
         return secret;
@@ -57,7 +56,7 @@ internal sealed class PodObjects(IKubernetes client, string @namespace)
         {
             return await read();
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (ApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }

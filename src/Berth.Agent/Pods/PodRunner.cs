@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Berth.Agent.Client;
 using Berth.Agent.Probes;
 using Berth.Agent.Runtime;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +16,7 @@ namespace Berth.Agent.Pods;
 /// CrashLoopBackOff, CreateContainerConfigError, RunContainerError) and an event.
 /// </summary>
 internal sealed partial class PodRunner(
-    IKubernetes client,
+    ApiClient client,
     AgentOptions options,
     IContainerRuntime runtime,
     Network.PodNetwork network,

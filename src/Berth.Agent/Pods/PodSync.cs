@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using System.Threading.Channels;
 using Berth.Agent.Client;
 using Berth.Agent.Runtime;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +16,7 @@ namespace Berth.Agent.Pods;
 /// one reported. A pod being deleted is stopped within its grace period and its deletion confirmed. On start, what
 /// the runtime already runs is adopted, and what no pod wants any more is removed.
 /// </summary>
-internal sealed partial class PodSync(Kubernetes client, AgentOptions options, IContainerRuntime runtime, PodRunner runner, TimeProvider time, ILogger<PodSync> logger)
+internal sealed partial class PodSync(ApiClient client, AgentOptions options, IContainerRuntime runtime, PodRunner runner, TimeProvider time, ILogger<PodSync> logger)
 {
     /// <summary>How often the runtime is relisted for changes the agent did not make (a container exited), as the kubelet's PLEG.</summary>
     public static readonly TimeSpan RelistInterval = TimeSpan.FromSeconds(1);
@@ -56,7 +55,7 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
         {
             try
             {
-                var list = await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: FieldSelector, cancellationToken: cancellationToken);
+                var list = await client.ListAsync(ApiResources.Pods, FieldSelector, cancellationToken);
                 await ReleaseStrayPodsAsync(list.Items, cancellationToken);
                 foreach (var pod in list.Items)
                 {
@@ -82,7 +81,7 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
 
     private async Task WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        var events = client.WatchAsync<V1Pod>("api/v1/pods", resourceVersion, FieldSelector, cancellationToken);
+        var events = client.WatchAsync(ApiResources.Pods, resourceVersion, FieldSelector, cancellationToken);
         await foreach (var (type, pod) in events)
         {
             if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
@@ -169,7 +168,7 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
         && SameEntries(a.Metadata.Labels, b.Metadata.Labels)
         && SameEntries(a.Metadata.Annotations, b.Metadata.Annotations);
 
-    private static string Json(V1PodSpec? spec) => spec is null ? "" : KubernetesJson.Serialize(spec);
+    private static string Json(V1PodSpec? spec) => spec is null ? "" : JsonSerializer.Serialize(spec, AgentJson.Default.V1PodSpec);
 
     private static bool SameEntries(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(e => b!.TryGetValue(e.Key, out var value) && value == e.Value));
@@ -258,7 +257,7 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
         {
             _syncAt[uid] = time.GetUtcNow() + delay;
         }
-        var serialized = KubernetesJson.Serialize(status);
+        var serialized = JsonSerializer.Serialize(status, AgentJson.Default.V1PodStatus);
         var last = _reported.TryGetValue(uid, out var reported) ? reported : new Reported("", pod.Status?.Phase ?? "", "");
         if (last.Status == serialized)
         {
@@ -266,15 +265,15 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
         }
         try
         {
-            await client.CoreV1.PatchNamespacedPodStatusAsync(MergePatch.Of(new V1Pod { Status = status }),
-                pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            await client.PatchAsync(ApiResources.Pods, pod.Metadata.NamespaceProperty, pod.Metadata.Name, new V1Pod { Status = status },
+                cancellationToken, subresource: "status");
             _reported[uid] = new Reported(serialized, status.Phase, Fingerprint(status));
             if (status.Phase != last.Phase)
             {
                 LogPodPhase(logger, pod.Metadata.NamespaceProperty, pod.Metadata.Name, status.Phase);
             }
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound)
+        catch (ApiException e) when (e.StatusCode is HttpStatusCode.NotFound)
         {
             // deleted meanwhile: its deletion event stops it
         }
@@ -285,10 +284,10 @@ internal sealed partial class PodSync(Kubernetes client, AgentOptions options, I
     {
         try
         {
-            await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
-                new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
+            await client.DeleteAsync(ApiResources.Pods, pod.Metadata.NamespaceProperty, pod.Metadata.Name,
+                new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        catch (ApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
         {
             // already gone, or replaced by a pod of the same name
         }

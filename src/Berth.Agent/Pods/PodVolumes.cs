@@ -1,6 +1,6 @@
 using System.Text;
+using Berth.Agent.Client;
 using Berth.Agent.Runtime;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +12,7 @@ namespace Berth.Agent.Pods;
 /// projected (with service-account tokens) and persistentVolumeClaim bound to a hostPath or local volume. Files of
 /// data volumes are written afresh before containers start, and the containers mount them read-only.
 /// </summary>
-internal sealed partial class PodVolumes(IKubernetes client, AgentOptions options, ILogger<PodVolumes> logger)
+internal sealed partial class PodVolumes(ApiClient client, AgentOptions options, ILogger<PodVolumes> logger)
 {
     private const int DefaultMode = 420; // 0644
 
@@ -212,8 +212,8 @@ internal sealed partial class PodVolumes(IKubernetes client, AgentOptions option
                     BoundObjectRef = new V1BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod.Metadata.Name, Uid = pod.Metadata.Uid },
                 },
             };
-            var issued = await client.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, pod.Spec.ServiceAccountName ?? "default",
-                pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            var issued = await client.PostAsync(ApiResources.ServiceAccountToken(pod.Metadata.NamespaceProperty, pod.Spec.ServiceAccountName ?? "default"),
+                request, AgentJson.Default.Authenticationv1TokenRequest, AgentJson.Default.Authenticationv1TokenRequest, cancellationToken);
             WriteFile(path, token.Path, Encoding.UTF8.GetBytes(issued.Status.Token), defaultMode);
         }
     }
@@ -223,9 +223,9 @@ internal sealed partial class PodVolumes(IKubernetes client, AgentOptions option
         V1PersistentVolumeClaim claim;
         try
         {
-            claim = await client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(claimName, @namespace, cancellationToken: cancellationToken);
+            claim = await client.ReadAsync(ApiResources.PersistentVolumeClaims, @namespace, claimName, cancellationToken);
         }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             throw new ContainerConfigException($"persistentvolumeclaim \"{claimName}\" not found");
         }
@@ -233,7 +233,7 @@ internal sealed partial class PodVolumes(IKubernetes client, AgentOptions option
         {
             throw new ContainerConfigException($"persistentvolumeclaim \"{claimName}\" is not bound");
         }
-        var volume = await client.CoreV1.ReadPersistentVolumeAsync(claim.Spec.VolumeName, cancellationToken: cancellationToken);
+        var volume = await client.ReadAsync(ApiResources.PersistentVolumes, null, claim.Spec.VolumeName, cancellationToken);
         var path = volume.Spec.HostPath?.Path ?? volume.Spec.Local?.Path
             ?? throw new ContainerConfigException($"persistentvolume \"{volume.Metadata.Name}\" is neither hostPath nor local; this node mounts only those");
         Directory.CreateDirectory(path);

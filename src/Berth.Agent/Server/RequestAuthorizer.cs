@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
-using k8s;
+using Berth.Agent.Client;
 using k8s.Models;
 
 namespace Berth.Agent.Server;
@@ -11,7 +11,7 @@ namespace Berth.Agent.Server;
 /// session was made), asked of the API server with a SubjectAccessReview for the Node's subresource. Answers are
 /// kept five minutes when allowed and thirty seconds when not, as the kubelet keeps them.
 /// </summary>
-internal sealed class RequestAuthorizer(IKubernetes client, AgentOptions options, TimeProvider time)
+internal sealed class RequestAuthorizer(ApiClient client, AgentOptions options, TimeProvider time)
 {
     private static readonly TimeSpan s_allowedFor = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_deniedFor = TimeSpan.FromSeconds(30);
@@ -37,7 +37,7 @@ internal sealed class RequestAuthorizer(IKubernetes client, AgentOptions options
         {
             return known.Allowed;
         }
-        var review = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
+        var review = await client.PostAsync(ApiResources.SubjectAccessReviews, new V1SubjectAccessReview
         {
             Spec = new V1SubjectAccessReviewSpec
             {
@@ -53,7 +53,7 @@ internal sealed class RequestAuthorizer(IKubernetes client, AgentOptions options
                     Version = "v1",
                 },
             },
-        }, cancellationToken: cancellationToken);
+        }, AgentJson.Default.V1SubjectAccessReview, AgentJson.Default.V1SubjectAccessReview, cancellationToken);
         var allowed = review.Status?.Allowed == true;
         _decisions[key] = (allowed, now + (allowed ? s_allowedFor : s_deniedFor));
         return allowed;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Berth.Agent.Client;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -14,36 +13,15 @@ namespace Berth.Agent.Services;
 internal sealed class ClusterObjects
 {
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly ObjectCache<V1Service> _services;
-    private readonly ObjectCache<V1EndpointSlice> _slices;
-    private readonly ObjectCache<V1Node> _nodes;
+    private readonly ObjectCache<V1Service, V1ServiceList> _services;
+    private readonly ObjectCache<V1EndpointSlice, V1EndpointSliceList> _slices;
+    private readonly ObjectCache<V1Node, V1NodeList> _nodes;
 
-    public ClusterObjects(Kubernetes client, TimeProvider time, ILogger logger)
+    public ClusterObjects(ApiClient client, TimeProvider time, ILogger logger)
     {
-        _services = new ObjectCache<V1Service>(
-            async ct =>
-            {
-                var list = await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (version, ct) => client.WatchAsync<V1Service>("api/v1/services", version, null, ct),
-            Signal, time, logger);
-        _slices = new ObjectCache<V1EndpointSlice>(
-            async ct =>
-            {
-                var list = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(cancellationToken: ct);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (version, ct) => client.WatchAsync<V1EndpointSlice>("apis/discovery.k8s.io/v1/endpointslices", version, null, ct),
-            Signal, time, logger);
-        _nodes = new ObjectCache<V1Node>(
-            async ct =>
-            {
-                var list = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (version, ct) => client.WatchAsync<V1Node>("api/v1/nodes", version, null, ct),
-            Signal, time, logger);
+        _services = new(client, ApiResources.Services, Signal, time, logger);
+        _slices = new(client, ApiResources.EndpointSlices, Signal, time, logger);
+        _nodes = new(client, ApiResources.Nodes, Signal, time, logger);
     }
 
     public bool Synced => _services.Synced && _slices.Synced && _nodes.Synced;

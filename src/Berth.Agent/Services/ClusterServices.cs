@@ -1,4 +1,4 @@
-using k8s;
+using Berth.Agent.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Agent.Services;
@@ -9,7 +9,7 @@ namespace Berth.Agent.Services;
 /// Every agent of the cluster joins (<see cref="ProxyLocks"/>) and tries every second to lead; the leader runs them
 /// until it stops. The cluster's last agent here to stop removes the cluster's table.
 /// </summary>
-internal sealed partial class ClusterServices(Kubernetes client, AgentOptions options, ServiceProxy proxy, TimeProvider time, ILogger<ClusterServices> logger)
+internal sealed partial class ClusterServices(ApiClient client, AgentOptions options, ServiceProxy proxy, TimeProvider time, ILogger<ClusterServices> logger)
 {
     private static readonly TimeSpan s_tryLead = TimeSpan.FromSeconds(1);
 

@@ -11,11 +11,9 @@ namespace Berth.Agent.Services;
 /// resourceVersion, as client-go's reflector does; a broken watch (the server away, the version expired) lists again.
 /// <c>changed</c> is called after every change seen.
 /// </summary>
-internal sealed partial class ObjectCache<T>(
-    Func<CancellationToken, Task<(IList<T> Items, string ResourceVersion)>> list,
-    Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> watch,
-    Action changed, TimeProvider time, ILogger logger)
+internal sealed partial class ObjectCache<T, TList>(ApiClient client, ApiResource<T, TList> resource, Action changed, TimeProvider time, ILogger logger)
     where T : IKubernetesObject<V1ObjectMeta>
+    where TList : IKubernetesObject<V1ListMeta>, IItems<T>
 {
     private readonly ConcurrentDictionary<string, T> _objects = new(StringComparer.Ordinal);
 
@@ -32,7 +30,8 @@ internal sealed partial class ObjectCache<T>(
         {
             try
             {
-                var (items, version) = await list(cancellationToken);
+                var list = await client.ListAsync(resource, null, cancellationToken);
+                var items = list.Items;
                 var listed = items.Select(Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var gone in _objects.Keys.Where(k => !listed.Contains(k)))
                 {
@@ -44,7 +43,7 @@ internal sealed partial class ObjectCache<T>(
                 }
                 Synced = true;
                 changed();
-                await foreach (var (type, item) in watch(version, cancellationToken))
+                await foreach (var (type, item) in client.WatchAsync(resource, list.Metadata.ResourceVersion, null, cancellationToken))
                 {
                     if (type is WatchEventType.Added or WatchEventType.Modified)
                     {
