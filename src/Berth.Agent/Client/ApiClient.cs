@@ -178,11 +178,7 @@ internal sealed class ApiClient : IDisposable
         {
             return false;
         }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(ClusterAuthorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(server);
+        return ClusterTrust.IssuedBy(server, ClusterAuthorities);
     }
 
     public void Dispose() => _http.Dispose();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Berth.Agent.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,7 +29,7 @@ internal static class AgentEndpoint
             {
                 ServerCertificate = serving,
                 ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clusterAuthorities),
+                ClientCertificateValidation = (certificate, _, _) => ClusterTrust.IssuedBy(certificate, clusterAuthorities, ClusterTrust.ClientAuthentication),
             });
         });
     }
@@ -53,16 +54,6 @@ internal static class AgentEndpoint
     {
         var addresses = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         return addresses.Select(a => new Uri(a).Port).First();
-    }
-
-    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2Collection authorities)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")); // clientAuth
-        return authorities.Count > 0 && chain.Build(certificate);
     }
 
     /// <summary>
