@@ -36,9 +36,10 @@ as_root() {
 # python3-swagger-spec-validator checks the served OpenAPI v2 document; python3-botocore signs the
 # requests the AWS signature tests verify, with the AWS CLI's own signer; awscli is the AWS CLI the
 # end-to-end tests drive the AWS endpoint with.
-# podman, runc, catatonit and busybox-static run the node agents' containers and build the test image.
+# podman, runc, catatonit and busybox-static run the node agents' containers and build the test image;
+# containernetworking-plugins' bridge, static and loopback plugins attach the pods to the pod network.
 # clang and zlib1g-dev link the node agent, which is compiled ahead of time (Native AOT's toolchain).
-packages=(ca-certificates curl git python3 python3-kubernetes python3-swagger-spec-validator python3-botocore python3-boto3 awscli podman runc catatonit busybox-static skopeo clang zlib1g-dev)
+packages=(ca-certificates curl git python3 python3-kubernetes python3-swagger-spec-validator python3-botocore python3-boto3 awscli podman runc catatonit containernetworking-plugins busybox-static skopeo clang zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,6 +39,26 @@ internal static class HostBridge
         }
     }
 
+    /// <summary>
+    /// Removes <paramref name="bridge"/> when no sandbox of any node is attached to it any more; true when it is gone
+    /// (or never was). A sandbox attaching meanwhile makes it again.
+    /// </summary>
+    public static async Task<bool> RemoveIfUnusedAsync(string bridge, CancellationToken cancellationToken)
+    {
+        var ports = Path.Combine("/sys/class/net", bridge, "brif");
+        if (!Directory.Exists(ports))
+        {
+            return true;
+        }
+        if (Directory.EnumerateFileSystemEntries(ports).Any())
+        {
+            return false;
+        }
+        var (exitCode, _, errors) = await HostCommand.ExecuteAsync("ip", ["link", "delete", bridge, "type", "bridge"], null, null, cancellationToken);
+        // gone meanwhile, removed by another node's tear-down
+        return exitCode == 0 || !Directory.Exists(ports) ? true : throw new RuntimeException($"could not remove the pod bridge {bridge}: {errors.Trim()}");
+    }
+
     /// <summary>Makes bridged packets pass the nftables hooks, loading <c>br_netfilter</c> when the setting is missing.</summary>
     public static async Task EnableBridgeNetfilterAsync(CancellationToken cancellationToken)
     {

@@ -5,11 +5,11 @@ using Berth.Agent.Runtime;
 namespace Berth.Agent.Network;
 
 /// <summary>
-/// The node's part of the pod network, as a CNI bridge plugin with host-local IPAM does it: the bridge network the
-/// cluster's pods share on this machine (named after the cluster's /16 of the pod CIDR, its gateway the /16's first
-/// address, so the pods of every node of the cluster reach each other directly, without NAT), and the addresses of
-/// the node's own /24 (<c>spec.podCIDR</c>) handed out to sandboxes, the lowest free first. Addresses in use are read
-/// from the runtime's sandboxes, so a restarted agent never hands out one a running pod holds.
+/// The node's part of the pod network, host-local IPAM's: the cluster's pods on this machine share one bridge (named
+/// after the cluster's /16 of the pod CIDR, its gateway the /16's first address, so the pods of every node of the
+/// cluster reach each other directly, without NAT), and each sandbox gets an address of the node's own /24
+/// (<c>spec.podCIDR</c>), the lowest free first. Addresses in use are read from the runtime's sandboxes, so a restarted
+/// agent never hands out one a running pod holds. The runtime attaches the sandbox (the CNI bridge plugin on Podman).
 /// </summary>
 internal sealed class PodNetwork(IContainerRuntime runtime, AgentOptions options) : IDisposable
 {
@@ -38,7 +38,7 @@ internal sealed class PodNetwork(IContainerRuntime runtime, AgentOptions options
     /// <summary>The bridge interface of the pod network named <paramref name="network"/> (<c>berth-pods-a-b</c> → <c>berth-a-b</c>).</summary>
     public static string BridgeOf(string network) => "berth-" + network["berth-pods-".Length..];
 
-    /// <summary>Makes the bridge (unless it exists) and takes the node's range; pods wait for this before their sandboxes.</summary>
+    /// <summary>Takes the node's range and has the runtime ready the bridge; pods wait for this before their sandboxes.</summary>
     public async Task ConfigureAsync(string nodeCidr, CancellationToken cancellationToken)
     {
         var range = IPNetwork.Parse(nodeCidr);
@@ -72,7 +72,7 @@ internal sealed class PodNetwork(IContainerRuntime runtime, AgentOptions options
                 if (!used.Contains(ip))
                 {
                     _reserved[podUid] = ip;
-                    return new PodNetworkAttachment(spec.Name, ip, spec.Bridge);
+                    return new PodNetworkAttachment(spec, ip);
                 }
             }
             throw new RuntimeException($"every address of the node's pod CIDR {range} is a pod's");

@@ -4,7 +4,10 @@ using Docker.DotNet.Models;
 
 namespace Berth.Agent.Runtime;
 
-/// <summary>The pod networks: the cluster's bridge made when missing, and removed once no container is on it.</summary>
+/// <summary>
+/// The pod networks: the cluster's bridge made when missing, and removed once no container is on it. On Podman the CNI
+/// bridge plugin makes the bridge with a sandbox's first attachment; on Docker it is a network of the engine's.
+/// </summary>
 public sealed partial class DockerRuntime
 {
     /// <summary>The network option naming a Docker bridge's host interface.</summary>
@@ -12,6 +15,10 @@ public sealed partial class DockerRuntime
 
     public async Task EnsureNetworkAsync(PodNetworkSpec network, CancellationToken cancellationToken)
     {
+        if (_pinned is not null)
+        {
+            return; // made with the first sandbox attached to it, as the CNI bridge plugin does
+        }
         var existing = (await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
             .FirstOrDefault(n => n.Name == network.Name);
         if (existing is not null)
@@ -50,6 +57,17 @@ public sealed partial class DockerRuntime
     public async Task<IReadOnlyList<string>> RemoveUnusedNetworksAsync(IReadOnlyCollection<string> networks, CancellationToken cancellationToken)
     {
         var removed = new List<string>();
+        if (_pinned is not null)
+        {
+            foreach (var network in networks)
+            {
+                if (await Network.HostBridge.RemoveIfUnusedAsync(Network.PodNetwork.BridgeOf(network), cancellationToken))
+                {
+                    removed.Add(network);
+                }
+            }
+            return removed;
+        }
         foreach (var network in await Call(() => _client.Networks.ListNetworksAsync(new NetworksListParameters(), cancellationToken)))
         {
             if (network.Labels?.ContainsKey(RuntimeLabels.PodNetwork) != true || !networks.Contains(network.Name))

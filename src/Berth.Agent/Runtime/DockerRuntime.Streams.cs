@@ -75,6 +75,10 @@ public sealed partial class DockerRuntime
 
     public async Task<System.Net.Sockets.Socket> ConnectToPortAsync(string sandboxId, int port, CancellationToken cancellationToken)
     {
+        if (_pinned is not null)
+        {
+            return await NetworkNamespaceDialer.ConnectAsync(_pinned.NetworkNamespace(sandboxId), sandboxId, port, cancellationToken);
+        }
         var sandbox = await Call(() => _client.Containers.InspectContainerAsync(sandboxId, cancellationToken));
         if (sandbox.State is not { Running: true, Pid: > 0 and var pid })
         {

@@ -8,8 +8,9 @@ namespace Berth.Agent.Runtime;
 
 /// <summary>
 /// Containers through the Docker Engine API, which Podman (<c>podman system service</c>) and Docker both serve. A
-/// sandbox is an infra container holding the pod's network and IPC namespaces; the pod's containers join them.
-/// Everything is labelled with the node's name, so agents sharing one engine see only their own.
+/// sandbox is the pod's namespaces, pinned by the agent on Podman (<see cref="PinnedSandboxes"/>) and held by an infra
+/// container on Docker, which joins no namespace by path; the pod's containers join them. Everything is labelled with
+/// the node's name, so agents sharing one engine see only their own.
 /// </summary>
 public sealed partial class DockerRuntime(AgentOptions options) : IContainerRuntime, IDisposable
 {
@@ -26,6 +27,9 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     /// <summary>Whether the engine is Podman, which pulls from loopback registries through <see cref="LibpodApi"/>.</summary>
     private bool _podman;
 
+    /// <summary>The sandboxes the agent pins itself, on Podman; null on Docker, whose sandboxes are infra containers.</summary>
+    private PinnedSandboxes? _pinned;
+
     public string Version { get; private set; } = "docker://unknown";
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
@@ -33,7 +37,12 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
         var version = await Call(() => _client.System.GetVersionAsync(cancellationToken));
         _podman = version.Components?.Any(c => c.Name.StartsWith("Podman", StringComparison.Ordinal)) == true;
         Version = (_podman ? "podman://" : "docker://") + version.Version;
-        if (await ImageIdAsync(PauseImage.Reference, cancellationToken) is null)
+        if (_podman)
+        {
+            _ = Network.CniBridge.PluginDirectory();
+            _pinned = new PinnedSandboxes(options);
+        }
+        else if (await ImageIdAsync(PauseImage.Reference, cancellationToken) is null)
         {
             using var context = PauseImage.BuildContext();
             var progress = new PullProgress();
@@ -46,56 +55,6 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             _ = await ImageIdAsync(PauseImage.Reference, cancellationToken)
                 ?? throw new RuntimeException($"the runtime did not build the sandbox image {PauseImage.Reference}");
         }
-    }
-
-    public async Task<SandboxStatus> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
-    {
-        var host = new HostConfig { IpcMode = "shareable", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No } };
-        if (config.Dns is { } dns)
-        {
-            // the pod's containers join the sandbox's namespaces and share its resolv.conf
-            (host.DNS, host.DNSSearch, host.DNSOptions) = ([.. dns.Nameservers], [.. dns.Searches], [.. dns.Options]);
-        }
-        NetworkingConfig? networking = null;
-        if (config.Network is { } attachment)
-        {
-            host.NetworkMode = attachment.Network;
-            networking = new NetworkingConfig
-            {
-                EndpointsConfig = new Dictionary<string, EndpointSettings>
-                {
-                    [attachment.Network] = new EndpointSettings { IPAMConfig = new EndpointIPAMConfig { IPv4Address = attachment.Ip } },
-                },
-            };
-        }
-        var created = await Call(() => _client.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Name = RuntimeLabels.SandboxName(config),
-            Image = PauseImage.Reference,
-            Hostname = config.Hostname,
-            Labels = RuntimeLabels.ForSandbox(options.NodeName, config),
-            HostConfig = host,
-            NetworkingConfig = networking,
-        }, cancellationToken));
-        await Call(() => _client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
-        if (config.Network is { } joined)
-        {
-            Network.HostBridge.Prepare(joined.Bridge);
-        }
-        return (await ListSandboxesAsync(config.PodUid, cancellationToken)).FirstOrDefault(s => s.Id == created.ID)
-            ?? throw new RuntimeException($"sandbox {created.ID} vanished as it started");
-    }
-
-    public Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken) => StopContainerAsync(sandboxId, TimeSpan.Zero, cancellationToken);
-
-    public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken) => RemoveAsync(sandboxId, cancellationToken);
-
-    public async Task<IReadOnlyList<SandboxStatus>> ListSandboxesAsync(string? podUid, CancellationToken cancellationToken)
-    {
-        var listed = await ListAsync(RuntimeLabels.SandboxType, podUid, cancellationToken);
-        return [.. listed.Select(c => new SandboxStatus(c.ID, c.Labels![RuntimeLabels.PodUid], RuntimeLabels.AttemptOf(c.Labels), c.State == "running",
-            c.NetworkSettings?.Networks?.Values.Select(n => n.IPAddress).FirstOrDefault(ip => !string.IsNullOrEmpty(ip)),
-            new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc)), c.NetworkSettings?.Networks?.Keys.FirstOrDefault()))];
     }
 
     public async Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken)
@@ -165,6 +124,7 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     public async Task<string> CreateContainerAsync(string sandboxId, ContainerConfig config, CancellationToken cancellationToken)
     {
         const long period = 100_000;
+        var join = JoinOf(sandboxId);
         var parameters = new CreateContainerParameters
         {
             Name = RuntimeLabels.ContainerNameOf(config),
@@ -179,10 +139,10 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             Labels = RuntimeLabels.ForContainer(options.NodeName, sandboxId, config),
             HostConfig = new HostConfig
             {
-                NetworkMode = "container:" + sandboxId,
-                IpcMode = "container:" + sandboxId,
-                UTSMode = "container:" + sandboxId, // the pod's hostname, which the sandbox holds
-                Binds = [.. config.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}:{(m.ReadOnly ? "ro" : "rw")}")],
+                NetworkMode = join.NetworkMode,
+                IpcMode = join.IpcMode,
+                UTSMode = join.UtsMode, // the pod's hostname, which the sandbox holds
+                Binds = [.. join.Binds, .. config.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}:{(m.ReadOnly ? "ro" : "rw")}")],
                 CPUShares = config.Resources.CpuShares,
                 // zero is the engine's "not set"
                 CPUPeriod = config.Resources.CpuQuotaMillicores is null ? 0 : period,

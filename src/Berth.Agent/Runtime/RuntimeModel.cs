@@ -1,7 +1,6 @@
 namespace Berth.Agent.Runtime;
 
-/// <summary>What identifies a pod's sandbox: the pod it belongs to and which attempt at it this is.</summary>
-/// <summary>A pod's sandbox: whose it is, and where on the pod network it is attached (none: the runtime's default network).</summary>
+/// <summary>A pod's sandbox: whose it is, and where on the pod network it is attached (none: the host's network).</summary>
 public sealed record SandboxConfig(string PodUid, string PodNamespace, string PodName, int Attempt, string Hostname, PodNetworkAttachment? Network = null,
     PodDnsSettings? Dns = null);
 
@@ -12,7 +11,7 @@ public sealed record PodDnsSettings(IReadOnlyList<string> Nameservers, IReadOnly
 public sealed record PodNetworkSpec(string Name, string Subnet, string Gateway, string Bridge);
 
 /// <summary>A sandbox's place on a pod network: the network, and the address the agent chose from its node's pod CIDR.</summary>
-public sealed record PodNetworkAttachment(string Network, string Ip, string Bridge);
+public sealed record PodNetworkAttachment(PodNetworkSpec Network, string Ip);
 
 /// <summary>A pod's sandbox as the runtime has it: its address, and the network it joined (none for the host's).</summary>
 public sealed record SandboxStatus(string Id, string PodUid, int Attempt, bool Running, string? Ip, DateTimeOffset CreatedAt, string? Network = null);

@@ -10,7 +10,8 @@ namespace Berth.Agent.Services;
 /// timeout, and translates the destination to it. Cluster IPs are matched only for the cluster's own pods (every
 /// cluster has the same service range); node ports and load-balancer addresses are on 127/8 and matched for the host.
 /// Connections a pod makes to itself through its Service, and the host's (from 127/8), are masqueraded so the replies
-/// come back the way they went. A Service port without endpoints is rejected rather than left to time out (looked up
+/// come back the way they went, and so is what the pods send out of the pod network (the pod network's masquerade, one
+/// rule for the cluster). A Service port without endpoints is rejected rather than left to time out (looked up
 /// for a connection's first packet only, so established traffic passes the filter hooks with one conntrack test).
 /// </summary>
 internal static class NftablesRules
@@ -106,7 +107,9 @@ internal static class NftablesRules
         Chain(text, "nat-prerouting", "type nat hook prerouting priority -110; policy accept;",
             [$"ip saddr {state.PodCidr} ip daddr . meta l4proto . th dport vmap @cluster-ips"]);
         Chain(text, "nat-output", "type nat hook output priority -110; policy accept;", ["ip daddr . meta l4proto . th dport vmap @external"]);
-        Chain(text, "nat-postrouting", "type nat hook postrouting priority 90; policy accept;", [$"meta mark & {MasqueradeMark} == {MasqueradeMark} masquerade"]);
+        // and the pods' own traffic leaving the pod network, as the CNI bridge plugin's ipMasq would per pod
+        Chain(text, "nat-postrouting", "type nat hook postrouting priority 90; policy accept;",
+            [$"meta mark & {MasqueradeMark} == {MasqueradeMark} masquerade", $"ip saddr {state.PodCidr} ip daddr != {state.PodCidr} masquerade"]);
         Chain(text, "filter-forward", "type filter hook forward priority -10; policy accept;",
             [$"ct state new ip saddr {state.PodCidr} ip daddr . meta l4proto . th dport vmap @cluster-no-endpoints"]);
         Chain(text, "filter-output", "type filter hook output priority -10; policy accept;", ["ct state new ip daddr . meta l4proto . th dport vmap @external-no-endpoints"]);

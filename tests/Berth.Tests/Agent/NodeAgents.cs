@@ -8,6 +8,7 @@ internal sealed class NodeAgents : IAsyncDisposable
     private readonly Dictionary<string, BerthProcess> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Func<BerthProcess>> _starts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _addresses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<Task>> _tearDowns = new(StringComparer.Ordinal);
 
     /// <summary>The third octet of the next agents' addresses: node ports answer on them, machine-wide, so each set of agents has its own.</summary>
     private static int s_subnets;
@@ -37,6 +38,28 @@ internal sealed class NodeAgents : IAsyncDisposable
             "--kubeconfig", fixture.KubeconfigPath, "--cpu", "1", "--memory", "2Gi", "--label", "topology.kubernetes.io/zone=zone-" + name[^1], .. more];
         _starts[name] = () => BerthProcess.Start(arguments, new Dictionary<string, string> { ["BERTH_DATA_DIR"] = fixture.DataDirectory });
         _agents[name] = _starts[name]();
+        _tearDowns[name] = () => TearDownAsync(fixture.DataDirectory, runtime, name);
+    }
+
+    /// <summary>
+    /// Runs <c>berth agent --tear-down</c> for a node of the data folder, as the end of its machine does: the containers
+    /// and sandboxes its pods left go, and the cluster's bridge with its last node.
+    /// </summary>
+    public static async Task TearDownAsync(string dataDirectory, string runtime, string name)
+    {
+        await using var tearDown = BerthProcess.Start(["agent", "--runtime", runtime, "--node-name", name, "--tear-down"],
+            new Dictionary<string, string> { ["BERTH_DATA_DIR"] = dataDirectory });
+        Assert.True(await tearDown.WaitForExitAsync() == 0, tearDown.Output);
+    }
+
+    /// <summary>Stops every agent, then tears every node down.</summary>
+    public async Task TearDownAsync()
+    {
+        await DisposeAsync();
+        foreach (var tearDown in _tearDowns.Values)
+        {
+            await tearDown();
+        }
     }
 
     /// <summary>The address a node's agent was started with, its InternalIP.</summary>

@@ -46,17 +46,13 @@ internal sealed class Podman(string configPath)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
-    /// Removes a cluster's pod network (with no container left on it: the machine's other installations may hold
-    /// containers of a cluster that had the same range before) and its service rules, as the cluster's last node does.
+    /// Removes a cluster's pod bridge (with no sandbox left on it: the machine's other installations may hold pods of a
+    /// cluster that had the same range before) and its service rules, as the cluster's last node does.
     /// </summary>
-    public async Task RemoveNetworkAsync(string podCidr)
+    public static async Task RemoveNetworkAsync(string podCidr)
     {
         var network = Berth.Agent.Network.PodNetwork.SpecFor(podCidr);
-        if ((await SucceedAsync("network", "ls", "--format", "{{.Name}}")).Split('\n').Contains(network.Name)
-            && await SucceedAsync("ps", "-a", "-q", "--filter", "network=" + network.Name) == "")
-        {
-            await SucceedAsync("network", "rm", network.Name);
-        }
+        await Berth.Agent.Network.HostBridge.RemoveIfUnusedAsync(network.Bridge, CancellationToken.None);
         await Berth.Agent.Services.Nftables.DeleteAsync(Berth.Agent.Services.NftablesRules.TableName(network.Bridge), CancellationToken.None);
     }
 

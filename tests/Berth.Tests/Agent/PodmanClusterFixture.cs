@@ -52,15 +52,7 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
             await Kubectl.RunAsync("delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false");
             if (_agents is not null)
             {
-                await _agents.DisposeAsync();
-            }
-            foreach (var node in Nodes)
-            {
-                // a sandbox goes after the containers that share its namespaces
-                foreach (var name in (await Podman.ContainersOfNodeAsync(node)).OrderBy(n => n.StartsWith("k8s_POD_", StringComparison.Ordinal)))
-                {
-                    await Podman.SucceedAsync("rm", "-f", name);
-                }
+                await _agents.TearDownAsync();
             }
             if (podCidr.Length > 0)
             {

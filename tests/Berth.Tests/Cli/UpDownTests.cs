@@ -113,15 +113,12 @@ public sealed class UpDownTests : IDisposable
             var table = Berth.Agent.Services.NftablesRules.TableName(Berth.Agent.Network.PodNetwork.SpecFor(podCidr).Bridge);
             Assert.DoesNotContain($"table ip {table}\n", await Berth.Agent.Network.HostCommand.RunAsync("nft", ["list", "tables"], null, TestContext.Current.CancellationToken) + "\n", StringComparison.Ordinal);
 
-            // berth down keeps the stopped containers for the next berth up; this test's data folder goes, so they go too
+            // berth down keeps the stopped containers and the sandboxes for the next berth up; this test's data folder goes, so they go too
             foreach (var node in nodes)
             {
-                foreach (var name in (await podman.ContainersOfNodeAsync(node)).OrderBy(n => n.StartsWith("k8s_POD_", StringComparison.Ordinal)))
-                {
-                    await podman.SucceedAsync("rm", "-f", name);
-                }
+                await NodeAgents.TearDownAsync(_home.Path, "podman", node);
             }
-            await podman.RemoveNetworkAsync(podCidr);
+            await Podman.RemoveNetworkAsync(podCidr);
         }
         finally
         {
