@@ -104,7 +104,7 @@ internal sealed partial class PodRunner(
                 {
                     // a container just killed for its probe is restarted from its exited state, as any other
                     var previous = actions.Kill.Any(k => k.Name == start.Spec.Name) ? null : start.Previous;
-                    var retry = await StartContainerAsync(pod, sandbox, start with { Previous = previous }, context, waiting, cancellationToken);
+                    var retry = await StartContainerAsync(pod, sandbox, start with { Previous = previous }, context, containers, waiting, cancellationToken);
                     again = Min(again, retry);
                     changed = true;
                 }
@@ -178,7 +178,7 @@ internal sealed partial class PodRunner(
 
     /// <summary>Starts one container, or says why it waits; returns how soon to try again when it waits on a back-off or a retry.</summary>
     private async Task<TimeSpan?> StartContainerAsync(V1Pod pod, SandboxStatus sandbox, ContainerStart start, StartContext context,
-        ConcurrentDictionary<string, WaitingReason> waiting, CancellationToken cancellationToken)
+        IReadOnlyList<ContainerStatus> containers, ConcurrentDictionary<string, WaitingReason> waiting, CancellationToken cancellationToken)
     {
         var uid = pod.Metadata.Uid;
         var spec = start.Spec;
@@ -211,8 +211,9 @@ internal sealed partial class PodRunner(
             events.Warning(pod, spec.Name, "Failed", "Error: " + e.Message);
             return s_configRetry;
         }
-        // the runtime keeps one exited attempt of each container, for its last state and `kubectl logs --previous`
-        foreach (var old in (await runtime.ListContainersAsync(uid, cancellationToken))
+        // the runtime keeps one exited attempt of each container, for its last state and `kubectl logs --previous`; the
+        // sync's list says which: this pod's worker alone makes its containers, and an exited one stays exited
+        foreach (var old in containers
             .Where(c => c.Name == spec.Name && c.State != ContainerState.Running && (c.Attempt < start.Attempt - 1 || c.Attempt == start.Attempt)))
         {
             await runtime.RemoveContainerAsync(old.Id, cancellationToken);

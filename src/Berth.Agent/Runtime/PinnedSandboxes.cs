@@ -43,9 +43,17 @@ internal sealed class PinnedSandboxes(AgentOptions options)
                 await CniBridge.AddAsync(id, NamespacePath(id, "net"), attachment, cancellationToken);
             }
         }
-        catch (RuntimeException)
+        catch (RuntimeException failure)
         {
-            await RemoveAsync(id, cancellationToken);
+            try
+            {
+                await RemoveAsync(id, cancellationToken);
+            }
+            catch (RuntimeException cleanup)
+            {
+                // the set-up's failure is the one to tell; the record stays, and the next sync removes what is left
+                throw new RuntimeException($"{failure.Message} (removing what was made failed too: {cleanup.Message})", failure);
+            }
             throw;
         }
         record = record with { Ready = true };
