@@ -55,8 +55,11 @@ internal static class HostBridge
             return false;
         }
         var (exitCode, _, errors) = await HostCommand.ExecuteAsync("ip", ["link", "delete", bridge, "type", "bridge"], null, null, cancellationToken);
-        // gone meanwhile, removed by another node's tear-down
-        return exitCode == 0 || !Directory.Exists(ports) ? true : throw new RuntimeException($"could not remove the pod bridge {bridge}: {errors.Trim()}");
+        if (exitCode != 0 && Directory.Exists(ports)) // a failure with the bridge gone is another node's tear-down removing it first
+        {
+            throw new RuntimeException($"could not remove the pod bridge {bridge}: {errors.Trim()}");
+        }
+        return true;
     }
 
     /// <summary>Makes bridged packets pass the nftables hooks, loading <c>br_netfilter</c> when the setting is missing.</summary>

@@ -41,10 +41,10 @@ public sealed partial class DockerRuntime
     private SandboxJoin JoinOf(string sandboxId) =>
         _pinned?.Join(sandboxId) ?? new SandboxJoin("container:" + sandboxId, "container:" + sandboxId, "container:" + sandboxId, []);
 
-    /// <summary>The infra container: the pause image on the pod's network (the host's for a host-network pod), with its resolv.conf.</summary>
+    /// <summary>The infra container: the pause image on the pod's network (the engine's default one for a host-network pod), with its resolv.conf.</summary>
     private async Task<SandboxStatus> RunInfraContainerAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
-        var host = new HostConfig { IpcMode = "shareable", NetworkMode = "host", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No } };
+        var host = new HostConfig { IpcMode = "shareable", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No } };
         if (config.Dns is { } dns)
         {
             // the pod's containers join the sandbox's namespaces and share its resolv.conf
@@ -66,7 +66,7 @@ public sealed partial class DockerRuntime
         {
             Name = RuntimeLabels.SandboxName(config),
             Image = PauseImage.Reference,
-            Hostname = config.Network is null ? "" : config.Hostname, // empty: the host's, on its network
+            Hostname = config.Hostname,
             Labels = RuntimeLabels.ForSandbox(options.NodeName, config),
             HostConfig = host,
             NetworkingConfig = networking,
