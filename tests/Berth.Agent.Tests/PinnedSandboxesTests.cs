@@ -15,7 +15,7 @@ public sealed class PinnedSandboxesTests : IDisposable
 
     public PinnedSandboxesTests()
     {
-        // a bridge and a /16 of this test's own, out of the clusters' 10.128.0.0/10
+        // a bridge and a /24 of this test's own, out of the clusters' 10.128.0.0/10
         var b = Random.Shared.Next(0, 250);
         _network = new PodNetworkSpec($"berth-pods-test-{b}", $"10.251.{b}.0/24", $"10.251.{b}.1", $"berth-t{b}-{Random.Shared.Next(1000, 9999)}");
         _sandboxes = new PinnedSandboxes(new AgentOptions { NodeName = "n", KubeconfigPath = "", RootDirectory = _root });
