@@ -26,7 +26,7 @@ internal sealed class PinnedSandboxes(AgentOptions options)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var record = new SandboxRecord(id, config.PodUid, config.PodNamespace, config.PodName, config.Attempt, DateTimeOffset.UtcNow,
-            config.Network, config.Dns is not null, Ready: false, Stopped: false);
+            config.Network, Ready: false, Stopped: false);
         Directory.CreateDirectory(RecordDirectory(id));
         if (config.Dns is { } dns)
         {
@@ -120,7 +120,7 @@ internal sealed class PinnedSandboxes(AgentOptions options)
         var record = Read(id) ?? throw new RuntimeException($"sandbox {id} does not exist");
         var onHost = record.Network is null;
         List<string> binds = [$"{Path.Combine(RecordDirectory(id), "hosts")}:/etc/hosts:rw"];
-        if (record.HasResolvConf)
+        if (File.Exists(Path.Combine(RecordDirectory(id), "resolv.conf"))) // none: the engine's own, the host's
         {
             binds.Add($"{Path.Combine(RecordDirectory(id), "resolv.conf")}:/etc/resolv.conf:rw");
         }
@@ -255,7 +255,7 @@ internal sealed class PinnedSandboxes(AgentOptions options)
 
 /// <summary>What a pinned sandbox is: its pod, its attempt, its place on the pod network (none: the host's), and how far it got.</summary>
 internal sealed record SandboxRecord(string Id, string PodUid, string PodNamespace, string PodName, int Attempt, DateTimeOffset CreatedAt,
-    PodNetworkAttachment? Network, bool HasResolvConf, bool Ready, bool Stopped);
+    PodNetworkAttachment? Network, bool Ready, bool Stopped);
 
 /// <summary>How a container joins a sandbox: the engine's network, IPC and UTS modes, and the sandbox's files bound into it.</summary>
 internal sealed record SandboxJoin(string NetworkMode, string IpcMode, string UtsMode, IReadOnlyList<string> Binds);
