@@ -90,7 +90,10 @@ public static class AgentHost
         {
             await runtime.ConnectAsync(cancellationToken);
             var containers = await runtime.ListContainersAsync(null, cancellationToken);
-            await Task.WhenAll(containers.Select(c => runtime.StopContainerAsync(c.Id, TimeSpan.FromSeconds(2), cancellationToken)));
+            // only running ones: a container whose removal the engine left half-done (Podman lists it as "Removing")
+            // refuses a stop ("container state improper"), and removing it with force finishes it
+            await Task.WhenAll(containers.Where(c => c.State == ContainerState.Running)
+                .Select(c => runtime.StopContainerAsync(c.Id, TimeSpan.FromSeconds(2), cancellationToken)));
             foreach (var container in containers)
             {
                 await runtime.RemoveContainerAsync(container.Id, cancellationToken);

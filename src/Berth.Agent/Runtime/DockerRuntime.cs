@@ -231,20 +231,8 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
         {
             labels[$"{RuntimeLabels.PodUid}={podUid}"] = true;
         }
-        var parameters = new ContainersListParameters { All = true, Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels } };
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await Call(() => _client.Containers.ListContainersAsync(parameters, cancellationToken));
-            }
-            catch (RuntimeException e) when (attempt < 10 && e.InnerException is DockerApiException { StatusCode: HttpStatusCode.InternalServerError })
-            {
-                // Podman's list fails when a container (any, of any node) is removed while it reads it ("reading
-                // information about layer …: layer not known"); read again once it is over (for up to a second)
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-            }
-        }
+        return await Call(() => _client.Containers.ListContainersAsync(
+            new ContainersListParameters { All = true, Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels } }, cancellationToken));
     }
 
     private async Task<ContainerInspectResponse?> InspectAsync(string id, string state, CancellationToken cancellationToken)
