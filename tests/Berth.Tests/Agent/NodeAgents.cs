@@ -90,11 +90,13 @@ internal sealed class NodeAgents : IAsyncDisposable
         _agents[name] = _starts[name]();
     }
 
+    /// <summary>Stops every agent; once, however often it is called.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var agent in _agents.Values)
         {
             await agent.DisposeAsync();
         }
+        _agents.Clear();
     }
 }
