@@ -20,6 +20,12 @@ public sealed class KubeApiOptions
 
     public int Port { get; init; } = DefaultPort;
 
+    /// <summary>
+    /// Where the installations of this machine claim the pod /16s their bridges route: one folder for all of them (a
+    /// test's own folder keeps its claims apart from the machine's).
+    /// </summary>
+    public string PodCidrClaims { get; init; } = Path.Combine(Path.GetTempPath(), "berth-pod-cidrs");
+
     /// <summary>How often node agents are read for resource metrics while they are wanted (metrics-server's <c>--metric-resolution</c>).</summary>
     public TimeSpan MetricResolution { get; init; } = DefaultMetricResolution;
 

@@ -12,7 +12,7 @@ namespace Berth.Aws.Eks;
 /// marks it ACTIVE once that cluster serves. Deleting marks it DELETING; the controller takes the Kubernetes cluster
 /// down and then removes it.
 /// </summary>
-internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegroups, FargateProfiles fargateProfiles, AccessEntries accessEntries,
+internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegroups, FargateProfiles fargateProfiles,
     ClusterRecords kubeClusters, ClusterEndpoints endpoints, TimeProvider time)
 {
     public async Task<JsonObject> CreateAsync(AwsRequest request, JsonObject input, CancellationToken cancellationToken)
@@ -77,10 +77,6 @@ internal sealed class ClusterOperations(EksClusters clusters, Nodegroups nodegro
             // the name serves another account's or region's cluster: Kubernetes clusters are named once per installation
             await clusters.DeleteAsync(cluster, cancellationToken);
             throw EksClusters.AlreadyExists(name);
-        }
-        if (Admins(cluster).Count > 0 && AccessEntries.AuthenticationMode(cluster).StartsWith("API", StringComparison.Ordinal))
-        {
-            await accessEntries.CreateAsync(cluster, AccessEntryOperations.CreatorEntry(cluster), cancellationToken);
         }
         return new JsonObject { ["cluster"] = Describe(cluster) };
     }

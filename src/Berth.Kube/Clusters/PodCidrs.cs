@@ -9,15 +9,13 @@ namespace Berth.Kube.Clusters;
 /// Which cluster holds which /16 of the pod pool. Within an installation: a key per /16 (<c>/pod-cidrs/&lt;index&gt;</c>)
 /// made with a create, which the store lets only one writer make, holding the cluster's uid (so clusters of one name
 /// made one after another are told apart). Across the installations of a machine, whose bridges share the host's
-/// routes: a claim file per /16 in a directory of the machine's (<see cref="MachineClaims"/>), made exclusively,
-/// naming the data folder and cluster that hold it; a claim whose data folder is gone is taken over.
+/// routes: <see cref="MachinePodCidrClaims"/>.
 /// </summary>
 public sealed class PodCidrs(IStore store, KubeApiOptions options)
 {
     public const string Prefix = "/pod-cidrs/";
 
-    /// <summary>Where the installations of this machine claim their /16s.</summary>
-    public static string MachineClaims => Path.Combine(Path.GetTempPath(), "berth-pod-cidrs");
+    private readonly MachinePodCidrClaims _claims = new(options.PodCidrClaims);
 
     /// <summary>The pod CIDR the cluster of <paramref name="uid"/> holds, taken now when it holds none.</summary>
     public async Task<string> AllocateAsync(string uid, CancellationToken cancellationToken)
@@ -28,7 +26,7 @@ public sealed class PodCidrs(IStore store, KubeApiOptions options)
         }
         for (var index = 0; index < ClusterNetwork.PodCidrCount; index++)
         {
-            if (!TryClaim(index, uid))
+            if (!await _claims.TryClaimAsync(index, options.DataDirectory, uid, cancellationToken))
             {
                 continue; // another installation's
             }
@@ -39,6 +37,10 @@ public sealed class PodCidrs(IStore store, KubeApiOptions options)
             }
             catch (StoreException e) when (e.Code == StoreErrorCode.KeyExists)
             {
+                if (await FindAsync(uid, cancellationToken) is { } taken)
+                {
+                    return ClusterNetwork.ClusterPodCidr(taken); // taken for the same cluster meanwhile (its create and its controller)
+                }
                 // another cluster of this installation's
             }
         }
@@ -60,60 +62,7 @@ public sealed class PodCidrs(IStore store, KubeApiOptions options)
         {
             // released meanwhile
         }
-        if (ReadClaim(held) is { } claim && claim.DataDirectory == options.DataDirectory)
-        {
-            File.Delete(ClaimPath(held));
-        }
-    }
-
-    /// <summary>
-    /// Claims the /16 for this installation: true when the claim is made now, is this installation's already (its own
-    /// store says which of its clusters has it), or was another's whose data folder is gone.
-    /// </summary>
-    private bool TryClaim(int index, string uid)
-    {
-        Directory.CreateDirectory(MachineClaims);
-        for (var attempt = 0; attempt < 2; attempt++)
-        {
-            // written whole beside it, then moved in place unless a claim is there: no one reads a half-written claim
-            var written = Path.Combine(MachineClaims, $".{index}.{Guid.NewGuid():N}");
-            File.WriteAllText(written, new JsonObject { ["dataDirectory"] = options.DataDirectory, ["uid"] = uid }.ToJsonString());
-            try
-            {
-                File.Move(written, ClaimPath(index), overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(ClaimPath(index)))
-            {
-                File.Delete(written);
-                var claim = ReadClaim(index);
-                if (claim?.DataDirectory == options.DataDirectory)
-                {
-                    return true; // this installation's: its store decides between its clusters
-                }
-                if (claim is not null && Directory.Exists(claim.DataDirectory))
-                {
-                    return false;
-                }
-                File.Delete(ClaimPath(index)); // its installation is gone (or the claim is unreadable): taken over
-            }
-        }
-        return false;
-    }
-
-    private sealed record Claim(string DataDirectory, string Uid);
-
-    private static Claim? ReadClaim(int index)
-    {
-        try
-        {
-            var json = JsonNode.Parse(File.ReadAllText(ClaimPath(index)));
-            return json?["dataDirectory"]?.GetValue<string>() is { } directory ? new Claim(directory, json["uid"]?.GetValue<string>() ?? "") : null;
-        }
-        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
-        {
-            return null;
-        }
+        await _claims.ReleaseAsync(held, options.DataDirectory, cancellationToken);
     }
 
     private async Task<int?> FindAsync(string uid, CancellationToken cancellationToken)
@@ -122,8 +71,6 @@ public sealed class PodCidrs(IStore store, KubeApiOptions options)
         return page.Items.Where(e => JsonNode.Parse(e.Value.Span)?["uid"]?.GetValue<string>() == uid)
             .Select(e => (int?)int.Parse(e.Key[Prefix.Length..], CultureInfo.InvariantCulture)).FirstOrDefault();
     }
-
-    private static string ClaimPath(int index) => Path.Combine(MachineClaims, index.ToString("D2", CultureInfo.InvariantCulture));
 
     private static string Key(int index) => Prefix + index.ToString("D2", CultureInfo.InvariantCulture);
 }
