@@ -24,17 +24,11 @@ public sealed partial class DockerRuntime
         if (existing is not null)
         {
             var subnets = existing.IPAM?.Config?.Select(c => c.Subnet) ?? [];
-            var bridge = _podman ? await _libpod.NetworkInterfaceAsync(network.Name, cancellationToken)
-                : existing.Options is { } options && options.TryGetValue(BridgeNameOption, out var name) ? name : null;
+            var bridge = existing.Options is { } options && options.TryGetValue(BridgeNameOption, out var name) ? name : null;
             if (!subnets.Contains(network.Subnet) || bridge != network.Bridge)
             {
-                throw new RuntimeException($"network {network.Name} exists with the subnets {string.Join(", ", subnets)} on bridge {bridge}, not {network.Subnet} on {network.Bridge}: remove it (podman network rm {network.Name})");
+                throw new RuntimeException($"network {network.Name} exists with the subnets {string.Join(", ", subnets)} on bridge {bridge}, not {network.Subnet} on {network.Bridge}: remove it (docker network rm {network.Name})");
             }
-            return;
-        }
-        if (_podman)
-        {
-            await _libpod.CreateNetworkAsync(network, RuntimeLabels.PodNetwork, cancellationToken); // made meanwhile by another agent: false, and as good
             return;
         }
         try
@@ -74,7 +68,7 @@ public sealed partial class DockerRuntime
             {
                 continue;
             }
-            // any container on it, of any node, running or not, keeps it: Podman's own inspect lists none of them
+            // any container on it, of any node, running or not, keeps it
             var attached = await Call(() => _client.Containers.ListContainersAsync(new ContainersListParameters
             {
                 All = true,
@@ -82,14 +76,6 @@ public sealed partial class DockerRuntime
             }, cancellationToken));
             if (attached.Count > 0)
             {
-                continue;
-            }
-            if (_podman)
-            {
-                if (await _libpod.RemoveNetworkAsync(network.Name, cancellationToken)) // refused, and kept, if a pod joined it meanwhile
-                {
-                    removed.Add(network.Name);
-                }
                 continue;
             }
             try

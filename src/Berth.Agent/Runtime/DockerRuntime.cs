@@ -231,8 +231,25 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
         {
             labels[$"{RuntimeLabels.PodUid}={podUid}"] = true;
         }
-        return await Call(() => _client.Containers.ListContainersAsync(
-            new ContainersListParameters { All = true, Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels } }, cancellationToken));
+        var parameters = new ContainersListParameters { All = true, Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = labels } };
+        try
+        {
+            return await Call(() => _client.Containers.ListContainersAsync(parameters, cancellationToken));
+        }
+        catch (RuntimeException e) when (_podman && e.InnerException is DockerApiException { StatusCode: HttpStatusCode.InternalServerError })
+        {
+            // a container whose removal was cut short fails every list that includes it: finish its removal, then list again
+            var halfRemoved = await _libpod.HalfRemovedContainersAsync(labels.Keys, cancellationToken);
+            if (halfRemoved.Count == 0)
+            {
+                throw;
+            }
+            foreach (var id in halfRemoved)
+            {
+                await RemoveAsync(id, cancellationToken);
+            }
+            return await Call(() => _client.Containers.ListContainersAsync(parameters, cancellationToken));
+        }
     }
 
     private async Task<ContainerInspectResponse?> InspectAsync(string id, string state, CancellationToken cancellationToken)

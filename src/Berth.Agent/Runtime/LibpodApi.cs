@@ -8,8 +8,8 @@ namespace Berth.Agent.Runtime;
 /// Podman's own API, for what its Docker-compatible API cannot do. Pulls (<c>/libpod/images/pull</c>) reach a registry
 /// over plain HTTP: Docker treats registries on loopback as insecure by default; Podman's compatible endpoint has no
 /// such default and takes no <c>tlsVerify</c>, so loopback images are pulled here with <c>tlsVerify=false</c>, which
-/// keeps Docker's rule on either engine. Networks (<c>/libpod/networks/create</c>) are made without Podman's own DNS
-/// server, which the compatible endpoint starts on every network it makes: pods get their DNS from the cluster.
+/// keeps Docker's rule on either engine. Its container list answers where the compatible one fails on a container
+/// whose removal was cut short.
 /// </summary>
 internal sealed class LibpodApi : IDisposable
 {
@@ -69,52 +69,23 @@ internal sealed class LibpodApi : IDisposable
         return error;
     }
 
-    /// <summary>Makes a bridge network with its subnet and gateway, no DNS server, and Berth's label; false when one of the name exists.</summary>
-    public async Task<bool> CreateNetworkAsync(PodNetworkSpec network, string label, CancellationToken cancellationToken)
+    /// <summary>
+    /// The containers with all of <paramref name="labels"/> whose removal was cut short (the service stopped while it
+    /// removed them): Podman keeps them as <c>removing</c> with their storage gone, and its Docker-compatible list and
+    /// inspect fail on them; its own list still answers.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> HalfRemovedContainersAsync(IEnumerable<string> labels, CancellationToken cancellationToken)
     {
-        var body = new System.Text.Json.Nodes.JsonObject
-        {
-            ["name"] = network.Name,
-            ["driver"] = "bridge",
-            ["network_interface"] = network.Bridge,
-            ["subnets"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["subnet"] = network.Subnet, ["gateway"] = network.Gateway }),
-            ["dns_enabled"] = false,
-            ["labels"] = new System.Text.Json.Nodes.JsonObject { [label] = "true" },
-        };
-        using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync("/v4.0.0/libpod/networks/create", content, cancellationToken);
-        if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
-        {
-            return false;
-        }
+        var filters = new System.Text.Json.Nodes.JsonObject { ["label"] = new System.Text.Json.Nodes.JsonArray([.. labels.Select(l => (System.Text.Json.Nodes.JsonNode)l)]) };
+        using var response = await _http.GetAsync($"/v4.0.0/libpod/containers/json?all=true&filters={Uri.EscapeDataString(filters.ToJsonString())}", cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new RuntimeException($"the engine could not make network {network.Name} ({network.Subnet}): {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            throw new RuntimeException($"the engine could not list containers: {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
-        return true;
-    }
-
-    /// <summary>The host interface of a network's bridge; null when there is no such network.</summary>
-    public async Task<string?> NetworkInterfaceAsync(string name, CancellationToken cancellationToken)
-    {
-        using var response = await _http.GetAsync($"/v4.0.0/libpod/networks/{Uri.EscapeDataString(name)}/json", cancellationToken);
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
-        return json.RootElement.TryGetProperty("network_interface", out var bridge) ? bridge.GetString() : null;
-    }
-
-    /// <summary>
-    /// Removes a network unless a container, running or not, is attached: <c>force=false</c>, as Podman's compatible
-    /// endpoint would remove those containers with it. False when it is in use or gone.
-    /// </summary>
-    public async Task<bool> RemoveNetworkAsync(string name, CancellationToken cancellationToken)
-    {
-        using var response = await _http.DeleteAsync($"/v4.0.0/libpod/networks/{Uri.EscapeDataString(name)}?force=false", cancellationToken);
-        return response.IsSuccessStatusCode;
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        return [.. json.RootElement.EnumerateArray()
+            .Where(c => c.TryGetProperty("State", out var state) && state.GetString() == "removing")
+            .Select(c => c.GetProperty("Id").GetString()!)];
     }
 
     /// <summary>The credentials as the engine reads them: base64url of <c>{"username", "password", "serveraddress"}</c>.</summary>
