@@ -82,7 +82,12 @@ public sealed class PinnedSandboxesTests : IDisposable
         {
             _sandboxes.RemoveAsync(sandbox.Id, CancellationToken.None).GetAwaiter().GetResult();
         }
-        HostBridge.RemoveIfUnusedAsync(_network.Bridge, CancellationToken.None).GetAwaiter().GetResult();
+        // a namespace whose pins were dropped by hand goes, with its end of the veth pair, when the kernel gets to it
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!HostBridge.RemoveIfUnusedAsync(_network.Bridge, CancellationToken.None).GetAwaiter().GetResult() && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(100);
+        }
         Directory.Delete(_root, recursive: true);
     }
 }
