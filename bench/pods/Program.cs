@@ -91,5 +91,5 @@ static void Line(string name, List<double> berth, List<double> raw, List<string>
         missed.Add(name);
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name,-18} Berth p50 {measured.Percentile(50),7:F0} ms p99 {measured.Percentile(99),7:F0} ms | podman p50 {baseline.Percentile(50),7:F0} ms p99 {baseline.Percentile(99),7:F0} ms | p50 ratio {ratio,5:F2}  target p50 <= 1.25x, p99 <= 2000 ms: {(met ? "met" : "MISSED")}"));
+        $"{name,-18} Berth p50 {measured.Percentile(50),7:F0} ms p99 {measured.Percentile(99),7:F0} ms | podman p50 {baseline.Percentile(50),7:F0} ms p99 {baseline.Percentile(99),7:F0} ms | p50 ratio {ratio,5:F2} (p99 {measured.Percentile(99) / baseline.Percentile(99),4:F2})  target p50 <= 1.25x, p99 <= 2000 ms: {(met ? "met" : "MISSED")}"));
 }

@@ -151,4 +151,22 @@ internal sealed class BerthProcess : IAsyncDisposable
             _started.TrySetResult();
         }
     }
+
+    /// <summary>The node agents running for the server of <paramref name="dataDirectory"/>: their command lines name it.</summary>
+    public static List<int> AgentsOf(string dataDirectory) =>
+        [.. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(name => int.TryParse(name, out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && CommandLine(pid) is { } line
+                && line.Contains("/berth-agent ", StringComparison.Ordinal) && line.Contains(dataDirectory, StringComparison.Ordinal))];
+
+    private static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return null; // exited since the folder was listed
+        }
+    }
 }

@@ -114,7 +114,7 @@ public sealed partial class EksTests : IDisposable
             await aws.FailAsync("ResourceInUseException", "eks", "delete-cluster", "--name", "demo");
             await DeleteAllAsync(aws);
             await aws.FailAsync("ResourceNotFoundException", "eks", "describe-cluster", "--name", "demo");
-            Assert.Empty(AgentProcesses());
+            Assert.Empty(BerthProcess.AgentsOf(_data.Path));
             foreach (var node in nodes.Append(left))
             {
                 Assert.Empty(await podman.ContainersOfNodeAsync(node.Name));
@@ -262,7 +262,7 @@ public sealed partial class EksTests : IDisposable
         // an instance whose machine dies is replaced, as an Auto Scaling group replaces an unhealthy instance
         var lost = (await aws.SucceedAsync("autoscaling", "describe-auto-scaling-groups", "--auto-scaling-group-names", asg))
             .GetProperty("AutoScalingGroups")[0].GetProperty("Instances")[0].GetProperty("InstanceId").GetString()!;
-        var machine = Assert.Single(AgentProcesses(), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains($"/instances/{lost}/", StringComparison.Ordinal));
+        var machine = Assert.Single(BerthProcess.AgentsOf(_data.Path), pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains($"/instances/{lost}/", StringComparison.Ordinal));
         Process.GetProcessById(machine).Kill();
         await UntilAsync("the lost instance to be replaced", async () =>
         {
@@ -289,7 +289,7 @@ public sealed partial class EksTests : IDisposable
             (await aws.SucceedAsync("eks", "list-nodegroups", "--cluster-name", "v1")).GetProperty("nodegroups").GetArrayLength() == 0);
         await aws.SucceedAsync("eks", "delete-cluster", "--name", "v1");
         await UntilAsync("the cluster to go", async () => (await aws.RunAsync("eks", "describe-cluster", "--name", "v1")).ExitCode != 0);
-        Assert.Empty(AgentProcesses());
+        Assert.Empty(BerthProcess.AgentsOf(_data.Path));
     }
 
     [Fact]
@@ -309,7 +309,7 @@ public sealed partial class EksTests : IDisposable
         await python.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromMinutes(3), Ct);
         Assert.True(python.ExitCode == 0, await output + await errors);
         Assert.Contains("all checks passed", await output, StringComparison.Ordinal);
-        Assert.Empty(AgentProcesses());
+        Assert.Empty(BerthProcess.AgentsOf(_data.Path));
     }
 
     /// <summary>An HTTP client that trusts the cluster's CA (EKS's <c>certificateAuthority.data</c>) and presents no credentials.</summary>
@@ -385,14 +385,9 @@ public sealed partial class EksTests : IDisposable
             await aws.SucceedAsync("eks", "delete-cluster", "--name", cluster);
             await UntilAsync("the cluster to go", async () => (await aws.RunAsync("eks", "describe-cluster", "--name", cluster)).ExitCode != 0);
         }
-        await UntilAsync("the agents to stop", () => Task.FromResult(AgentProcesses().Count == 0));
+        await UntilAsync("the agents to stop", () => Task.FromResult(BerthProcess.AgentsOf(_data.Path).Count == 0));
     }
 
-    /// <summary>The node agents still running for this test's server.</summary>
-    private List<int> AgentProcesses() =>
-        [.. Process.GetProcesses().Where(p => File.Exists($"/proc/{p.Id}/cmdline")
-            && File.ReadAllText($"/proc/{p.Id}/cmdline").Replace('\0', ' ') is var commandLine
-            && commandLine.Contains("/berth-agent ", StringComparison.Ordinal) && commandLine.Contains(_data.Path, StringComparison.Ordinal)).Select(p => p.Id)];
 
     private static async Task UntilAsync(string what, Func<Task<bool>> done)
     {

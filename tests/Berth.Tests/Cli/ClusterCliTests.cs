@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Berth.Tests.Agent;
 using Berth.Tests.Aws;
@@ -140,7 +139,7 @@ public sealed class ClusterCliTests : IDisposable
         Assert.DoesNotContain((await aws.SucceedAsync("iam", "list-roles")).GetProperty("Roles").EnumerateArray(),
             r => r.GetProperty("RoleName").GetString()!.StartsWith("eksctl-", StringComparison.Ordinal));
         Assert.Equal(0, (await aws.SucceedAsync("iam", "list-open-id-connect-providers")).GetProperty("OpenIDConnectProviderList").GetArrayLength());
-        Assert.Empty(AgentProcesses());
+        Assert.Empty(BerthProcess.AgentsOf(_data.Path));
         foreach (var node in nodes.Distinct())
         {
             Assert.Empty(await podman.ContainersOfNodeAsync(node));
@@ -245,9 +244,4 @@ public sealed class ClusterCliTests : IDisposable
                     ? taints.EnumerateArray().Select(t => $"{t.GetProperty("key").GetString()}={(t.TryGetProperty("value", out var v) ? v.GetString() : "")}:{t.GetProperty("effect").GetString()}")
                     : [])))];
 
-    /// <summary>The node agents still running for this test's server.</summary>
-    private List<int> AgentProcesses() =>
-        [.. Process.GetProcesses().Where(p => File.Exists($"/proc/{p.Id}/cmdline")
-            && File.ReadAllText($"/proc/{p.Id}/cmdline").Replace('\0', ' ') is var commandLine
-            && commandLine.Contains("/berth-agent ", StringComparison.Ordinal) && commandLine.Contains(_data.Path, StringComparison.Ordinal)).Select(p => p.Id)];
 }
