@@ -1,6 +1,7 @@
 // The pod start benchmark: pods created through `berth server` and run by a `berth agent` on podman, timed from the
 // create request until they are Running, beside raw `podman create` + `podman start` of the same image in the same
-// run; then the agent's resident memory with pods running, ten seconds and a minute after they started.
+// run, and beside the same container created and started through the engine's API alone (its floor, for bursts);
+// then the agent's resident memory with pods running, ten seconds and a minute after they started.
 // Usage: dotnet run -c Release --project bench/pods [-- --singles 10 --burst 30 --rounds 3 --resident-pods 10]
 using System.Globalization;
 using Berth.Agent.Runtime;
@@ -21,16 +22,19 @@ try
     await using var agent = AgentProcess.Start(server, NodeName);
     await using var pods = await PodStarts.OpenAsync(server);
     var raw = new RawPodman(podman, Image);
+    using var engine = new RawEngine(PodmanService.Endpoint(Path.Combine(server.DataDirectory, "podman")), Image);
 
     // one untimed start of each warms the image, the agent's sandbox image and both code paths
     await pods.StartAsync(Image, ["warm-up"]);
     await pods.DeleteAsync(["warm-up"], podman, NodeName);
     await raw.StartAsync(["berth-bench-warm-up"]);
     await raw.RemoveAsync(["berth-bench-warm-up"]);
+    await engine.StartAsync(["berth-bench-engine-warm-up"]);
+    await engine.RemoveAsync(["berth-bench-engine-warm-up"]);
     var idleResident = agent.ResidentBytes;
 
     // the two alternate round by round, so that a machine that speeds up or slows down affects both alike
-    List<double> rawSingles = [], berthSingles = [], rawBursts = [], berthBursts = [];
+    List<double> rawSingles = [], berthSingles = [], rawBursts = [], berthBursts = [], engineBursts = [];
     for (var round = 0; round < settings.Rounds; round++)
     {
         for (var i = 0; i < settings.Singles; i++)
@@ -45,6 +49,8 @@ try
         var containers = Enumerable.Range(0, settings.Burst).Select(i => $"berth-bench-burst-{round}-{i}").ToArray();
         rawBursts.AddRange(await raw.StartAsync(containers));
         await raw.RemoveAsync(containers);
+        engineBursts.AddRange(await engine.StartAsync(containers));
+        await engine.RemoveAsync(containers);
         var burst = Enumerable.Range(0, settings.Burst).Select(i => $"burst-{round}-{i}").ToArray();
         berthBursts.AddRange(await pods.StartAsync(Image, burst));
         await pods.DeleteAsync(burst, podman, NodeName);
@@ -64,6 +70,9 @@ try
     var missed = new List<string>();
     Line("1 pod at a time", berthSingles, rawSingles, missed);
     Line($"{settings.Burst} pods at once", berthBursts, rawBursts, missed);
+    var floor = new Measurement(engineBursts.Count, TimeSpan.Zero, [.. engineBursts]);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{settings.Burst} at once, engine API alone     p50 {floor.Percentile(50),7:F0} ms p99 {floor.Percentile(99),7:F0} ms (create + start, no network: the engine's floor for the burst)"));
     var residentMb = busyResident / 1024.0 / 1024.0;
     var residentMet = residentMb <= 60;
     if (!residentMet)

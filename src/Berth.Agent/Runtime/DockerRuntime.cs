@@ -22,6 +22,14 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     /// <summary>What inspecting a container said, by id and state: an exited container never changes, a running one only by exiting.</summary>
     private readonly ConcurrentDictionary<(string Id, string State), ContainerInspectResponse> _inspected = new();
 
+    /// <summary>
+    /// The images known to be present, by the reference they were asked for: an inspection waits behind the engine's
+    /// container creates (they share its storage lock), so a burst of pods of one image asks once. An entry goes when
+    /// the image list (read every few seconds by the runtime's health check) no longer has its image, when a pull may
+    /// have moved its tag, and when a create finds the image missing.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, string> _presentImages = new(StringComparer.Ordinal);
+
     private readonly LibpodApi _libpod = new(options.ContainerRuntimeEndpoint);
 
     /// <summary>Whether the engine is Podman, which pulls from loopback registries through <see cref="LibpodApi"/>.</summary>
@@ -60,6 +68,11 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
     public async Task<IReadOnlyList<ImageSummary>> ListImagesAsync(CancellationToken cancellationToken)
     {
         var images = await Call(() => _client.Images.ListImagesAsync(new ImagesListParameters(), cancellationToken));
+        var ids = images.Select(i => i.ID).ToHashSet(StringComparer.Ordinal);
+        foreach (var (reference, id) in _presentImages.Where(p => !ids.Contains(p.Value)))
+        {
+            _presentImages.TryRemove(new KeyValuePair<string, string>(reference, id)); // removed from the engine since
+        }
         return [.. images.Select(i => new ImageSummary(
             [.. (i.RepoTags ?? []).Concat(i.RepoDigests ?? []).Where(n => !n.Contains("<none>", StringComparison.Ordinal))], i.Size))
             .Where(i => i.Names.Count > 0)];
@@ -67,9 +80,15 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
 
     public async Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken)
     {
+        if (_presentImages.TryGetValue(image, out var known))
+        {
+            return known;
+        }
         try
         {
-            return (await _client.Images.InspectImageAsync(image, cancellationToken)).ID;
+            var id = (await _client.Images.InspectImageAsync(image, cancellationToken)).ID;
+            _presentImages[image] = id;
+            return id;
         }
         catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -113,6 +132,7 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
             {
                 throw new RuntimeException($"the container runtime at {options.ContainerRuntimeEndpoint} is unreachable: {e.Message}", e);
             }
+            _presentImages.TryRemove(image, out _); // the pull may have moved the tag to another image
             if (failure is null && await ImageIdAsync(image, cancellationToken) is { } id)
             {
                 return id;
@@ -151,7 +171,15 @@ public sealed partial class DockerRuntime(AgentOptions options) : IContainerRunt
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
             },
         };
-        return (await Call(() => _client.Containers.CreateContainerAsync(parameters, cancellationToken))).ID;
+        try
+        {
+            return (await Call(() => _client.Containers.CreateContainerAsync(parameters, cancellationToken))).ID;
+        }
+        catch (RuntimeException e) when (e.InnerException is DockerApiException { StatusCode: HttpStatusCode.NotFound })
+        {
+            _presentImages.TryRemove(config.Image, out _); // removed since it was found: the next sync pulls it as its policy says
+            throw;
+        }
     }
 
     public Task StartContainerAsync(string containerId, CancellationToken cancellationToken) =>
