@@ -8,8 +8,8 @@ namespace Berth.Aws.Eks;
 
 /// <summary>
 /// Moves EKS clusters through their lives by the Kubernetes clusters they drive: CREATING until the control plane's
-/// record is served and the creator's access entry made (ACTIVE), FAILED when the name turned out to be another cluster's; DELETING until the control plane
-/// has taken the cluster down, then gone.
+/// record is served and the creator's access entry is made (ACTIVE), FAILED when the name turned out to be another
+/// cluster's; DELETING until the control plane has taken the cluster down, then gone.
 /// </summary>
 internal sealed class EksClusterController(IStore store, EksClusters clusters, AccessEntries accessEntries, ClusterRecords kubeClusters, TimeProvider time,
     ILogger<EksClusterController> logger) : ReconcilingService(store, time, logger)
