@@ -33,7 +33,7 @@ try
     await engine.RemoveAsync(["berth-bench-engine-warm-up"]);
     var idleResident = agent.ResidentBytes;
 
-    // the two alternate round by round, so that a machine that speeds up or slows down affects both alike
+    // they alternate round by round, so that a machine that speeds up or slows down affects them all alike
     List<double> rawSingles = [], berthSingles = [], rawBursts = [], berthBursts = [], engineBursts = [];
     for (var round = 0; round < settings.Rounds; round++)
     {
