@@ -90,8 +90,7 @@ public static class AgentHost
         {
             await runtime.ConnectAsync(cancellationToken);
             var containers = await runtime.ListContainersAsync(null, cancellationToken);
-            // only running ones: a container whose removal the engine left half-done (Podman lists it as "Removing")
-            // refuses a stop ("container state improper"), and removing it with force finishes it
+            // only running ones: the engine refuses to stop one in any other state ("container state improper")
             await Task.WhenAll(containers.Where(c => c.State == ContainerState.Running)
                 .Select(c => runtime.StopContainerAsync(c.Id, TimeSpan.FromSeconds(2), cancellationToken)));
             foreach (var container in containers)

@@ -53,15 +53,6 @@ public sealed class PodmanClusterFixture : IAsyncLifetime
             if (_agents is not null)
             {
                 await _agents.DisposeAsync();
-                // removed through the CLI first: an agent killed while the engine removed a container can leave it half
-                // removed, which the engine's Docker-compatible list then fails on ("layer not known") and `podman rm -f` removes
-                foreach (var node in Nodes)
-                {
-                    foreach (var name in await Podman.ContainersOfNodeAsync(node))
-                    {
-                        await Podman.SucceedAsync("rm", "-f", name);
-                    }
-                }
                 await _agents.TearDownAsync();
             }
             if (podCidr.Length > 0)

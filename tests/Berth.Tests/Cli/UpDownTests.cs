@@ -116,10 +116,6 @@ public sealed class UpDownTests : IDisposable
             // berth down keeps the stopped containers and the sandboxes for the next berth up; this test's data folder goes, so they go too
             foreach (var node in nodes)
             {
-                foreach (var name in await podman.ContainersOfNodeAsync(node))
-                {
-                    await podman.SucceedAsync("rm", "-f", name);
-                }
                 await NodeAgents.TearDownAsync(_data.Path, "podman", node);
             }
             await Podman.RemoveNetworkAsync(podCidr);
